@@ -1,0 +1,472 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// ProductName is shown in the header.
+const ProductName = "cxone-auth"
+
+// State is where the wizard as a whole stands.
+type State int
+
+// Wizard states.
+const (
+	StateRunning State = iota
+	StateDone          // finished; the profile was saved
+	StateAborted       // cancelled by the user
+	StateFailed        // ended with an error (Err)
+)
+
+// String names the state.
+func (s State) String() string {
+	switch s {
+	case StateRunning:
+		return "running"
+	case StateDone:
+		return "done"
+	case StateAborted:
+		return "aborted"
+	case StateFailed:
+		return "failed"
+	}
+	return fmt.Sprintf("state %d", int(s))
+}
+
+// Options tune the engine.
+type Options struct {
+	// AltScreen draws the wizard on the alternate screen (never in accessible mode).
+	AltScreen bool
+	// NoColor builds colourless styles.
+	NoColor bool
+}
+
+// Model is the one state machine of the wizard. It owns the steps, the current index, the
+// state and the last error; it handles ctrl+c, help, window size, scrolling and the
+// navigation messages, and hands every other message to the current step only.
+type Model struct {
+	steps   []Step
+	cur     int
+	state   State
+	err     error
+	sess    *Session
+	cancel  context.CancelFunc
+	opts    Options
+	help    help.Model
+	showAll bool
+
+	confirming bool // "Quit without saving? y/N"
+
+	scroll    int
+	lastFocus int
+}
+
+// New builds the engine. ctx becomes the session's base context and is cancelled when the
+// wizard ends. sess may be partly filled (draft defaults, opener); New fills styles and keys
+// when they are missing. New does no I/O: the first frame never waits on network or keyring.
+func New(ctx context.Context, sess *Session, steps []Step, opts Options) *Model {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if sess == nil {
+		sess = &Session{}
+	}
+	if sess.Draft == nil {
+		sess.Draft = &Draft{}
+	}
+	if sess.Styles == nil {
+		// Dark until the terminal answers the background query.
+		sess.Styles = NewStyles(true, opts.NoColor)
+	}
+	if len(sess.Keys.Quit.Keys()) == 0 {
+		sess.Keys = DefaultKeyMap()
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	sess.Ctx = cctx
+	m := &Model{steps: steps, sess: sess, cancel: cancel, opts: opts, lastFocus: -1}
+	m.help = help.New()
+	m.restyleHelp()
+	return m
+}
+
+// State reports where the wizard stands.
+func (m *Model) State() State { return m.state }
+
+// Err is the error that ended the wizard (StateFailed), or nil.
+func (m *Model) Err() error { return m.err }
+
+// Session returns the session (and through it the draft).
+func (m *Model) Session() *Session { return m.sess }
+
+// Current returns the current step, or nil when there is none.
+func (m *Model) Current() Step {
+	if m.cur < 0 || m.cur >= len(m.steps) {
+		return nil
+	}
+	return m.steps[m.cur]
+}
+
+// Confirming reports whether the quit confirmation is showing.
+func (m *Model) Confirming() bool { return m.confirming }
+
+// Init asks for the background colour and enters the first step.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if s := m.Current(); s != nil {
+		cmds = append(cmds, s.Enter(m.sess))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) restyleHelp() {
+	st := m.sess.Styles
+	h := help.DefaultStyles(st.IsDark)
+	h.ShortKey, h.FullKey = st.HelpKey, st.HelpKey
+	h.ShortDesc, h.FullDesc = st.HelpDesc, st.HelpDesc
+	h.ShortSeparator, h.FullSeparator, h.Ellipsis = st.HelpSep, st.HelpSep, st.HelpSep
+	m.help.Styles = h
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.state != StateRunning {
+		return m, nil
+	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.sess.Width, m.sess.Height = max(msg.Width, 0), max(msg.Height, 0)
+		m.help.SetWidth(m.sess.BodyWidth())
+		cmd := m.toStep(msg)
+		return m, cmd
+	case tea.BackgroundColorMsg:
+		m.sess.Styles = NewStyles(msg.IsDark(), m.opts.NoColor)
+		m.restyleHelp()
+		return m, m.toStep(msg)
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case NextMsg:
+		if m.cur+1 >= len(m.steps) {
+			return m.end(StateDone, nil)
+		}
+		return m, m.move(m.cur + 1)
+	case BackMsg:
+		if m.cur == 0 {
+			return m, nil
+		}
+		return m, m.move(m.cur - 1)
+	case GoToMsg:
+		for i, s := range m.steps {
+			if s.ID() == msg.ID {
+				return m, m.move(i)
+			}
+		}
+		return m.end(StateFailed, fmt.Errorf("wizard: no step %q", msg.ID))
+	case FailMsg:
+		return m.end(StateFailed, msg.Err)
+	case FinishMsg:
+		return m.end(StateDone, nil)
+	case AbortMsg:
+		return m.end(StateAborted, nil)
+	}
+	return m, m.toStep(msg)
+}
+
+func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	keys := m.sess.Keys
+	if m.confirming {
+		switch {
+		case key.Matches(k, keys.Yes), key.Matches(k, keys.Quit):
+			return m.end(StateAborted, nil)
+		default:
+			// Anything else, including enter (the default is No), keeps going.
+			m.confirming = false
+			return m, nil
+		}
+	}
+	switch {
+	case key.Matches(k, keys.Quit):
+		if m.sess.Draft.Saved {
+			// Nothing left to lose: ctrl+c on the last screen just leaves.
+			return m.end(StateDone, nil)
+		}
+		if m.sess.Touched {
+			m.confirming = true
+			return m, nil
+		}
+		return m.end(StateAborted, nil)
+	case key.Matches(k, keys.Help) && !m.capturing():
+		m.showAll = !m.showAll
+		return m, nil
+	case key.Matches(k, keys.PageDown):
+		m.scroll += max(1, m.bodyHeight()-1)
+		return m, nil
+	case key.Matches(k, keys.PageUp):
+		m.scroll = max(0, m.scroll-max(1, m.bodyHeight()-1))
+		return m, nil
+	}
+	return m, m.toStep(k)
+}
+
+func (m *Model) capturing() bool {
+	if c, ok := m.Current().(TextCapturer); ok {
+		return c.CapturingText()
+	}
+	return false
+}
+
+// toStep hands msg to the current step and keeps its focused line visible.
+func (m *Model) toStep(msg tea.Msg) tea.Cmd {
+	s := m.Current()
+	if s == nil {
+		return nil
+	}
+	next, cmd := s.Update(msg)
+	if next != nil {
+		m.steps[m.cur] = next
+	}
+	m.follow()
+	return cmd
+}
+
+func (m *Model) move(i int) tea.Cmd {
+	m.cur = i
+	m.scroll = 0
+	m.lastFocus = -1
+	m.showAll = false
+	cmd := m.steps[i].Enter(m.sess)
+	m.follow()
+	return cmd
+}
+
+func (m *Model) end(st State, err error) (tea.Model, tea.Cmd) {
+	m.state, m.err = st, err
+	m.confirming = false
+	m.cancel()
+	return m, tea.Quit
+}
+
+// follow scrolls the body so that the step's focus line is visible whenever it moves.
+func (m *Model) follow() {
+	f, ok := m.Current().(Focuser)
+	if !ok {
+		return
+	}
+	line := f.FocusLine()
+	if line == m.lastFocus {
+		return
+	}
+	m.lastFocus = line
+	h := m.bodyHeight()
+	if h <= 0 {
+		return
+	}
+	if line < m.scroll {
+		m.scroll = line
+	} else if line >= m.scroll+h-1 {
+		// -1: the last row may be taken by the "more" indicator.
+		m.scroll = line - h + 2
+	}
+	m.scroll = max(0, m.scroll)
+}
+
+// layout describes which parts of the frame fit the window.
+type layout struct {
+	header, rule, gaps bool
+	helpLines          int
+	body               int
+}
+
+func (m *Model) layout() layout {
+	h := m.sess.Height
+	var l layout
+	switch {
+	case h <= 0:
+		return l
+	case h < 3:
+		l.body = h
+		return l
+	case h < 8:
+		l.header = true
+		l.helpLines = 1
+	default:
+		l.header, l.rule, l.gaps = true, true, true
+		l.helpLines = 1
+		if m.showAll {
+			l.helpLines = lipgloss.Height(m.helpView())
+		}
+	}
+	used := l.helpLines
+	if l.header {
+		used++
+	}
+	if l.rule {
+		used++
+	}
+	if l.gaps {
+		used += 2
+	}
+	l.body = max(0, h-used)
+	return l
+}
+
+func (m *Model) bodyHeight() int { return m.layout().body }
+
+// keyMap adapts the step's bindings to bubbles/help.
+type keyMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (k keyMap) ShortHelp() []key.Binding  { return k.short }
+func (k keyMap) FullHelp() [][]key.Binding { return k.full }
+
+func (m *Model) bindings() keyMap {
+	keys := m.sess.Keys
+	var step []key.Binding
+	if s := m.Current(); s != nil {
+		step = s.KeyBinds()
+	}
+	global := []key.Binding{keys.Quit}
+	if m.overflow() {
+		global = append([]key.Binding{keys.PageDown, keys.PageUp}, global...)
+	}
+	if !m.capturing() {
+		global = append(global, keys.Help)
+	}
+	short := append(append([]key.Binding{}, step...), global...)
+	return keyMap{short: short, full: [][]key.Binding{step, global}}
+}
+
+func (m *Model) helpView() string {
+	if m.showAll {
+		return m.help.FullHelpView(m.bindings().full)
+	}
+	return m.help.ShortHelpView(m.bindings().short)
+}
+
+func (m *Model) overflow() bool {
+	s := m.Current()
+	if s == nil {
+		return false
+	}
+	return lipgloss.Height(s.View()) > m.layout().body
+}
+
+// View implements tea.Model: header, body and help line, clipped to the window.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = m.opts.AltScreen && m.state == StateRunning
+	v.WindowTitle = ProductName
+	return v
+}
+
+func (m *Model) render() string {
+	w, h := m.sess.Width, m.sess.Height
+	if w <= 0 || h <= 0 || m.state != StateRunning {
+		return ""
+	}
+	st := m.sess.Styles
+	s := m.Current()
+	if s == nil {
+		return ""
+	}
+	l := m.layout()
+	pad := strings.Repeat(" ", margin(w))
+	inner := w - 2*margin(w)
+	var out []string
+	if l.header {
+		out = append(out, pad+m.header(inner))
+	}
+	if l.rule {
+		out = append(out, pad+st.Rule.Render(strings.Repeat("─", inner)))
+	}
+	if l.gaps {
+		out = append(out, "")
+	}
+	for _, line := range m.bodyLines(l.body) {
+		out = append(out, pad+line)
+	}
+	if l.gaps {
+		out = append(out, "")
+	}
+	if l.helpLines > 0 {
+		if m.confirming {
+			out = append(out, pad+st.Confirm.Render("Quit without saving? y/N"))
+		} else {
+			m.help.SetWidth(inner)
+			out = append(out, strings.Split(m.helpView(), "\n")...)
+			for i := len(out) - l.helpLines; i < len(out); i++ {
+				if i >= 0 {
+					out[i] = pad + out[i]
+				}
+			}
+		}
+	} else if m.confirming && len(out) > 0 {
+		out[len(out)-1] = st.Confirm.Render("Quit? y/N")
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	for i, line := range out {
+		out[i] = ansi.Truncate(line, w, "…")
+	}
+	return strings.Join(out, "\n")
+}
+
+func (m *Model) header(width int) string {
+	st := m.sess.Styles
+	s := m.Current()
+	progress := fmt.Sprintf("Step %d of %d", m.cur+1, len(m.steps))
+	left := st.App.Render(ProductName) + st.Muted.Render(" › ") + st.Title.Render(s.Title())
+	gap := width - lipgloss.Width(left) - lipgloss.Width(progress)
+	if gap < 2 {
+		// Narrow: the progress matters less than the title.
+		short := fmt.Sprintf("%d/%d", m.cur+1, len(m.steps))
+		left = st.Title.Render(s.Title())
+		gap = width - lipgloss.Width(left) - len(short)
+		if gap < 1 {
+			return ansi.Truncate(left, width, "…")
+		}
+		return left + strings.Repeat(" ", gap) + st.Progress.Render(short)
+	}
+	return left + strings.Repeat(" ", gap) + st.Progress.Render(progress)
+}
+
+// bodyLines clips the step's body to height lines, starting at the scroll offset, with an
+// indicator when more is hidden.
+func (m *Model) bodyLines(height int) []string {
+	if height <= 0 {
+		return nil
+	}
+	lines := strings.Split(m.Current().View(), "\n")
+	if len(lines) <= height {
+		m.scroll = 0
+		return lines
+	}
+	maxScroll := len(lines) - height + 1
+	m.scroll = min(max(m.scroll, 0), maxScroll)
+	if height == 1 {
+		return lines[m.scroll : m.scroll+1]
+	}
+	end := min(m.scroll+height-1, len(lines))
+	vis := append([]string{}, lines[m.scroll:end]...)
+	var more string
+	switch {
+	case end < len(lines) && m.scroll > 0:
+		more = fmt.Sprintf("↑↓ %d more lines (pgup/pgdn)", len(lines)-len(vis))
+	case end < len(lines):
+		more = fmt.Sprintf("↓ %d more lines (pgdn)", len(lines)-end)
+	default:
+		more = "↑ more above (pgup)"
+	}
+	vis = append(vis, m.sess.Styles.Muted.Render(more))
+	return vis
+}

@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"context"
+
+	"cxone-auth/auth"
+)
+
+// Session is what the engine hands down to every step: the window size, the styles, the keys,
+// the base context and the draft being built. Steps write only the draft (and Touched).
+type Session struct {
+	Width, Height int
+	Styles        *Styles
+	Keys          KeyMap
+	// Ctx is the base context of every command; it is cancelled when the wizard ends. A step
+	// derives its own context.WithTimeout from it inside each command.
+	Ctx context.Context
+	// Draft is what the user has entered and what the check learnt. Nothing in it is written
+	// anywhere before the save step.
+	Draft *Draft
+	// OpenURL opens a link in a browser; nil when there is none (SSH, no display).
+	OpenURL func(string) error
+	// Accessible is set for screen readers: no animation.
+	Accessible bool
+	// Touched is set by steps once the user has typed or pasted anything, so that ctrl+c asks
+	// before throwing it away.
+	Touched bool
+}
+
+// Draft is the profile being built. It is the one place the engine names CXone types (the
+// credentials and the check result) so steps can share them.
+type Draft struct {
+	Profile     string
+	Environment string // "commercial", "fedramp" or "custom"
+	Issuer      string
+	Creds       auth.Credentials
+	Result      *auth.Result // set by a successful check; cleared when a value changes
+	Backend     string
+	Saved       bool
+}
+
+// Body sizes: the frame takes a header, a rule and a help line.
+
+// BodyWidth is the width a step may use for its body.
+func (s *Session) BodyWidth() int {
+	w := s.Width - 2*margin(s.Width)
+	if w < 1 {
+		return 1
+	}
+	return w
+}
+
+func margin(w int) int {
+	if w >= 40 {
+		return 1
+	}
+	return 0
+}
