@@ -268,11 +268,13 @@ func (m *Model) follow() {
 	if h <= 0 {
 		return
 	}
+	// The focus line starts a block of up to three lines (label, input, warning); keep the
+	// whole block visible when the window allows. The last row may be the "more" indicator.
+	end := line + min(2, max(0, h-2))
 	if line < m.scroll {
 		m.scroll = line
-	} else if line >= m.scroll+h-1 {
-		// -1: the last row may be taken by the "more" indicator.
-		m.scroll = line - h + 2
+	} else if end >= m.scroll+h-1 {
+		m.scroll = end - h + 2
 	}
 	m.scroll = max(0, m.scroll)
 }
