@@ -221,7 +221,7 @@ func (c *Check) finish(res *auth.Result, err error) {
 	default: // network, timeout, server
 		c.acts = []checkAction{actRetry, actIssuer}
 	}
-	c.menu = ui.Menu{Focused: true}
+	c.menu = ui.Menu{Focused: true, Plain: true}
 	for _, a := range c.acts {
 		c.menu.Items = append(c.menu.Items, ui.MenuItem{Label: actionLabel(a)})
 	}
@@ -324,7 +324,7 @@ func (c *Check) render() body {
 	case c.err != nil:
 		title, hint := failureText(c.err)
 		b.gap()
-		b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+title, hint, errorText(c.err)))
+		b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+title, hint, "", st.Muted.Render(errorText(c.err))))
 		b.gap()
 		b.focus()
 		b.add(c.menu.View(st, c.sess.BodyWidth()))
@@ -383,7 +383,7 @@ func (c *Check) KeyBinds() []key.Binding {
 	case c.running:
 		return []key.Binding{back("esc", "cancel and go back")}
 	case c.err != nil:
-		return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Retry, k.Back}
+		return []key.Binding{k.UpDown, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Retry, k.Back}
 	}
 	return []key.Binding{k.Next, k.Retry, k.Back}
 }

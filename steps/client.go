@@ -170,6 +170,7 @@ func (c *Client) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		c.fetching = false
 		if msg.err != nil {
 			c.reuseErr = "Could not read profile " + msg.name + ": " + errorText(msg.err)
+			c.pass.SetValue("")
 			return c, nil
 		}
 		c.picking, c.asking, c.reuseErr = false, false, ""
@@ -285,6 +286,7 @@ func (c *Client) updatePicker(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 		p := c.profiles[c.picker.Selected()]
 		if p.NeedsPassphrase && !c.cfg.PassphraseFromEnv {
 			c.asking = true
+			c.pass.Label = "Passphrase of the keyring that holds " + p.Name
 			return c, c.pass.Focus()
 		}
 		return c, c.fetch(p.Name, "")
@@ -374,7 +376,7 @@ func (c *Client) KeyBinds() []key.Binding {
 		if c.asking {
 			return []key.Binding{k.Next, back("esc", "back to the list"), k.Reveal}
 		}
-		return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "reuse")), back("esc", "type them instead")}
+		return []key.Binding{k.UpDown, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "reuse")), back("esc", "type them instead")}
 	}
 	b := []key.Binding{k.Next, k.NextField, k.Back}
 	if c.focus == 1 {

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -73,13 +74,26 @@ func (d *Done) View() string {
 			[2]string{"API endpoint", sanitize(orUnknown(r.APIEndpoint))},
 		)
 	}
-	pairs = append(pairs, [2]string{"Keyring", orUnknown(dr.Backend)})
+	kr := dr.BackendLabel
+	if kr == "" {
+		kr = dr.Backend
+	}
+	pairs = append(pairs, [2]string{"Keyring", orUnknown(kr)})
 	b.add(ui.KV(st, tw, pairs...))
 	b.gap()
 	b.add(st.Text.Render("Next:"))
 	flag := profileFlag(dr.Profile)
-	b.add("  " + st.Code.Render("cxone-auth check"+flag) + st.Muted.Render("   re-check the credentials"))
-	b.add("  " + st.Code.Render("cxone-auth export"+flag+" -o .env") + st.Muted.Render("   write them for your program"))
+	cmds := [][2]string{
+		{"cxone-auth check" + flag, "check the stored credentials again"},
+		{"cxone-auth export" + flag + " -o .env", "write them as an env file for your program"},
+	}
+	cw := 0
+	for _, c := range cmds {
+		cw = max(cw, len(c[0]))
+	}
+	for _, c := range cmds {
+		b.add(ui.Wrap("  "+st.Code.Render(c[0])+strings.Repeat(" ", cw-len(c[0])+3)+st.Muted.Render(c[1]), tw))
+	}
 	return b.String()
 }
 

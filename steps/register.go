@@ -34,6 +34,7 @@ func NewRegister(open func(string) error) *Register {
 	r.actions = append(r.actions, regLater)
 	r.menu.Items = append(r.menu.Items, ui.MenuItem{Label: "Not yet: stop here and run `cxone-auth setup` again when the email arrives"})
 	r.menu.Focused = true
+	r.menu.Plain = true
 	return r
 }
 
@@ -129,7 +130,7 @@ func (r *Register) KeyBinds() []key.Binding {
 		return nil
 	}
 	k := r.sess.Keys
-	b := []key.Binding{k.Up, k.Down, k.Next, k.Back}
+	b := []key.Binding{k.UpDown, k.Next, k.Back}
 	if r.open != nil {
 		b = append(b, k.Open)
 	}

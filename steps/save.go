@@ -195,6 +195,7 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 			b, _ := s.selected()
 			s.sess.Draft.Saved = true
 			s.sess.Draft.Backend = b.Name
+			s.sess.Draft.BackendLabel = b.Label
 			s.passphrase = ""
 			s.pass1.SetValue("")
 			s.pass2.SetValue("")
@@ -207,7 +208,7 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 			s.acts = append(s.acts, saveActPass)
 		}
 		s.acts = append(s.acts, saveActChoose)
-		s.actions = ui.Menu{Focused: true}
+		s.actions = ui.Menu{Focused: true, Plain: true}
 		for _, a := range s.acts {
 			s.actions.Items = append(s.actions.Items, ui.MenuItem{Label: [...]string{"Retry", "Enter the passphrase again", "Choose another backend"}[a]})
 		}
@@ -392,11 +393,13 @@ func (s *Save) render() body {
 		} else {
 			b.add(ui.Wrap(st.Muted.Render("Choose a passphrase for the new encrypted keyring. You will need it to read the credentials (or set CXONE_KEYRING_PASSPHRASE)."), tw))
 		}
+		b.gap()
 		if s.pfocus == 0 {
 			b.focus()
 		}
 		b.add(s.pass1.View(st, fw))
 		if !sel.Exists {
+			b.gap()
 			if s.pfocus == 1 {
 				b.focus()
 			}
@@ -434,7 +437,7 @@ func (s *Save) KeyBinds() []key.Binding {
 	case savePass:
 		return []key.Binding{k.Next, k.Reveal, back("esc", "choose another keyring")}
 	case saveFailed:
-		return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Retry}
+		return []key.Binding{k.UpDown, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Retry}
 	}
-	return []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")), k.Back}
+	return []key.Binding{k.UpDown, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")), k.Back}
 }

@@ -279,7 +279,7 @@ func (w *Welcome) KeyBinds() []key.Binding {
 	k := w.sess.Keys
 	switch w.focus {
 	case welcomeEnv:
-		return []key.Binding{k.Up, k.Down, k.Next, k.NextField}
+		return []key.Binding{k.UpDown, k.Next, k.NextField}
 	}
 	return []key.Binding{k.Next, k.NextField, back("shift+tab", "previous field")}
 }

@@ -12,6 +12,7 @@ type KeyMap struct {
 	NextField key.Binding // tab: next field
 	Up        key.Binding
 	Down      key.Binding
+	UpDown    key.Binding // help entry for Up and Down together
 	Toggle    key.Binding // space: tick a box
 	Reveal    key.Binding // ctrl+r: show or hide a masked value
 	Open      key.Binding // o: open a link in the browser
@@ -35,6 +36,7 @@ func DefaultKeyMap() KeyMap {
 		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		UpDown:    key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "choose")),
 		Toggle:    key.NewBinding(key.WithKeys("space", "y"), key.WithHelp("space", "confirm")),
 		Reveal:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "show/hide secret")),
 		Open:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open link")),

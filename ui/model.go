@@ -348,10 +348,32 @@ func (m *Model) bindings() keyMap {
 }
 
 func (m *Model) helpView() string {
+	b := m.bindings()
 	if m.showAll {
-		return m.help.FullHelpView(m.bindings().full)
+		return m.help.FullHelpView(b.full)
 	}
-	return m.help.ShortHelpView(m.bindings().short)
+	// The global keys (quit, help) always show; the step's keys get what is left and are
+	// cut with an ellipsis when the window is narrow.
+	global := b.full[1]
+	width := m.help.Width()
+	m.help.SetWidth(0)
+	g := m.help.ShortHelpView(global)
+	m.help.SetWidth(width)
+	if width > 0 && lipgloss.Width(g) >= width {
+		return m.help.ShortHelpView(global)
+	}
+	sep := m.help.Styles.ShortSeparator.Render(m.help.ShortSeparator)
+	rest := width - lipgloss.Width(g) - lipgloss.Width(sep)
+	if width > 0 && rest < 8 {
+		return g
+	}
+	m.help.SetWidth(rest)
+	s := m.help.ShortHelpView(b.full[0])
+	m.help.SetWidth(width)
+	if s == "" {
+		return g
+	}
+	return s + sep + g
 }
 
 func (m *Model) overflow() bool {
@@ -393,8 +415,13 @@ func (m *Model) render() string {
 	if l.gaps {
 		out = append(out, "")
 	}
-	for _, line := range m.bodyLines(l.body) {
+	body := m.bodyLines(l.body)
+	for _, line := range body {
 		out = append(out, pad+line)
+	}
+	// Keep the help line at the bottom of the window, where people look for it.
+	for i := len(body); i < l.body; i++ {
+		out = append(out, "")
 	}
 	if l.gaps {
 		out = append(out, "")

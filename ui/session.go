@@ -30,13 +30,14 @@ type Session struct {
 // Draft is the profile being built. It is the one place the engine names CXone types (the
 // credentials and the check result) so steps can share them.
 type Draft struct {
-	Profile     string
-	Environment string // "commercial", "fedramp" or "custom"
-	Issuer      string
-	Creds       auth.Credentials
-	Result      *auth.Result // set by a successful check; cleared when a value changes
-	Backend     string
-	Saved       bool
+	Profile      string
+	Environment  string // "commercial", "fedramp" or "custom"
+	Issuer       string
+	Creds        auth.Credentials
+	Result       *auth.Result // set by a successful check; cleared when a value changes
+	Backend      string       // backend name ("file", "secret-service", ...)
+	BackendLabel string       // how the save step showed it
+	Saved        bool
 }
 
 // Body sizes: the frame takes a header, a rule and a help line.

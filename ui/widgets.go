@@ -91,6 +91,8 @@ type Menu struct {
 	Cursor int
 	// Focused draws the cursor; an unfocused menu still shows the chosen item.
 	Focused bool
+	// Plain drops the radio marks: a list of actions rather than a choice of one value.
+	Plain bool
 }
 
 // Selected returns the index under the cursor.
@@ -127,8 +129,12 @@ func (m Menu) Update(msg tea.Msg, keys KeyMap) (_ Menu, moved bool) {
 	return m, false
 }
 
-// View renders the menu in width cells.
+// View renders the menu in width cells, notes aligned in a column.
 func (m Menu) View(st *Styles, width int) string {
+	labelW := 0
+	for _, it := range m.Items {
+		labelW = max(labelW, lipgloss.Width(it.Label))
+	}
 	lines := make([]string, 0, len(m.Items))
 	for i, it := range m.Items {
 		mark, style := "○ ", st.Text
@@ -140,13 +146,23 @@ func (m Menu) View(st *Styles, width int) string {
 		case i == m.Cursor:
 			mark = "● "
 		}
+		if m.Plain {
+			mark = ""
+		}
 		pointer := "  "
 		if i == m.Cursor && m.Focused {
 			pointer = st.Selected.Render("> ")
 		}
 		line := pointer + style.Render(mark+it.Label)
-		if it.Note != "" {
-			line += "  " + st.Muted.Render(it.Note)
+		note := it.Note
+		if it.Disabled {
+			note = "unavailable"
+			if it.Note != "" {
+				note += ": " + it.Note
+			}
+		}
+		if note != "" {
+			line += strings.Repeat(" ", labelW-lipgloss.Width(it.Label)+2) + st.Muted.Render(note)
 		}
 		lines = append(lines, ansi.Truncate(line, max(1, width), "…"))
 	}
