@@ -31,6 +31,8 @@ func NewField(label, placeholder string, masked bool) Field {
 	in.CharLimit = MaxValueLen
 	in.EchoCharacter = '•'
 	f := Field{Label: label, input: in, masked: masked}
+	// Styles until the step applies the session's: they also make the cursor steady.
+	f.SetStyles(NewStyles(true, false))
 	f.applyEcho()
 	return f
 }

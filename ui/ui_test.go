@@ -1,0 +1,351 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+r":
+		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"spaces", "  abc  ", "abc"},
+		{"newlines and tabs", "\tab\r\ncd\n", "abcd"},
+		{"controls", "a\x00b\x07c\x7fd\u0085e", "abcde"},
+		{"escape sequences", "\x1b[31mRED\x1b[0m", "RED"},
+		{"osc", "\x1b]8;;http://x\x07link\x1b]8;;\x07", "link"},
+		{"zero width and bom", "\ufeffab\u200bc", "abc"},
+		{"inner spaces kept", "a b", "a b"},
+		{"equals kept", " ZO4E====\n", "ZO4E===="},
+		{"empty", " \n\t ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Clean(tt.in); got != tt.want {
+				t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	long := strings.Repeat("A", 5000)
+	if got := len([]rune(Clean(long))); got != MaxValueLen {
+		t.Errorf("len(Clean(5000 chars)) = %d, want %d", got, MaxValueLen)
+	}
+}
+
+func focusedField(masked bool) Field {
+	f := NewField("Secret", "", masked)
+	f.SetStyles(NewStyles(true, true))
+	f.Focus()
+	return f
+}
+
+func TestFieldPasteAndReveal(t *testing.T) {
+	keys := DefaultKeyMap()
+	f := focusedField(true)
+	var changed bool
+	f, _, changed = f.Update(tea.PasteMsg{Content: "  s3cr\x1b[1met\r\n  "}, keys)
+	if got, want := f.Value(), "s3cret"; got != want {
+		t.Fatalf("value after paste = %q, want %q", got, want)
+	}
+	if !changed {
+		t.Errorf("changed = false after a paste, want true")
+	}
+	st := NewStyles(true, true)
+	if v := ansi.Strip(f.View(st, 60)); strings.Contains(v, "s3cret") {
+		t.Errorf("masked view shows the secret: %q", v)
+	}
+	f, _, _ = f.Update(press("ctrl+r"), keys)
+	if v := ansi.Strip(f.View(st, 60)); !strings.Contains(v, "s3cret") {
+		t.Errorf("revealed view = %q, want it to show the value", v)
+	}
+	f, _, _ = f.Update(press("ctrl+r"), keys)
+	if v := ansi.Strip(f.View(st, 60)); strings.Contains(v, "s3cret") {
+		t.Errorf("view after hiding again shows the secret: %q", v)
+	}
+	// Typing a control character through a key press is ignored.
+	before := f.Value()
+	f, _, changed = f.Update(tea.KeyPressMsg{Code: 'x', Text: "\x00"}, keys)
+	if f.Value() != before || changed {
+		t.Errorf("control key changed the value to %q", f.Value())
+	}
+}
+
+func TestFieldPasteLimit(t *testing.T) {
+	f := focusedField(false)
+	f, _, _ = f.Update(tea.PasteMsg{Content: strings.Repeat("B", 5000)}, DefaultKeyMap())
+	if got := len(f.Value()); got != MaxValueLen {
+		t.Errorf("len after 5000-char paste = %d, want %d", got, MaxValueLen)
+	}
+	f, _, _ = f.Update(tea.PasteMsg{Content: "more"}, DefaultKeyMap())
+	if got := len(f.Value()); got != MaxValueLen {
+		t.Errorf("len after pasting into a full field = %d, want %d", got, MaxValueLen)
+	}
+}
+
+func TestMenuSkipsDisabled(t *testing.T) {
+	m := Menu{Items: []MenuItem{{Label: "a"}, {Label: "b", Disabled: true}, {Label: "c"}}, Focused: true}
+	keys := DefaultKeyMap()
+	m, _ = m.Update(press("down"), keys)
+	if m.Selected() != 2 {
+		t.Errorf("after down: selected %d, want 2", m.Selected())
+	}
+	m, moved := m.Update(press("down"), keys)
+	if moved || m.Selected() != 2 {
+		t.Errorf("down at the end: moved=%v selected=%d, want false, 2", moved, m.Selected())
+	}
+	m, _ = m.Update(press("up"), keys)
+	if m.Selected() != 0 {
+		t.Errorf("after up: selected %d, want 0", m.Selected())
+	}
+	v := ansi.Strip(m.View(NewStyles(true, true), 40))
+	if !strings.Contains(v, "unavailable") {
+		t.Errorf("menu view %q does not mark the disabled item unavailable", v)
+	}
+}
+
+func TestChecklistView(t *testing.T) {
+	st := NewStyles(true, true)
+	c := NewChecklist(st, "one", "two", "three", "four")
+	c.Set(0, ItemDone, "ok")
+	c.Set(1, ItemWarning, "403")
+	c.Set(2, ItemFailed, "")
+	c.Set(3, ItemRunning, "")
+	c.Static = true
+	got := ansi.Strip(c.View(st, 60))
+	for _, want := range []string{"✓ one — ok", "! two — 403", "✗ three", "… four"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("checklist view %q lacks %q", got, want)
+		}
+	}
+	if !c.Running() {
+		t.Errorf("Running() = false with a running item")
+	}
+}
+
+// fakeStep is a minimal step for engine tests.
+type fakeStep struct {
+	id      string
+	entered int
+	got     []tea.Msg
+	text    bool
+	lines   int
+}
+
+func (f *fakeStep) ID() string                       { return f.id }
+func (f *fakeStep) Title() string                    { return "Title " + f.id }
+func (f *fakeStep) Enter(*Session) tea.Cmd           { f.entered++; return nil }
+func (f *fakeStep) KeyBinds() []key.Binding          { return []key.Binding{DefaultKeyMap().Next} }
+func (f *fakeStep) CapturingText() bool              { return f.text }
+func (f *fakeStep) Update(m tea.Msg) (Step, tea.Cmd) { f.got = append(f.got, m); return f, nil }
+func (f *fakeStep) View() string {
+	n := max(f.lines, 1)
+	lines := make([]string, n)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("body %s line %d", f.id, i)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func newEngine(n int) (*Model, []*fakeStep) {
+	var fs []*fakeStep
+	var steps []Step
+	for i := range n {
+		s := &fakeStep{id: fmt.Sprint("s", i)}
+		fs = append(fs, s)
+		steps = append(steps, s)
+	}
+	m := New(context.Background(), &Session{}, steps, Options{})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	return m, fs
+}
+
+func TestNavigation(t *testing.T) {
+	m, fs := newEngine(3)
+	steps := []struct {
+		msg       tea.Msg
+		wantID    string
+		wantState State
+	}{
+		{BackMsg{}, "s0", StateRunning},
+		{NextMsg{}, "s1", StateRunning},
+		{NextMsg{}, "s2", StateRunning},
+		{GoToMsg{ID: "s0"}, "s0", StateRunning},
+		{GoToMsg{ID: "s2"}, "s2", StateRunning},
+		{BackMsg{}, "s1", StateRunning},
+		{NextMsg{}, "s2", StateRunning},
+		{NextMsg{}, "s2", StateDone},
+	}
+	for i, s := range steps {
+		m.Update(s.msg)
+		if got := m.Current().ID(); got != s.wantID {
+			t.Fatalf("after msg %d (%T): current %s, want %s", i, s.msg, got, s.wantID)
+		}
+		if m.State() != s.wantState {
+			t.Fatalf("after msg %d (%T): state %v, want %v", i, s.msg, m.State(), s.wantState)
+		}
+	}
+	if fs[0].entered != 2 {
+		t.Errorf("s0 entered %d times, want 2", fs[0].entered)
+	}
+	// A finished wizard ignores everything.
+	m.Update(BackMsg{})
+	if m.Current().ID() != "s2" {
+		t.Errorf("finished wizard moved to %s", m.Current().ID())
+	}
+}
+
+func TestFailAndUnknownGoTo(t *testing.T) {
+	m, _ := newEngine(2)
+	boom := errors.New("boom")
+	m.Update(FailMsg{Err: boom})
+	if m.State() != StateFailed || !errors.Is(m.Err(), boom) {
+		t.Errorf("after Fail: state %v err %v, want failed boom", m.State(), m.Err())
+	}
+	m, _ = newEngine(2)
+	m.Update(GoToMsg{ID: "nope"})
+	if m.State() != StateFailed || m.Err() == nil {
+		t.Errorf("GoTo unknown: state %v err %v, want failed with an error", m.State(), m.Err())
+	}
+	if m.Session().Ctx.Err() == nil {
+		t.Errorf("session context still alive after the wizard ended")
+	}
+}
+
+func TestCtrlC(t *testing.T) {
+	t.Run("untouched quits at once", func(t *testing.T) {
+		m, _ := newEngine(2)
+		m.Update(press("ctrl+c"))
+		if m.State() != StateAborted {
+			t.Errorf("state %v, want aborted", m.State())
+		}
+	})
+	t.Run("touched asks", func(t *testing.T) {
+		m, fs := newEngine(2)
+		m.Session().Touched = true
+		m.Update(press("ctrl+c"))
+		if !m.Confirming() || m.State() != StateRunning {
+			t.Fatalf("confirming=%v state=%v, want true running", m.Confirming(), m.State())
+		}
+		if v := ansi.Strip(m.View().Content); !strings.Contains(v, "Quit without saving? y/N") {
+			t.Errorf("view lacks the question:\n%s", v)
+		}
+		m.Update(press("n"))
+		if m.Confirming() || m.State() != StateRunning {
+			t.Fatalf("after n: confirming=%v state=%v, want false running", m.Confirming(), m.State())
+		}
+		if len(fs[0].got) != 1 { // only the window size reached the step, not the n
+			t.Errorf("step got %d messages, want 1: %v", len(fs[0].got), fs[0].got)
+		}
+		m.Update(press("ctrl+c"))
+		m.Update(press("y"))
+		if m.State() != StateAborted {
+			t.Errorf("after y: state %v, want aborted", m.State())
+		}
+	})
+	t.Run("saved just leaves", func(t *testing.T) {
+		m, _ := newEngine(2)
+		m.Session().Touched = true
+		m.Session().Draft.Saved = true
+		m.Update(press("ctrl+c"))
+		if m.State() != StateDone {
+			t.Errorf("state %v, want done", m.State())
+		}
+	})
+}
+
+func TestHelpKeyOnlyWhenNotTyping(t *testing.T) {
+	m, fs := newEngine(1)
+	m.Update(press("?"))
+	if !m.showAll {
+		t.Errorf("? did not open the full help")
+	}
+	m.Update(press("?"))
+	fs[0].text = true
+	m.Update(press("?"))
+	if m.showAll {
+		t.Errorf("? opened the help while a field has focus")
+	}
+	if last := fs[0].got[len(fs[0].got)-1]; fmt.Sprint(last) != "?" {
+		t.Errorf("step got %v, want the ? key", last)
+	}
+}
+
+func TestViewFitsAnySize(t *testing.T) {
+	sizes := [][2]int{{0, 0}, {1, 1}, {2, 2}, {5, 3}, {20, 5}, {20, 7}, {40, 10}, {80, 24}, {120, 40}, {200, 60}}
+	for _, lines := range []int{1, 30, 200} {
+		for _, sz := range sizes {
+			m, fs := newEngine(3)
+			fs[0].lines = lines
+			m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			m.Update(press("pgdown"))
+			m.Session().Touched = true
+			m.Update(press("ctrl+c"))
+			v := m.View().Content
+			if sz[0] == 0 || sz[1] == 0 {
+				if v != "" {
+					t.Errorf("%dx%d: view %q, want empty", sz[0], sz[1], v)
+				}
+				continue
+			}
+			rows := strings.Split(v, "\n")
+			if len(rows) > sz[1] {
+				t.Errorf("%dx%d body %d: %d rows, want at most %d", sz[0], sz[1], lines, len(rows), sz[1])
+			}
+			for _, r := range rows {
+				if w := ansi.StringWidth(r); w > sz[0] {
+					t.Errorf("%dx%d body %d: row %q is %d wide", sz[0], sz[1], lines, ansi.Strip(r), w)
+				}
+			}
+		}
+	}
+}
+
+func TestScrollShowsMore(t *testing.T) {
+	m, fs := newEngine(1)
+	fs[0].lines = 40
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	v := ansi.Strip(m.View().Content)
+	if !strings.Contains(v, "more lines (pgdn)") || strings.Contains(v, "line 39") {
+		t.Fatalf("first page lacks the indicator or shows the end:\n%s", v)
+	}
+	for range 5 {
+		m.Update(press("pgdown"))
+	}
+	v = ansi.Strip(m.View().Content)
+	if !strings.Contains(v, "line 39") {
+		t.Errorf("after paging down the last line is not visible:\n%s", v)
+	}
+}
