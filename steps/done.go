@@ -84,15 +84,20 @@ func (d *Done) View() string {
 	b.add(st.Text.Render("Next:"))
 	flag := profileFlag(dr.Profile)
 	cmds := [][2]string{
-		{"cxone-auth check" + flag, "check the stored credentials again"},
-		{"cxone-auth export" + flag + " -o .env", "write them as an env file for your program"},
+		{"cxone-auth check" + flag, "check the credentials again"},
+		{"cxone-auth export" + flag + " -o .env", "write them to an env file"},
 	}
 	cw := 0
 	for _, c := range cmds {
 		cw = max(cw, len(c[0]))
 	}
 	for _, c := range cmds {
-		b.add(ui.Wrap("  "+st.Code.Render(c[0])+strings.Repeat(" ", cw-len(c[0])+3)+st.Muted.Render(c[1]), tw))
+		if 2+cw+3+len(c[1]) <= tw {
+			b.add("  " + st.Code.Render(c[0]) + strings.Repeat(" ", cw-len(c[0])+3) + st.Muted.Render(c[1]))
+			continue
+		}
+		// Too narrow for two columns: the command on its line, what it does under it.
+		b.add(ui.Wrap("  "+st.Code.Render(c[0]), tw), ui.Wrap("    "+st.Muted.Render(c[1]), tw))
 	}
 	return b.String()
 }

@@ -30,7 +30,7 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more")),
 		Next:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 		Back:      key.NewBinding(key.WithKeys("esc", "shift+tab"), key.WithHelp("esc", "back")),
 		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
@@ -38,10 +38,10 @@ func DefaultKeyMap() KeyMap {
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		UpDown:    key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "choose")),
 		Toggle:    key.NewBinding(key.WithKeys("space", "y"), key.WithHelp("space", "confirm")),
-		Reveal:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "show/hide secret")),
+		Reveal:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reveal")),
 		Open:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open link")),
 		Retry:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
-		Reuse:     key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "reuse a profile's app")),
+		Reuse:     key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "reuse")),
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
 		Yes:       key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
