@@ -28,7 +28,9 @@ const (
 	testPassphrase   = "correct horse battery"
 )
 
-func secrets() []string { return []string{testClientSecret, testKeySecret, wrongSecret, testPassphrase} }
+func secrets() []string {
+	return []string{testClientSecret, testKeySecret, wrongSecret, testPassphrase}
+}
 
 // fakeVerifier reports every stage and fails the token stage with what errFor returns.
 type fakeVerifier struct {

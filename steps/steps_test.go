@@ -61,7 +61,7 @@ func TestHappyPathSynchronous(t *testing.T) {
 
 func TestWelcome(t *testing.T) {
 	tests := []struct {
-		name, issuer       string
+		name, issuer        string
 		wantEnv, wantIssuer string
 	}{
 		{"default", "", "commercial", auth.IssuerCommercial},
