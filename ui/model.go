@@ -287,6 +287,16 @@ type layout struct {
 }
 
 func (m *Model) layout() layout {
+	helpLines := 1
+	if m.showAll {
+		helpLines = lipgloss.Height(m.helpView())
+	}
+	return m.layoutFor(helpLines)
+}
+
+// layoutFor computes the layout for a help area of helpLines lines. (overflow uses it with
+// one line: the full help depends on overflow, which must not depend on the full help.)
+func (m *Model) layoutFor(helpLines int) layout {
 	h := m.sess.Height
 	var l layout
 	switch {
@@ -300,10 +310,7 @@ func (m *Model) layout() layout {
 		l.helpLines = 1
 	default:
 		l.header, l.rule, l.gaps = true, true, true
-		l.helpLines = 1
-		if m.showAll {
-			l.helpLines = lipgloss.Height(m.helpView())
-		}
+		l.helpLines = helpLines
 	}
 	used := l.helpLines
 	if l.header {
@@ -381,7 +388,7 @@ func (m *Model) overflow() bool {
 	if s == nil {
 		return false
 	}
-	return lipgloss.Height(s.View()) > m.layout().body
+	return lipgloss.Height(s.View()) > m.layoutFor(1).body
 }
 
 // View implements tea.Model: header, body and help line, clipped to the window.

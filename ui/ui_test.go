@@ -292,6 +292,9 @@ func TestHelpKeyOnlyWhenNotTyping(t *testing.T) {
 	if !m.showAll {
 		t.Errorf("? did not open the full help")
 	}
+	if v := ansi.Strip(m.View().Content); !strings.Contains(v, "ctrl+c quit") || !strings.Contains(v, "enter continue") {
+		t.Errorf("full help view lacks the keys:\n%s", v)
+	}
 	m.Update(press("?"))
 	fs[0].text = true
 	m.Update(press("?"))
@@ -311,6 +314,10 @@ func TestViewFitsAnySize(t *testing.T) {
 			fs[0].lines = lines
 			m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 			m.Update(press("pgdown"))
+			m.Update(press("?"))
+			if v := m.View().Content; sz[1] > 0 && len(strings.Split(v, "\n")) > sz[1] {
+				t.Errorf("%dx%d body %d with full help: too many rows", sz[0], sz[1], lines)
+			}
 			m.Session().Touched = true
 			m.Update(press("ctrl+c"))
 			v := m.View().Content
