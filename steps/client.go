@@ -181,7 +181,7 @@ func (c *Client) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		c.note = fmt.Sprintf("Copied the client credentials of profile %q.", msg.name)
 		for _, p := range c.profiles {
 			if p.Name == msg.name && p.Issuer != "" && c.sess.Draft.Issuer != "" && p.Issuer != c.sess.Draft.Issuer {
-				c.note += fmt.Sprintf(" It uses %s, this profile %s: an application is registered for one environment.", p.Issuer, c.sess.Draft.Issuer)
+				c.note += fmt.Sprintf(" Its issuer is %s, this profile's %s; an application works in the environment it was registered for.", p.Issuer, c.sess.Draft.Issuer)
 			}
 		}
 		c.lint()

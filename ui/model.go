@@ -348,7 +348,11 @@ func (m *Model) bindings() keyMap {
 		global = append([]key.Binding{keys.PageDown, keys.PageUp}, global...)
 	}
 	if !m.capturing() {
-		global = append(global, keys.Help)
+		h := keys.Help
+		if m.showAll {
+			h.SetHelp("?", "fewer")
+		}
+		global = append(global, h)
 	}
 	short := append(append([]key.Binding{}, step...), global...)
 	return keyMap{short: short, full: [][]key.Binding{step, global}}

@@ -356,3 +356,15 @@ func TestScrollShowsMore(t *testing.T) {
 		t.Errorf("after paging down the last line is not visible:\n%s", v)
 	}
 }
+
+func TestWrapKeepsHyphenatedWords(t *testing.T) {
+	got := Wrap("see https://cxone-gov.niceincontact.com now", 20)
+	if !strings.Contains(got, "https://cxone-gov.n") || strings.Contains(got, "cxone-\n") {
+		t.Errorf("Wrap broke at a hyphen:\n%s", got)
+	}
+	for _, line := range strings.Split(got, "\n") {
+		if w := ansi.StringWidth(line); w > 20 {
+			t.Errorf("line %q is %d wide, want at most 20", line, w)
+		}
+	}
+}

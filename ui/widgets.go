@@ -13,13 +13,18 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Wrap word-wraps s (which may hold styles) to width cells.
+// Wrap word-wraps s (which may hold styles) to width cells. Hyphens do not break lines:
+// GUIDs, URLs and flags stay whole unless they are longer than a line.
 func Wrap(s string, width int) string {
 	if width <= 0 {
 		return s
 	}
-	return ansi.Wrap(s, width, "")
+	s = strings.ReplaceAll(s, "-", nbHyphen)
+	return strings.ReplaceAll(ansi.Wrap(s, width, ""), nbHyphen, "-")
 }
+
+// nbHyphen stands in for "-" while wrapping (ansi.Wrap always breaks after a hyphen).
+const nbHyphen = "\u2011"
 
 // Paragraph wraps plain text in the text style.
 func Paragraph(st *Styles, width int, text string) string {
