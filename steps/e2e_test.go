@@ -236,7 +236,9 @@ func TestE2ENetworkFailureRetried(t *testing.T) {
 func TestE2ECtrlCMidway(t *testing.T) {
 	deps, v, s := testDeps()
 	e := startE2E(t, deps, Config{})
-	e.keys("enter", "enter", "enter")
+	e.keys("enter", "enter")
+	e.waitStep(IDRegister)
+	e.keys("enter")
 	e.waitStep(IDClient)
 	e.paste(testClientID)
 	e.keys("ctrl+c")

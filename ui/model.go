@@ -121,7 +121,7 @@ func (m *Model) Confirming() bool { return m.confirming }
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if s := m.Current(); s != nil {
-		cmds = append(cmds, s.Enter(m.sess))
+		cmds = append(cmds, stamp(s.Enter(m.sess), s.ID()))
 	}
 	return tea.Batch(cmds...)
 }
@@ -153,16 +153,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case NextMsg:
+		if m.stale(msg.From) {
+			return m, nil
+		}
 		if m.cur+1 >= len(m.steps) {
 			return m.end(StateDone, nil)
 		}
 		return m, m.move(m.cur + 1)
 	case BackMsg:
-		if m.cur == 0 {
+		if m.stale(msg.From) || m.cur == 0 {
 			return m, nil
 		}
 		return m, m.move(m.cur - 1)
 	case GoToMsg:
+		if m.stale(msg.From) {
+			return m, nil
+		}
 		for i, s := range m.steps {
 			if s.ID() == msg.ID {
 				return m, m.move(i)
@@ -233,7 +239,42 @@ func (m *Model) toStep(msg tea.Msg) tea.Cmd {
 		m.steps[m.cur] = next
 	}
 	m.follow()
-	return cmd
+	return stamp(cmd, s.ID())
+}
+
+// stale reports whether a navigation message comes from a step that is no longer current.
+func (m *Model) stale(from string) bool {
+	s := m.Current()
+	return from != "" && s != nil && s.ID() != from
+}
+
+// stamp wraps cmd so that the navigation messages it produces carry the ID of the step that
+// returned it (batches included).
+func stamp(cmd tea.Cmd, from string) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case NextMsg:
+			msg.From = from
+			return msg
+		case BackMsg:
+			msg.From = from
+			return msg
+		case GoToMsg:
+			msg.From = from
+			return msg
+		case tea.BatchMsg:
+			out := make(tea.BatchMsg, len(msg))
+			for i, c := range msg {
+				out[i] = stamp(c, from)
+			}
+			return out
+		default:
+			return msg
+		}
+	}
 }
 
 func (m *Model) move(i int) tea.Cmd {
@@ -243,7 +284,7 @@ func (m *Model) move(i int) tea.Cmd {
 	m.showAll = false
 	cmd := m.steps[i].Enter(m.sess)
 	m.follow()
-	return cmd
+	return stamp(cmd, m.steps[i].ID())
 }
 
 func (m *Model) end(st State, err error) (tea.Model, tea.Cmd) {

@@ -42,14 +42,17 @@ type Focuser interface {
 	FocusLine() int
 }
 
-// Navigation messages. Steps emit them through the commands below.
+// Navigation messages. Steps emit them through the commands below. The engine stamps From
+// with the ID of the step whose command produced them and ignores stale ones: keys typed
+// ahead (two quick enters) reach the old step before its NextMsg comes back, and must not
+// skip a step.
 type (
 	// NextMsg moves to the next step (or finishes after the last).
-	NextMsg struct{}
+	NextMsg struct{ From string }
 	// BackMsg moves to the previous step.
-	BackMsg struct{}
+	BackMsg struct{ From string }
 	// GoToMsg moves to the step with the given ID.
-	GoToMsg struct{ ID string }
+	GoToMsg struct{ ID, From string }
 	// FailMsg ends the wizard with an error.
 	FailMsg struct{ Err error }
 	// FinishMsg ends the wizard successfully.

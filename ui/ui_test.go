@@ -161,14 +161,21 @@ type fakeStep struct {
 	got     []tea.Msg
 	text    bool
 	lines   int
+	onKey   tea.Cmd
 }
 
-func (f *fakeStep) ID() string                       { return f.id }
-func (f *fakeStep) Title() string                    { return "Title " + f.id }
-func (f *fakeStep) Enter(*Session) tea.Cmd           { f.entered++; return nil }
-func (f *fakeStep) KeyBinds() []key.Binding          { return []key.Binding{DefaultKeyMap().Next} }
-func (f *fakeStep) CapturingText() bool              { return f.text }
-func (f *fakeStep) Update(m tea.Msg) (Step, tea.Cmd) { f.got = append(f.got, m); return f, nil }
+func (f *fakeStep) ID() string              { return f.id }
+func (f *fakeStep) Title() string           { return "Title " + f.id }
+func (f *fakeStep) Enter(*Session) tea.Cmd  { f.entered++; return nil }
+func (f *fakeStep) KeyBinds() []key.Binding { return []key.Binding{DefaultKeyMap().Next} }
+func (f *fakeStep) CapturingText() bool     { return f.text }
+func (f *fakeStep) Update(m tea.Msg) (Step, tea.Cmd) {
+	f.got = append(f.got, m)
+	if _, ok := m.(tea.KeyPressMsg); ok {
+		return f, f.onKey
+	}
+	return f, nil
+}
 func (f *fakeStep) View() string {
 	n := max(f.lines, 1)
 	lines := make([]string, n)
@@ -366,5 +373,41 @@ func TestWrapKeepsHyphenatedWords(t *testing.T) {
 		if w := ansi.StringWidth(line); w > 20 {
 			t.Errorf("line %q is %d wide, want at most 20", line, w)
 		}
+	}
+}
+
+func TestTypeAheadDoesNotSkipSteps(t *testing.T) {
+	tests := []struct {
+		name string
+		cmd  tea.Cmd
+	}{
+		{"next", Next},
+		{"batched next", tea.Batch(Next, nil)},
+		{"goto", GoTo("s1")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, fs := newEngine(3)
+			fs[0].onKey = tt.cmd
+			fs[1].onKey = tt.cmd
+			// Two enters reach s0 before its first navigation message comes back.
+			_, c1 := m.Update(press("enter"))
+			_, c2 := m.Update(press("enter"))
+			for _, c := range []tea.Cmd{c1, c2} {
+				msg := c()
+				if b, ok := msg.(tea.BatchMsg); ok {
+					for _, bc := range b {
+						if bc != nil {
+							m.Update(bc())
+						}
+					}
+					continue
+				}
+				m.Update(msg)
+			}
+			if got := m.Current().ID(); got != "s1" {
+				t.Errorf("after two quick enters on s0: current %s, want s1", got)
+			}
+		})
 	}
 }
