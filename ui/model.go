@@ -371,8 +371,9 @@ func (m *Model) bodyHeight() int { return m.layout().body }
 
 // keyMap adapts the step's bindings to bubbles/help.
 type keyMap struct {
-	short []key.Binding
-	full  [][]key.Binding
+	short  []key.Binding
+	full   [][]key.Binding
+	global []key.Binding
 }
 
 func (k keyMap) ShortHelp() []key.Binding  { return k.short }
@@ -384,10 +385,9 @@ func (m *Model) bindings() keyMap {
 	if s := m.Current(); s != nil {
 		step = s.KeyBinds()
 	}
+	// The short line keeps quit and help; scrolling is announced by the "more lines (pgdn)"
+	// indicator in the body, and listed in the full help.
 	global := []key.Binding{keys.Quit}
-	if m.overflow() {
-		global = append([]key.Binding{keys.PageDown, keys.PageUp}, global...)
-	}
 	if !m.capturing() {
 		h := keys.Help
 		if m.showAll {
@@ -395,8 +395,12 @@ func (m *Model) bindings() keyMap {
 		}
 		global = append(global, h)
 	}
+	full := global
+	if m.overflow() {
+		full = append([]key.Binding{keys.PageDown, keys.PageUp}, global...)
+	}
 	short := append(append([]key.Binding{}, step...), global...)
-	return keyMap{short: short, full: [][]key.Binding{step, global}}
+	return keyMap{short: short, full: [][]key.Binding{step, full}, global: global}
 }
 
 func (m *Model) helpView() string {
@@ -406,7 +410,7 @@ func (m *Model) helpView() string {
 	}
 	// The global keys (quit, help) always show; the step's keys get what is left and are
 	// cut with an ellipsis when the window is narrow.
-	global := b.full[1]
+	global := b.global
 	width := m.help.Width()
 	m.help.SetWidth(0)
 	g := m.help.ShortHelpView(global)
