@@ -549,7 +549,7 @@ func (w *wizard) save() (string, error) {
 		err = w.deps.Saver.Save(ctx, SaveRequest{Profile: w.d.Profile, Issuer: w.d.Issuer, Creds: w.d.Creds, Result: w.d.Result, Backend: b.Name, Passphrase: pass})
 		cancel()
 		if err == nil {
-			w.d.Backend, w.d.Saved = b.Name, true
+			w.d.Backend, w.d.BackendLabel, w.d.Saved = b.Name, b.Label, true
 			return IDDone, nil
 		}
 		p.say("Error: could not save: %s", errorText(err))
@@ -598,7 +598,11 @@ func (w *wizard) passphrase(exists bool) (string, error) {
 func (w *wizard) done() {
 	p := w.p
 	w.heading(8, "Done")
-	p.say("Saved profile %s in %s.", w.d.Profile, w.d.Backend)
+	where := w.d.BackendLabel
+	if where == "" {
+		where = w.d.Backend
+	}
+	p.say("Saved profile %s in %s.", w.d.Profile, where)
 	if r := w.d.Result; r != nil {
 		p.say("User %s; tenant %s; business unit %s; API endpoint %s.",
 			sanitize(orUnknown(r.User)), sanitize(orUnknown(r.Tenant)), sanitize(buText(r)), sanitize(orUnknown(r.APIEndpoint)))
