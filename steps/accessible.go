@@ -97,10 +97,19 @@ func (p *prompter) secret(question string, keep bool) (string, error) {
 	var s string
 	var err error
 	if p.tty != nil {
+		fd := int(p.tty.Fd())
+		// If a signal ends the prompt, the read is abandoned before ReadPassword can turn
+		// echo back on: restore the terminal ourselves, or the shell is left without echo.
+		state, stateErr := term.GetState(fd)
 		s, err = p.read(func() (string, error) {
-			b, err := term.ReadPassword(int(p.tty.Fd()))
+			b, err := term.ReadPassword(fd)
 			return string(b), err
 		})
+		if errors.Is(err, ErrCancelled) && stateErr == nil {
+			if rerr := term.Restore(fd, state); rerr != nil {
+				err = fmt.Errorf("%w (and restoring the terminal failed: %w)", err, rerr)
+			}
+		}
 		fmt.Fprintln(p.out)
 	} else {
 		s, err = p.read(func() (string, error) { return p.r.ReadString('\n') })

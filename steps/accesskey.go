@@ -34,9 +34,14 @@ func (a *AccessKey) Title() string { return "Access key" }
 // Enter implements ui.Step.
 func (a *AccessKey) Enter(s *ui.Session) tea.Cmd {
 	a.sess = s
-	a.id.SetStyles(s.Styles)
-	a.secret.SetStyles(s.Styles)
+	a.Restyle(s.Styles)
 	return a.setFocus(a.focus)
+}
+
+// Restyle implements ui.Restyler.
+func (a *AccessKey) Restyle(st *ui.Styles) {
+	a.id.SetStyles(st)
+	a.secret.SetStyles(st)
 }
 
 // CapturingText implements ui.TextCapturer.

@@ -84,7 +84,7 @@ func (c *Check) Enter(s *ui.Session) tea.Cmd {
 		c.list = ui.NewChecklist(s.Styles, labels...)
 	}
 	c.list.Static = s.Accessible
-	c.list.SetStyles(s.Styles)
+	c.Restyle(s.Styles)
 	if c.running {
 		return c.list.Tick()
 	}
@@ -94,6 +94,9 @@ func (c *Check) Enter(s *ui.Session) tea.Cmd {
 	}
 	return c.start()
 }
+
+// Restyle implements ui.Restyler.
+func (c *Check) Restyle(st *ui.Styles) { c.list.SetStyles(st) }
 
 // Running reports whether a check is under way.
 func (c *Check) Running() bool { return c.running }

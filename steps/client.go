@@ -72,9 +72,7 @@ func (c *Client) Title() string { return "Client credentials" }
 // Enter implements ui.Step.
 func (c *Client) Enter(s *ui.Session) tea.Cmd {
 	c.sess = s
-	for _, f := range []*ui.Field{&c.id, &c.secret, &c.pass} {
-		f.SetStyles(s.Styles)
-	}
+	c.Restyle(s.Styles)
 	var cmds []tea.Cmd
 	if !c.entered {
 		c.entered = true
@@ -92,6 +90,13 @@ func loadProfiles(ctx context.Context, src ProfileSource) tea.Cmd {
 		defer cancel()
 		list, err := src.Profiles(ctx)
 		return profilesMsg{list: list, err: err}
+	}
+}
+
+// Restyle implements ui.Restyler.
+func (c *Client) Restyle(st *ui.Styles) {
+	for _, f := range []*ui.Field{&c.id, &c.secret, &c.pass} {
+		f.SetStyles(st)
 	}
 }
 

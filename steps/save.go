@@ -73,6 +73,7 @@ type Save struct {
 // NewSave returns the save step.
 func NewSave(src BackendSource, saver Saver, cfg Config) *Save {
 	return &Save{
+		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		src:   src,
 		saver: saver,
 		cfg:   cfg,
@@ -90,9 +91,7 @@ func (s *Save) Title() string { return "Save" }
 // Enter implements ui.Step.
 func (s *Save) Enter(sess *ui.Session) tea.Cmd {
 	s.sess = sess
-	s.pass1.SetStyles(sess.Styles)
-	s.pass2.SetStyles(sess.Styles)
-	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(sess.Styles.Spinner))
+	s.Restyle(sess.Styles)
 	switch {
 	case s.phase == saveLoading && !s.loading:
 		s.loading = true
@@ -126,6 +125,13 @@ func loadBackends(src BackendSource) tea.Cmd {
 			return backendsMsg{err: errors.New("listing the keyring backends took too long")}
 		}
 	}
+}
+
+// Restyle implements ui.Restyler.
+func (s *Save) Restyle(st *ui.Styles) {
+	s.pass1.SetStyles(st)
+	s.pass2.SetStyles(st)
+	s.spin.Style = st.Spinner
 }
 
 // CapturingText implements ui.TextCapturer.

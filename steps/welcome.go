@@ -71,13 +71,18 @@ func (w *Welcome) Title() string { return "Welcome" }
 // Enter implements ui.Step.
 func (w *Welcome) Enter(s *ui.Session) tea.Cmd {
 	w.sess = s
-	w.issuer.SetStyles(s.Styles)
-	w.profile.SetStyles(s.Styles)
+	w.Restyle(s.Styles)
 	if !w.entered {
 		w.entered = true
 		w.sync()
 	}
 	return w.setFocus(w.focus)
+}
+
+// Restyle implements ui.Restyler.
+func (w *Welcome) Restyle(st *ui.Styles) {
+	w.issuer.SetStyles(st)
+	w.profile.SetStyles(st)
 }
 
 // CapturingText implements ui.TextCapturer.

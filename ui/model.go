@@ -149,6 +149,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.sess.Styles = NewStyles(msg.IsDark(), m.opts.NoColor)
 		m.restyleHelp()
+		for _, s := range m.steps {
+			if r, ok := s.(Restyler); ok {
+				r.Restyle(m.sess.Styles)
+			}
+		}
 		return m, m.toStep(msg)
 	case tea.KeyPressMsg:
 		return m.key(msg)

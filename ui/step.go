@@ -42,6 +42,12 @@ type Focuser interface {
 	FocusLine() int
 }
 
+// Restyler is implemented by steps whose widgets keep styles of their own (text inputs,
+// spinners); the engine calls Restyle on every step when the terminal reports its background.
+type Restyler interface {
+	Restyle(*Styles)
+}
+
 // Navigation messages. Steps emit them through the commands below. The engine stamps From
 // with the ID of the step whose command produced them and ignores stale ones: keys typed
 // ahead (two quick enters) reach the old step before its NextMsg comes back, and must not

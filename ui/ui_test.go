@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"strings"
 	"testing"
 
@@ -409,5 +410,26 @@ func TestTypeAheadDoesNotSkipSteps(t *testing.T) {
 				t.Errorf("after two quick enters on s0: current %s, want s1", got)
 			}
 		})
+	}
+}
+
+type restyleStep struct {
+	fakeStep
+	got *Styles
+}
+
+func (r *restyleStep) Restyle(st *Styles) { r.got = st }
+
+func TestBackgroundColorRestyles(t *testing.T) {
+	r := &restyleStep{fakeStep: fakeStep{id: "r"}}
+	other := &restyleStep{fakeStep: fakeStep{id: "o"}}
+	m := New(context.Background(), &Session{}, []Step{r, other}, Options{})
+	m.Init()
+	m.Update(tea.BackgroundColorMsg{Color: color.White})
+	if m.Session().Styles.IsDark {
+		t.Errorf("styles still dark after a white background")
+	}
+	if r.got != m.Session().Styles || other.got != m.Session().Styles {
+		t.Errorf("Restyle not called on every step with the new styles")
 	}
 }
