@@ -15,7 +15,7 @@ import (
 // All returns the wizard's steps in order (SPEC section 3).
 func All(deps Deps, cfg Config) []ui.Step {
 	return []ui.Step{
-		NewWelcome(cfg),
+		NewWelcome(cfg, deps.Profiles),
 		NewRegister(deps.OpenURL),
 		NewClient(deps.Profiles, cfg),
 		NewCreateKey(),

@@ -557,3 +557,19 @@ func TestEveryStepAnySize(t *testing.T) {
 	h.want(IDDone)
 	check() // done
 }
+
+func TestWelcomeWarnsAboutExistingProfile(t *testing.T) {
+	deps, _, _ := testDeps()
+	deps.Profiles = &fakeProfiles{list: []ExistingProfile{{Name: "prod"}}}
+	h := newHarness(t, deps, Config{Profile: "prod"}, 80, 24)
+	if !strings.Contains(h.view(), `profile "prod" exists`) {
+		t.Errorf("no warning for an existing profile name:\n%s", h.view())
+	}
+	h.keys("enter")
+	h.typeText("2")
+	if strings.Contains(h.view(), "exists") {
+		t.Errorf("warning kept for a new name:\n%s", h.view())
+	}
+	h.keys("enter")
+	h.want(IDRegister) // a warning, not a block
+}

@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -33,11 +35,15 @@ type Welcome struct {
 	focus   int
 	entered bool
 	cfg     Config
+	src     ProfileSource
+	// existing names the stored profiles, to warn before one is replaced.
+	existing map[string]bool
 }
 
-// NewWelcome returns the first step, pre-filled from the command line.
-func NewWelcome(cfg Config) *Welcome {
-	w := &Welcome{cfg: cfg}
+// NewWelcome returns the first step, pre-filled from the command line. src (may be nil) lists
+// stored profiles so the step can say when a name is already taken.
+func NewWelcome(cfg Config, src ProfileSource) *Welcome {
+	w := &Welcome{cfg: cfg, src: src}
 	w.env = ui.Menu{Items: []ui.MenuItem{
 		{Label: "Commercial", Note: auth.IssuerCommercial},
 		{Label: "FedRAMP", Note: auth.IssuerFedRAMP},
@@ -72,11 +78,15 @@ func (w *Welcome) Title() string { return "Welcome" }
 func (w *Welcome) Enter(s *ui.Session) tea.Cmd {
 	w.sess = s
 	w.Restyle(s.Styles)
+	var load tea.Cmd
 	if !w.entered {
 		w.entered = true
 		w.sync()
+		if w.src != nil {
+			load = loadProfiles(s.Ctx, w.src)
+		}
 	}
-	return w.setFocus(w.focus)
+	return tea.Batch(load, w.setFocus(w.focus))
 }
 
 // Restyle implements ui.Restyler.
@@ -172,6 +182,15 @@ func (w *Welcome) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		return w, nil
 	}
 	keys := w.sess.Keys
+	if pm, ok := msg.(profilesMsg); ok {
+		// A failure to list is not worth a word here; the client step reports it.
+		w.existing = map[string]bool{}
+		for _, p := range pm.list {
+			w.existing[p.Name] = true
+		}
+		w.lintProfile()
+		return w, nil
+	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, keys.Next):
@@ -226,15 +245,25 @@ func (w *Welcome) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		if changed {
 			w.sess.Touched = true
 			w.profile.Error = ""
-			if err := validateProfile(w.profile.Value()); err != nil && w.profile.Value() != "" {
-				w.profile.Warning = err.Error()
-			} else {
-				w.profile.Warning = ""
-			}
+			w.lintProfile()
 			w.sync()
 		}
 	}
 	return w, cmd
+}
+
+// lintProfile warns about a malformed name while typing (enter blocks it) and about a name
+// that is taken: saving replaces that profile, which may be what the user wants (re-setup).
+func (w *Welcome) lintProfile() {
+	name := w.profile.Value()
+	switch err := validateProfile(name); {
+	case err != nil && name != "":
+		w.profile.Warning = err.Error()
+	case w.existing[name]:
+		w.profile.Warning = fmt.Sprintf("profile %q exists: saving replaces its credentials", name)
+	default:
+		w.profile.Warning = ""
+	}
 }
 
 func (w *Welcome) render() body {
