@@ -141,5 +141,11 @@ func spaceErr(s string) string {
 	return ""
 }
 
-// masked is how identifiers appear on screen outside their own field.
-func masked(s string) string { return auth.Mask(s) }
+// masked is how identifiers appear on screen outside their own field. Values that arrive
+// masked already (ExistingProfile.ClientID may be) are shown as they are.
+func masked(s string) string {
+	if strings.Contains(s, "…") {
+		return sanitize(s)
+	}
+	return auth.Mask(s)
+}

@@ -573,3 +573,16 @@ func TestWelcomeWarnsAboutExistingProfile(t *testing.T) {
 	h.keys("enter")
 	h.want(IDRegister) // a warning, not a block
 }
+
+func TestMasked(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{testClientID, "485a…d7e8"},
+		{"485a…d7e8", "485a…d7e8"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := masked(tt.in); got != tt.want {
+			t.Errorf("masked(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
