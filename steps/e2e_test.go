@@ -2,6 +2,7 @@ package steps
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -253,5 +254,37 @@ func TestE2ECtrlCMidway(t *testing.T) {
 	}
 	if len(s.Requests()) != 0 || v.Calls() != 0 {
 		t.Errorf("saver %d / verifier %d calls after cancelling, want 0 / 0", len(s.Requests()), v.Calls())
+	}
+}
+
+// blockingProfiles never answers until released: a locked keyring.
+type blockingProfiles struct{ release chan struct{} }
+
+func (b blockingProfiles) Profiles(ctx context.Context) ([]ExistingProfile, error) {
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+	}
+	return nil, errors.New("locked")
+}
+
+func (b blockingProfiles) ClientCredentials(context.Context, string, string) (string, string, error) {
+	<-b.release
+	return "", "", errors.New("locked")
+}
+
+func TestE2EFirstFrameDoesNotWaitForKeyring(t *testing.T) {
+	deps, _, _ := testDeps()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	deps.Profiles = blockingProfiles{release: release}
+	e := startE2E(t, deps, Config{}) // fails unless the first frame appears
+	e.keys("enter", "enter")
+	e.waitStep(IDRegister)
+	e.keys("enter")
+	e.waitStep(IDClient) // the client step draws while the profiles are still loading
+	e.keys("ctrl+c")
+	if m := e.final(); m.State() != ui.StateAborted {
+		t.Errorf("state %v, want aborted", m.State())
 	}
 }
