@@ -1,6 +1,9 @@
 package steps
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -58,4 +61,32 @@ func TestGoldenViews(t *testing.T) {
 	h.keys("enter")
 	h.want(IDDone)
 	shot("08-done")
+}
+
+// TestGoldenFilesHoldNoSecrets reads every file under testdata: whatever wrote them, no test
+// secret may be in one.
+func TestGoldenFilesHoldNoSecrets(t *testing.T) {
+	var n int
+	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		for _, s := range append(secrets(), "TOKEN-MUST-NOT-SHOW") {
+			if strings.Contains(string(b), s) {
+				t.Errorf("%s contains a secret", path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 8 {
+		t.Errorf("found %d golden files, want at least one per step (8)", n)
+	}
 }
