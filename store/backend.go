@@ -1,0 +1,275 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/99designs/keyring"
+)
+
+// Keyring backend names (SPEC section 2, --keyring-backend).
+const (
+	BackendAuto          = "auto"
+	BackendKeychain      = "keychain"
+	BackendWinCred       = "wincred"
+	BackendSecretService = "secret-service"
+	BackendKWallet       = "kwallet"
+	BackendPass          = "pass"
+	BackendKeyctl        = "keyctl"
+	BackendFile          = "file"
+)
+
+// serviceName names the keyring service; keyPrefix+NAME is a profile's item key (SPEC section 6).
+const (
+	serviceName = "cxone-auth"
+	keyPrefix   = "profile:"
+)
+
+// autoOrder is the order `auto` tries (SPEC section 6). keyctl is never chosen automatically:
+// the kernel keyring does not survive a reboot.
+var autoOrder = []string{BackendKeychain, BackendWinCred, BackendSecretService, BackendKWallet, BackendPass, BackendFile}
+
+var allBackends = []string{BackendAuto, BackendKeychain, BackendWinCred, BackendSecretService, BackendKWallet, BackendPass, BackendKeyctl, BackendFile}
+
+// ValidBackend reports whether name is a backend name --keyring-backend accepts.
+func ValidBackend(name string) error {
+	for _, b := range allBackends {
+		if name == b {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown keyring backend %q: want one of %s", name, strings.Join(allBackends, ", "))
+}
+
+var profileNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// ValidProfileName reports whether name is a valid profile name (SPEC section 2). The message
+// quotes the name only when it is short and printable, since a mistyped paste could be a secret.
+func ValidProfileName(name string) error {
+	if profileNameRE.MatchString(name) {
+		return nil
+	}
+	if name == "" {
+		return fmt.Errorf("profile name is empty: use 1 to 64 characters a-z, 0-9, '.', '_' or '-', starting with a letter or digit")
+	}
+	return fmt.Errorf("invalid profile name: use 1 to 64 characters a-z, 0-9, '.', '_' or '-', starting with a lowercase letter or digit")
+}
+
+// BackendInfo describes one keyring backend of this operating system for a chooser.
+type BackendInfo struct {
+	Name      string // backend name, as --keyring-backend takes it
+	Label     string // short human name
+	Note      string // one line: why it is (not) available, or what to know about it
+	Available bool   // the runtime probe found it usable
+	Default   bool   // the one `auto` would choose
+}
+
+// osBackends lists the backends keyring supports on this OS, in the order a chooser shows them.
+func osBackends() []string {
+	var out []string
+	for _, b := range []string{BackendKeychain, BackendWinCred, BackendSecretService, BackendKWallet, BackendPass, BackendKeyctl, BackendFile} {
+		if compiledIn(b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// compiledIn reports whether the keyring library has this backend on this OS (whether or not
+// it answers). The library drops the D-Bus backends at start-up when the session bus is not
+// reachable, so those are decided by GOOS here and by the probe for availability.
+func compiledIn(b string) bool {
+	switch b {
+	case BackendKeychain:
+		return runtime.GOOS == "darwin"
+	case BackendWinCred:
+		return runtime.GOOS == "windows"
+	case BackendSecretService, BackendKWallet, BackendKeyctl:
+		return runtime.GOOS == "linux"
+	case BackendPass:
+		return runtime.GOOS != "windows"
+	case BackendFile:
+		return true
+	}
+	return false
+}
+
+func libHas(b string) bool {
+	for _, t := range keyring.AvailableBackends() {
+		if string(t) == b {
+			return true
+		}
+	}
+	return false
+}
+
+// probeTimeout bounds each availability probe; probes must stay cheap.
+const probeTimeout = 2 * time.Second
+
+// probe reports whether backend b is usable here, and a one-line note. It never opens a
+// keyring item, never asks for a passphrase and never starts a desktop prompt.
+func probe(b, fileDir string) (bool, string) {
+	switch b {
+	case BackendKeychain:
+		return true, "macOS Keychain (login keychain)"
+	case BackendWinCred:
+		return true, "Windows Credential Manager"
+	case BackendSecretService:
+		if !libHas(b) {
+			return false, "no D-Bus session bus"
+		}
+		if !busNameAvailable("org.freedesktop.secrets") {
+			return false, "no Secret Service on the session bus"
+		}
+		return true, "collection 'login'"
+	case BackendKWallet:
+		if !libHas(b) {
+			return false, "no D-Bus session bus"
+		}
+		if !busNameAvailable("org.kde.kwalletd5") {
+			return false, "KWallet is not running"
+		}
+		return true, "wallet 'kdewallet', folder 'cxone-auth'"
+	case BackendPass:
+		if _, err := exec.LookPath("pass"); err != nil {
+			return false, "the pass program is not installed"
+		}
+		dir := passDir()
+		if !passStoreExists(dir) {
+			return false, fmt.Sprintf("no password store in %s (run `pass init GPG-ID`)", dir)
+		}
+		return true, "password store " + dir
+	case BackendKeyctl:
+		if err := keyctlUsable(); err != nil {
+			return false, "kernel keyring not usable: " + err.Error()
+		}
+		return true, "not persistent: lost at reboot; never chosen automatically"
+	case BackendFile:
+		if fileDir == "" {
+			fileDir = DefaultFileDir()
+		}
+		return true, "passphrase-protected files in " + fileDir
+	}
+	return false, "unknown backend"
+}
+
+// Backends lists every keyring backend of this OS with its availability; the one `auto` would
+// choose is marked Default. It is cheap: it asks for no passphrase and opens no item.
+func Backends(fileDir string) []BackendInfo {
+	labels := map[string]string{
+		BackendKeychain:      "macOS Keychain",
+		BackendWinCred:       "Windows Credential Manager",
+		BackendSecretService: "Secret Service (GNOME Keyring, KeePassXC)",
+		BackendKWallet:       "KWallet",
+		BackendPass:          "pass (GPG password store)",
+		BackendKeyctl:        "Linux kernel keyring",
+		BackendFile:          "Encrypted file",
+	}
+	var out []BackendInfo
+	def := ""
+	avail := map[string]bool{}
+	notes := map[string]string{}
+	for _, b := range osBackends() {
+		avail[b], notes[b] = probe(b, fileDir)
+	}
+	for _, b := range autoOrder {
+		if avail[b] {
+			def = b
+			break
+		}
+	}
+	for _, b := range osBackends() {
+		out = append(out, BackendInfo{Name: b, Label: labels[b], Note: notes[b], Available: avail[b], Default: b == def})
+	}
+	return out
+}
+
+// autoBackend is the backend `auto` resolves to on this machine right now.
+func autoBackend() string {
+	for _, b := range autoOrder {
+		if !compiledIn(b) {
+			continue
+		}
+		if ok, _ := probe(b, ""); ok {
+			return b
+		}
+	}
+	return BackendFile
+}
+
+// passDir is the password store pass uses: $PASSWORD_STORE_DIR, else ~/.password-store.
+func passDir() string {
+	if d := os.Getenv("PASSWORD_STORE_DIR"); d != "" {
+		return d
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ".password-store"
+	}
+	return filepath.Join(home, ".password-store")
+}
+
+// passStoreExists reports whether dir is an initialised password store (has .gpg-id).
+func passStoreExists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, ".gpg-id"))
+	return err == nil
+}
+
+// keyctlScope is the kernel keyring holding the named "cxone-auth" keyring. "user" is shared
+// by every session of the user until reboot. Tests switch to "process".
+var keyctlScope = "user"
+
+// libConfig is the keyring library configuration of one backend.
+func libConfig(b, fileDir string, prompt keyring.PromptFunc) keyring.Config {
+	cfg := keyring.Config{
+		AllowedBackends: []keyring.BackendType{keyring.BackendType(b)},
+		ServiceName:     serviceName,
+		// The login keychain; items trusted for this binary so every read does not prompt,
+		// never synchronised to iCloud, readable only while the Mac is unlocked.
+		KeychainTrustApplication:       true,
+		KeychainSynchronizable:         false,
+		KeychainAccessibleWhenUnlocked: true,
+		// Headless gnome-keyring has only `login`; a new collection needs a desktop prompt.
+		LibSecretCollectionName: "login",
+		// The library uses ServiceName as the wallet name for KWallet; the default wallet is
+		// the one people have unlocked, so use it with our own folder.
+		KWalletAppID:  serviceName,
+		KWalletFolder: serviceName,
+		// pass: the user's store (PASSWORD_STORE_DIR or ~/.password-store), items under
+		// cxone-auth/, so `pass ls` shows them grouped.
+		PassDir:    passDir(),
+		PassPrefix: serviceName,
+		// wincred: targets read "cxone-auth:profile:NAME" in Credential Manager.
+		WinCredPrefix: serviceName,
+		KeyCtlScope:   keyctlScope,
+		KeyCtlPerm:    0,
+
+		FileDir:          fileDir,
+		FilePasswordFunc: prompt,
+	}
+	if b == BackendKWallet {
+		cfg.ServiceName = "kdewallet"
+	}
+	return cfg
+}
+
+// boundedProbe runs fn with the probe timeout.
+func boundedProbe(fn func() bool) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	ch := make(chan bool, 1)
+	go func() { ch <- fn() }()
+	select {
+	case ok := <-ch:
+		return ok
+	case <-ctx.Done():
+		return false
+	}
+}

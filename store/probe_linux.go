@@ -1,0 +1,39 @@
+//go:build linux
+
+package store
+
+import (
+	"github.com/godbus/dbus"
+	"golang.org/x/sys/unix"
+)
+
+// busNameAvailable reports whether a D-Bus name has an owner or can be activated on the
+// session bus. It is one or two small bus calls, bounded by probeTimeout.
+func busNameAvailable(name string) bool {
+	return boundedProbe(func() bool {
+		conn, err := dbus.SessionBus()
+		if err != nil {
+			return false
+		}
+		var has bool
+		if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&has); err == nil && has {
+			return true
+		}
+		var names []string
+		if err := conn.BusObject().Call("org.freedesktop.DBus.ListActivatableNames", 0).Store(&names); err != nil {
+			return false
+		}
+		for _, n := range names {
+			if n == name {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// keyctlUsable checks that the kernel keyring syscalls work (containers often forbid them).
+func keyctlUsable() error {
+	_, err := unix.KeyctlGetKeyringID(unix.KEY_SPEC_USER_KEYRING, false)
+	return err
+}
