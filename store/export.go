@@ -106,12 +106,12 @@ func envQuote(name, s string) (string, error) {
 	}
 	var b strings.Builder
 	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
+	for i := 0; i < len(s); i++ { // bytes, not runes: invalid UTF-8 must pass unchanged
+		switch s[i] {
 		case '\\', '"', '$', '`':
 			b.WriteByte('\\')
 		}
-		b.WriteRune(r)
+		b.WriteByte(s[i])
 	}
 	b.WriteByte('"')
 	return b.String(), nil
