@@ -132,7 +132,7 @@ func WriteEnv(w io.Writer, v ExportValues) error {
 	return err
 }
 
-// shellQuote single-quotes s for POSIX shells: only ' needs care, written as '\''.
+// shellQuote single-quotes s for POSIX shells: only ' needs care, written as '\”.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
