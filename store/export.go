@@ -132,7 +132,8 @@ func WriteEnv(w io.Writer, v ExportValues) error {
 	return err
 }
 
-// shellQuote single-quotes s for POSIX shells: only ' needs care, written as '\”.
+// shellQuote single-quotes s for POSIX shells: only the quote itself needs care; it closes
+// the quotes, adds an escaped quote and reopens them.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
