@@ -586,3 +586,14 @@ func TestMasked(t *testing.T) {
 		}
 	}
 }
+
+func TestAltScreenOnlyWhenNotAccessible(t *testing.T) {
+	deps, _, _ := testDeps()
+	for _, acc := range []bool{false, true} {
+		m := NewModel(deps, Config{Accessible: acc}).(*ui.Model)
+		m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+		if got := m.View().AltScreen; got == acc {
+			t.Errorf("accessible=%v: AltScreen=%v, want %v", acc, got, !acc)
+		}
+	}
+}
