@@ -249,7 +249,9 @@ func libConfig(b, fileDir string, prompt keyring.PromptFunc) keyring.Config {
 		// wincred: targets read "cxone-auth:profile:NAME" in Credential Manager.
 		WinCredPrefix: serviceName,
 		KeyCtlScope:   keyctlScope,
-		KeyCtlPerm:    0,
+		// Readable and writable by the user, not only by a "possessor": the default leaves
+		// keys unreadable from sessions (and threads) that do not link the user keyring.
+		KeyCtlPerm: keyctlPerm,
 
 		FileDir:          fileDir,
 		FilePasswordFunc: prompt,

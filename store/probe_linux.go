@@ -3,6 +3,7 @@
 package store
 
 import (
+	"github.com/99designs/keyring"
 	"github.com/godbus/dbus"
 	"golang.org/x/sys/unix"
 )
@@ -37,3 +38,6 @@ func keyctlUsable() error {
 	_, err := unix.KeyctlGetKeyringID(unix.KEY_SPEC_USER_KEYRING, false)
 	return err
 }
+
+// keyctlPerm gives the possessor and the user every right on our kernel keys.
+var keyctlPerm = keyring.GetPermissions(keyring.KEYCTL_PERM_ALL, keyring.KEYCTL_PERM_ALL, 0, 0)

@@ -9,3 +9,6 @@ func busNameAvailable(string) bool { return false }
 
 // keyctlUsable reports that the kernel keyring exists only on Linux.
 func keyctlUsable() error { return errors.New("only on Linux") }
+
+// keyctlPerm is unused where there is no kernel keyring.
+var keyctlPerm uint32
