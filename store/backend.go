@@ -249,12 +249,16 @@ func libConfig(b, fileDir string, prompt keyring.PromptFunc) keyring.Config {
 		// wincred: targets read "cxone-auth:profile:NAME" in Credential Manager.
 		WinCredPrefix: serviceName,
 		KeyCtlScope:   keyctlScope,
-		// Readable and writable by the user, not only by a "possessor": the default leaves
-		// keys unreadable from sessions (and threads) that do not link the user keyring.
-		KeyCtlPerm: keyctlPerm,
 
 		FileDir:          fileDir,
 		FilePasswordFunc: prompt,
+	}
+	if keyctlScope != "session" {
+		// Readable and writable by the user, not only by a "possessor": the default leaves
+		// keys unreadable from sessions that do not link the user keyring. (The library
+		// applies custom permissions by creating in the session keyring and moving the key,
+		// which would orphan a keyring whose parent is the session keyring itself.)
+		cfg.KeyCtlPerm = keyctlPerm
 	}
 	if b == BackendKWallet {
 		cfg.ServiceName = "kdewallet"

@@ -223,7 +223,9 @@ func setupPassStore(t *testing.T) {
 	run("", "pass", "init", "test@cxone-auth.invalid")
 }
 
-// TestKeyctlRoundTrip uses the kernel keyring, scoped to this process so nothing outlives it.
+// TestKeyctlRoundTrip uses the kernel keyring inside a fresh anonymous session keyring
+// (`keyctl session -` re-runs the test binary in one), so nothing reaches the user's keyrings
+// and every thread of the process sees the same keyring.
 func TestKeyctlRoundTrip(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the kernel keyring exists on Linux only")
@@ -234,8 +236,25 @@ func TestKeyctlRoundTrip(t *testing.T) {
 		}
 		t.Skipf("kernel keyring not usable here: %v", err)
 	}
+	if os.Getenv("CXONE_STORE_TEST_KEYCTL") != "1" {
+		needTool(t, "keyctl")
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "keyctl", "session", "-", exe, "-test.run=^TestKeyctlRoundTrip$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), "CXONE_STORE_TEST_KEYCTL=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "KEYCTL-RAN") {
+			t.Fatalf("in a fresh session keyring: %v\n%s", err, out)
+		}
+		return
+	}
 	orig := keyctlScope
-	keyctlScope = "process"
+	keyctlScope = "session"
 	t.Cleanup(func() { keyctlScope = orig })
 	exerciseBackend(t, BackendKeyctl)
+	t.Log("KEYCTL-RAN")
 }
