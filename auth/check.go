@@ -1,0 +1,412 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// run is the state of one check.
+type run struct {
+	c      *Client
+	creds  Credentials
+	opts   Options
+	log    *slog.Logger
+	res    *Result
+	emitFn func(StageEvent)
+}
+
+func (r *run) emit(s Stage, st StageState, detail string) {
+	if r.emitFn != nil {
+		r.emitFn(StageEvent{Stage: s, State: st, Detail: Sanitize(detail)})
+	}
+}
+
+// fail reports the stage as failed and returns err.
+func (r *run) fail(s Stage, err error) error {
+	r.emit(s, StateFailed, shortReason(err))
+	return err
+}
+
+func shortReason(err error) string {
+	var rej *RejectedError
+	if errors.As(err, &rej) {
+		return string(rej.Kind)
+	}
+	return string(KindOf(err))
+}
+
+// Check runs the live check of SPEC section 5 and reports each stage through opts.Progress.
+// With opts.Cache it first tries the fast path (token and proof only) and falls back to full
+// discovery when a cached endpoint answers 404 or cannot be reached.
+func (c *Client) Check(ctx context.Context, creds Credentials, opts Options) (*Result, error) {
+	start := time.Now()
+	issuer, err := ValidateIssuer(opts.Issuer)
+	if err != nil {
+		return nil, &ProtocolError{Msg: "issuer: " + err.Error()}
+	}
+	if err := creds.Validate(); err != nil {
+		return nil, &ProtocolError{Msg: err.Error()}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r := &run{c: c, creds: creds, opts: opts, log: log, emitFn: opts.Progress}
+	log.Debug("check", "issuer", issuer, "credentials", creds, "cached", opts.Cache != nil && opts.Cache.TokenEndpoint != "")
+
+	if cache := opts.Cache; cache != nil && cache.TokenEndpoint != "" {
+		res, err := r.cached(ctx, issuer, *cache)
+		if err == nil {
+			res.Duration = time.Since(start)
+			return res, nil
+		}
+		if !refetchable(err) {
+			return nil, err
+		}
+		log.Debug("cached endpoint failed; discovering again", "error", Sanitize(err.Error()))
+	}
+	res, err := r.full(ctx, issuer)
+	if err != nil {
+		return nil, err
+	}
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// refetchable: a cached endpoint that is gone (404) or unreachable is discovered again.
+func refetchable(err error) bool {
+	var pe *ProtocolError
+	if errors.As(err, &pe) && pe.Status == http.StatusNotFound {
+		return true
+	}
+	return isConnError(err)
+}
+
+func (r *run) newResult(issuer string) *Result {
+	return &Result{Issuer: issuer, CheckedAt: time.Now().UTC(), Warnings: []string{}}
+}
+
+// full: discovery, token, claims, tenant discovery, proof.
+func (r *run) full(ctx context.Context, issuer string) (*Result, error) {
+	r.res = r.newResult(issuer)
+	r.emit(StageDiscovery, StateRunning, "")
+	disc, err := r.discover(ctx, issuer)
+	if err != nil {
+		return nil, r.fail(StageDiscovery, err)
+	}
+	r.emit(StageDiscovery, StateDone, disc.TokenEndpoint)
+	r.res.TokenEndpoint = disc.TokenEndpoint
+	postOK := slices.Contains(disc.AuthMethods, AuthPost)
+	if err := r.tokenStage(ctx, AuthBasic, postOK); err != nil {
+		return nil, err
+	}
+	if err := r.tenantStage(ctx, issuer, ""); err != nil {
+		return nil, err
+	}
+	if err := r.proofStage(ctx); err != nil {
+		return nil, err
+	}
+	return r.res, nil
+}
+
+// cached: token (with the remembered method) and proof; tenant discovery only when the API
+// endpoint was unknown.
+func (r *run) cached(ctx context.Context, issuer string, cache Cache) (*Result, error) {
+	r.res = r.newResult(issuer)
+	r.res.UsedCache = true
+	if _, err := secureEndpoint(cache.TokenEndpoint, "cached token endpoint"); err != nil {
+		return nil, err
+	}
+	r.res.TokenEndpoint = cache.TokenEndpoint
+	r.emit(StageDiscovery, StateSkipped, "cached")
+	method := cache.AuthMethod
+	if method != AuthPost {
+		method = AuthBasic
+	}
+	if err := r.tokenStage(ctx, method, false); err != nil {
+		return nil, err
+	}
+	if err := r.tenantStage(ctx, issuer, cache.APIEndpoint); err != nil {
+		return nil, err
+	}
+	if err := r.proofStage(ctx); err != nil {
+		return nil, err
+	}
+	return r.res, nil
+}
+
+type discovery struct {
+	TokenEndpoint string   `json:"token_endpoint"`
+	AuthMethods   []string `json:"token_endpoint_auth_methods_supported"`
+}
+
+func (r *run) discover(ctx context.Context, issuer string) (*discovery, error) {
+	u := issuer + "/.well-known/openid-configuration"
+	resp, err := r.c.do(ctx, r.log, getJSON(u, ""))
+	if err != nil {
+		return nil, err
+	}
+	if resp.status != http.StatusOK {
+		return nil, statusError(resp, "no OpenID configuration at the issuer: check the issuer URL")
+	}
+	var d discovery
+	if err := json.Unmarshal(resp.body, &d); err != nil {
+		return nil, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the OpenID configuration is not valid JSON"}
+	}
+	if d.TokenEndpoint == "" {
+		return nil, &ProtocolError{URL: resp.url, Msg: "the OpenID configuration has no token_endpoint"}
+	}
+	if _, err := secureEndpoint(d.TokenEndpoint, "token endpoint"); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// statusError turns an unexpected answer into a typed error with the server's words.
+func statusError(resp *response, hint string) error {
+	code, desc := ParseErrorBody(resp.body)
+	msg := hint
+	if code != "" {
+		msg += ": " + code
+	}
+	if desc != "" {
+		msg += ": " + desc
+	}
+	return &ProtocolError{Status: resp.status, URL: resp.url, Msg: msg}
+}
+
+func getJSON(u, bearer string) func(ctx context.Context) (*http.Request, error) {
+	return func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json")
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		return req, nil
+	}
+}
+
+type tokenResponse struct {
+	AccessToken string     `json:"access_token"`
+	TokenType   string     `json:"token_type"`
+	ExpiresIn   flexString `json:"expires_in"`
+	IDToken     string     `json:"id_token"`
+}
+
+// tokenStage gets the token with method, retrying once with client_secret_post when Basic is
+// refused with invalid_client and postOK, then reads the claims.
+func (r *run) tokenStage(ctx context.Context, method string, postOK bool) error {
+	r.emit(StageToken, StateRunning, "")
+	tok, err := r.token(ctx, method)
+	var rej *RejectedError
+	if err != nil && method == AuthBasic && postOK && errors.As(err, &rej) && rej.Kind == KindInvalidClient {
+		r.log.Debug("basic client authentication refused; retrying with client_secret_post")
+		method = AuthPost
+		tok, err = r.token(ctx, method)
+	}
+	if err != nil {
+		return r.fail(StageToken, err)
+	}
+	r.res.AuthMethod = method
+	r.res.AccessToken = tok.AccessToken
+	claims, cerr := ParseClaims(tok.IDToken)
+	if tok.IDToken == "" || cerr != nil {
+		claims, cerr = ParseClaims(tok.AccessToken)
+	}
+	if cerr != nil {
+		r.res.Warnings = append(r.res.Warnings, "the token's claims could not be read: user and tenant unknown")
+	}
+	// Claims come from the server: sanitised before they can reach a terminal.
+	r.res.User, r.res.UserID = Sanitize(claims.user()), Sanitize(claims.UserID)
+	if r.res.UserID == "" {
+		r.res.UserID = Sanitize(strings.TrimPrefix(claims.Subject, "user:"))
+	}
+	r.res.TenantID, r.res.Tenant, r.res.BusinessUnitID = Sanitize(claims.TenantID), Sanitize(claims.Tenant), claims.BUID
+	r.res.Area, r.res.Cluster = Sanitize(claims.Area), Sanitize(claims.ClusterID)
+	r.res.TokenExpiresAt = claims.Expiry
+	if secs := tok.ExpiresIn.int64(); secs > 0 && secs < 1<<31 {
+		r.res.TokenExpiresAt = time.Now().Add(time.Duration(secs) * time.Second).UTC().Truncate(time.Second)
+	}
+	r.emit(StageToken, StateDone, method)
+	return nil
+}
+
+func (r *run) token(ctx context.Context, method string) (*tokenResponse, error) {
+	form := url.Values{}
+	form.Set("grant_type", "password")
+	form.Set("username", r.creds.AccessKeyID)
+	form.Set("password", r.creds.AccessKeySecret)
+	if r.opts.Scope != "" {
+		form.Set("scope", r.opts.Scope)
+	}
+	if method == AuthPost {
+		form.Set("client_id", r.creds.ClientID)
+		form.Set("client_secret", r.creds.ClientSecret)
+	}
+	body := form.Encode()
+	endpoint := r.res.TokenEndpoint
+	resp, err := r.c.do(ctx, r.log, func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		if method == AuthBasic {
+			req.Header.Set("Authorization", basicAuth(r.creds.ClientID, r.creds.ClientSecret))
+		}
+		return req, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if resp.status >= 200 && resp.status < 300 {
+		var tok tokenResponse
+		if err := json.Unmarshal(resp.body, &tok); err != nil {
+			return nil, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the token answer is not valid JSON"}
+		}
+		if tok.AccessToken == "" {
+			return nil, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the token answer has no access_token"}
+		}
+		return &tok, nil
+	}
+	return nil, tokenError(resp)
+}
+
+// tokenError applies SPEC section 5's mapping of token endpoint errors.
+func tokenError(resp *response) error {
+	code, desc := ParseErrorBody(resp.body)
+	switch {
+	case (resp.status == 400 || resp.status == 401) && code == "invalid_client":
+		return &RejectedError{Kind: KindInvalidClient, Status: resp.status, Code: code, Description: desc}
+	case resp.status == 400 && code == "invalid_grant", resp.status == 401:
+		return &RejectedError{Kind: KindInvalidGrant, Status: resp.status, Code: code, Description: desc}
+	}
+	return statusError(resp, "the token endpoint refused the request")
+}
+
+type tenantConfig struct {
+	APIEndpoint string `json:"api_endpoint"`
+	Area        string `json:"area"`
+	Cluster     string `json:"cluster"`
+}
+
+// tenantStage finds the API endpoint; a cached one skips the request. No tenant claim or no
+// tenant document is a warning, not a failure: the endpoint stays unknown and the proof is
+// skipped.
+func (r *run) tenantStage(ctx context.Context, issuer, cachedAPI string) error {
+	if cachedAPI != "" {
+		if _, err := secureEndpoint(cachedAPI, "cached API endpoint"); err != nil {
+			return err
+		}
+		r.res.APIEndpoint = strings.TrimRight(cachedAPI, "/")
+		r.emit(StageTenant, StateSkipped, "cached")
+		return nil
+	}
+	if r.res.TenantID == "" {
+		w := "the token has no tenantId (not a CXone issuer?): API endpoint unknown"
+		r.res.Warnings = append(r.res.Warnings, w)
+		r.emit(StageTenant, StateWarning, "no tenant in the token")
+		return nil
+	}
+	r.emit(StageTenant, StateRunning, "")
+	u := issuer + "/.well-known/cxone-configuration?tenantId=" + url.QueryEscape(r.res.TenantID)
+	resp, err := r.c.do(ctx, r.log, getJSON(u, ""))
+	if err != nil {
+		return r.fail(StageTenant, err)
+	}
+	if resp.status == http.StatusNotFound {
+		r.res.Warnings = append(r.res.Warnings, "the issuer has no tenant discovery: API endpoint unknown")
+		r.emit(StageTenant, StateWarning, "no tenant discovery")
+		return nil
+	}
+	if resp.status != http.StatusOK {
+		return r.fail(StageTenant, statusError(resp, "tenant discovery failed"))
+	}
+	var tc tenantConfig
+	if err := json.Unmarshal(resp.body, &tc); err != nil {
+		return r.fail(StageTenant, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the tenant configuration is not valid JSON"})
+	}
+	if tc.APIEndpoint == "" {
+		r.res.Warnings = append(r.res.Warnings, "tenant discovery named no api_endpoint: API endpoint unknown")
+		r.emit(StageTenant, StateWarning, "no API endpoint")
+		return nil
+	}
+	if _, err := secureEndpoint(tc.APIEndpoint, "API endpoint"); err != nil {
+		return r.fail(StageTenant, err)
+	}
+	r.res.APIEndpoint = strings.TrimRight(tc.APIEndpoint, "/")
+	if tc.Area != "" {
+		r.res.Area = Sanitize(tc.Area)
+	}
+	if tc.Cluster != "" {
+		r.res.Cluster = Sanitize(tc.Cluster)
+	}
+	r.emit(StageTenant, StateDone, r.res.APIEndpoint)
+	return nil
+}
+
+type businessUnits struct {
+	BusinessUnits []struct {
+		ID   flexString `json:"businessUnitId"`
+		Name string     `json:"businessUnitName"`
+	} `json:"businessUnits"`
+}
+
+// proofStage calls the business-unit API with the fresh token. 401: the token was refused
+// (exit 3); 403: valid credentials whose user lacks the permission (a warning).
+func (r *run) proofStage(ctx context.Context) error {
+	switch {
+	case r.opts.SkipProof:
+		r.emit(StageProof, StateSkipped, "not needed")
+		return nil
+	case r.res.APIEndpoint == "":
+		r.emit(StageProof, StateSkipped, "API endpoint unknown")
+		return nil
+	}
+	r.emit(StageProof, StateRunning, "")
+	version := r.c.APIVersion
+	if version == "" {
+		version = defaultAPIVersion
+	}
+	u := r.res.APIEndpoint + "/inContactAPI/services/" + version + "/business-unit"
+	resp, err := r.c.do(ctx, r.log, getJSON(u, r.res.AccessToken))
+	if err != nil {
+		return r.fail(StageProof, err)
+	}
+	switch resp.status {
+	case http.StatusOK:
+	case http.StatusUnauthorized:
+		_, desc := ParseErrorBody(resp.body)
+		return r.fail(StageProof, &RejectedError{Kind: KindUnauthorized, Status: resp.status, Description: desc})
+	case http.StatusForbidden:
+		r.res.Warnings = append(r.res.Warnings, "the API answered 403: the credentials are valid, but the user may not view the business unit")
+		r.emit(StageProof, StateWarning, "403: no permission to view the business unit")
+		return nil
+	default:
+		return r.fail(StageProof, statusError(resp, "the API call failed"))
+	}
+	var bu businessUnits
+	if err := json.Unmarshal(resp.body, &bu); err != nil {
+		return r.fail(StageProof, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the business-unit answer is not valid JSON"})
+	}
+	if len(bu.BusinessUnits) > 0 {
+		if id := bu.BusinessUnits[0].ID.int64(); id != 0 {
+			r.res.BusinessUnitID = id
+		}
+		r.res.BusinessUnit = Sanitize(bu.BusinessUnits[0].Name)
+	}
+	r.emit(StageProof, StateDone, fmt.Sprintf("business unit %d", r.res.BusinessUnitID))
+	return nil
+}
