@@ -63,10 +63,15 @@ func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, e
 	if err != nil {
 		return nil, err
 	}
-	needs := cfg.Backend == store.BackendFile && p.a.getenv("CXONE_KEYRING_PASSPHRASE") == ""
+	noEnvPass := p.a.getenv("CXONE_KEYRING_PASSPHRASE") == ""
 	var out []steps.ExistingProfile
 	for name, m := range cfg.Profiles {
-		out = append(out, steps.ExistingProfile{Name: name, Issuer: m.Issuer, ClientID: auth.Mask(m.ClientID), Backend: cfg.Backend, NeedsPassphrase: needs})
+		backend := m.Backend // where this profile's item lives; older entries: the config's
+		if backend == "" {
+			backend = cfg.Backend
+		}
+		out = append(out, steps.ExistingProfile{Name: name, Issuer: m.Issuer, ClientID: auth.Mask(m.ClientID),
+			Backend: backend, NeedsPassphrase: backend == store.BackendFile && noEnvPass})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
