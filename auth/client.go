@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -129,7 +128,9 @@ func (c *Client) do(ctx context.Context, log *slog.Logger, build func(ctx contex
 			if errors.Is(err, errRedirect) {
 				return nil, &ProtocolError{URL: where, Msg: Sanitize(errors.Unwrap(unwrapURLError(err)).Error())}
 			}
-			if rctx.Err() != nil || isTimeout(err) {
+			// Only our own bound makes a TimeoutError: a resolver that gives up early reports
+			// "timeout" too, but saying "did not answer within 15s" after one second misleads.
+			if errors.Is(rctx.Err(), context.DeadlineExceeded) {
 				return nil, &TimeoutError{URL: where, Timeout: c.Timeout.String(), Err: context.DeadlineExceeded}
 			}
 			if isReset(err) && attempt < c.MaxRetries {
@@ -188,11 +189,6 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // isReset reports a connection reset or a connection closed before the answer: transient.
