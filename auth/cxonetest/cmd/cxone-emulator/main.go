@@ -1,0 +1,167 @@
+// Command cxone-emulator serves the CXone emulator of package cxonetest on a loopback port,
+// for demos and trying cxone-auth by hand without a CXone account:
+//
+//	go run ./auth/cxonetest/cmd/cxone-emulator -env-file demo.env
+//
+// It prints the issuer as CXONE_ISSUER=URL on stdout (one line, so scripts can read it), and
+// on stderr the fake credentials it accepts, ready to paste into the wizard.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"cxone-auth/auth/cxonetest"
+)
+
+type faultFlags []string
+
+func (f *faultFlags) String() string     { return strings.Join(*f, ",") }
+func (f *faultFlags) Set(v string) error { *f = append(*f, v); return nil }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cxone-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0: any free port)")
+	latency := fs.Duration("latency", 0, "`delay` added before every answer, such as 50ms")
+	envFile := fs.String("env-file", "", "write the accepted credentials and CXONE_ISSUER to `FILE` (mode 0600)")
+	methods := fs.String("auth-methods", "basic,post", "client authentications the default client accepts: basic, post or both")
+	quiet := fs.Bool("quiet", false, "do not log requests on stderr")
+	var faults faultFlags
+	fs.Var(&faults, "fault", "make an endpoint misbehave: `ENDPOINT=KIND[:STATUS][xTIMES]`, e.g. token=status:503x1,\n"+
+		"tenant=status:404, discovery=html, api=hang (endpoints: discovery, token, tenant, jwks, api;\n"+
+		"kinds: status, html, truncated, huge, hang, reset, redirect, escape); repeatable")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: cxone-emulator [flags]\n\nServes an emulation of NICE CXone's authentication and API endpoints on loopback.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	cfg := cxonetest.Config{Latency: *latency}
+	var accepted []string
+	for _, m := range strings.Split(*methods, ",") {
+		switch strings.TrimSpace(m) {
+		case "basic":
+			accepted = append(accepted, cxonetest.AuthBasic)
+		case "post":
+			accepted = append(accepted, cxonetest.AuthPost)
+		default:
+			fmt.Fprintf(stderr, "cxone-emulator: -auth-methods: unknown method %q (basic, post)\n", m)
+			return 2
+		}
+	}
+	parsed := map[cxonetest.Endpoint]cxonetest.Fault{}
+	for _, f := range faults {
+		ep, fault, err := parseFault(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "cxone-emulator: -fault %s: %v\n", f, err)
+			return 2
+		}
+		parsed[ep] = fault
+	}
+	srv, err := cxonetest.Listen(*addr, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "cxone-emulator: %v\n", err)
+		return 1
+	}
+	defer srv.Close()
+	c := cxonetest.DefaultCredentials
+	srv.AddClient(c.ClientID, c.ClientSecret, accepted...)
+	for ep, f := range parsed {
+		srv.SetFault(ep, f)
+	}
+	if *envFile != "" {
+		body := fmt.Sprintf("CXONE_ISSUER=%s\nCXONE_CLIENT_ID=%s\nCXONE_CLIENT_SECRET=%s\nCXONE_ACCESS_KEY_ID=%s\nCXONE_ACCESS_KEY_SECRET=%s\n",
+			srv.URL, c.ClientID, c.ClientSecret, c.AccessKeyID, c.AccessKeySecret)
+		if err := os.WriteFile(*envFile, []byte(body), 0o600); err != nil {
+			fmt.Fprintf(stderr, "cxone-emulator: %v\n", err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stdout, "CXONE_ISSUER=%s\n", srv.URL)
+	fmt.Fprintf(stderr, `CXone emulator listening on %s  (fake credentials; nothing here is real)
+
+  export CXONE_ISSUER=%s
+
+  Client ID          %s
+  Client Secret      %s
+  Access Key ID      %s
+  Access Key Secret  %s
+`, srv.URL, srv.URL, c.ClientID, c.ClientSecret, c.AccessKeyID, c.AccessKeySecret)
+	if *envFile != "" {
+		fmt.Fprintf(stderr, "\n  Written to %s\n", *envFile)
+	}
+	fmt.Fprintln(stderr, "\nCtrl+C stops it.")
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	seen := 0
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-sig:
+			return 0
+		case <-tick.C:
+			if *quiet {
+				continue
+			}
+			reqs := srv.Requests()
+			for _, r := range reqs[seen:] {
+				fmt.Fprintf(stderr, "%s %-9s %s %s\n", r.At.Format("15:04:05.000"), r.Endpoint, r.Method, r.Path)
+			}
+			seen = len(reqs)
+		}
+	}
+}
+
+// parseFault reads ENDPOINT=KIND[:STATUS][xTIMES].
+func parseFault(s string) (cxonetest.Endpoint, cxonetest.Fault, error) {
+	epName, spec, ok := strings.Cut(s, "=")
+	if !ok {
+		return "", cxonetest.Fault{}, fmt.Errorf("want ENDPOINT=KIND[:STATUS][xTIMES]")
+	}
+	ep := cxonetest.Endpoint(epName)
+	switch ep {
+	case cxonetest.EndpointDiscovery, cxonetest.EndpointToken, cxonetest.EndpointTenant, cxonetest.EndpointJWKS, cxonetest.EndpointAPI:
+	default:
+		return "", cxonetest.Fault{}, fmt.Errorf("unknown endpoint %q (discovery, token, tenant, jwks, api)", epName)
+	}
+	var f cxonetest.Fault
+	if i := strings.LastIndex(spec, "x"); i > 0 {
+		n, err := strconv.Atoi(spec[i+1:])
+		if err != nil || n < 1 {
+			return "", f, fmt.Errorf("bad count %q", spec[i+1:])
+		}
+		f.Times, spec = n, spec[:i]
+	}
+	kind, status, _ := strings.Cut(spec, ":")
+	k, err := cxonetest.ParseFaultKind(kind)
+	if err != nil {
+		return "", f, err
+	}
+	f.Kind = k
+	if status != "" {
+		n, err := strconv.Atoi(status)
+		if err != nil || n < 100 || n > 599 {
+			return "", f, fmt.Errorf("bad status %q", status)
+		}
+		f.Status = n
+	}
+	return ep, f, nil
+}

@@ -1,0 +1,835 @@
+// Package cxonetest emulates NICE CXone's authentication and API endpoints on loopback, for
+// tests and demos: OIDC discovery, the password-grant token endpoint (Basic or post client
+// authentication per client), tenant discovery, JWKS and the business-unit API, with RS256
+// JWTs carrying CXone's claims, strict request checks, injectable latency and faults, and a
+// record of every request.
+//
+// It follows ../shared/cxone-protocol.md and deliberately does not import the client it
+// tests, so the two cannot share a misunderstanding through common code.
+package cxonetest
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Credentials are the four values a CXone integrator holds.
+type Credentials struct {
+	ClientID        string
+	ClientSecret    string
+	AccessKeyID     string
+	AccessKeySecret string
+}
+
+// User is the CXone user an access key belongs to, and what the token says about them.
+type User struct {
+	ID               string
+	Name             string // login name, the `name` claim
+	GivenName        string
+	FamilyName       string
+	TenantID         string
+	Tenant           string
+	BusinessUnitID   int64
+	BusinessUnitName string
+	Area             string // the `area` claim; empty leaves the claim out
+	Cluster          string
+	Role             string
+	// NoBusinessUnitView makes the business-unit API answer 403 for this user's tokens.
+	NoBusinessUnitView bool
+}
+
+// Auth methods a client may be registered with.
+const (
+	AuthBasic = "client_secret_basic"
+	AuthPost  = "client_secret_post"
+)
+
+// DefaultCredentials are registered in every new server: a client accepting both methods and
+// an access key of DefaultUser. The values are fake and have the real formats (a GUID, an
+// uppercase hex secret, 56-character base32 keys).
+var DefaultCredentials = Credentials{
+	ClientID:        "485a2498-41b6-42f1-9e01-f85a40fe647f",
+	ClientSecret:    "7D1E5A6C0B9F48A2B3C4D5E6F708192A3B4C5D6E7F8091A2",
+	AccessKeyID:     "ZO4EBONGDHBHNBQK2BVM4NIQJXEYHQ4WVBO2BC66J54H6P7KO2NA====",
+	AccessKeySecret: "QQID2WDRJZIIWMNAN2MSH3HA6DSCB7JPINYF2I6YT6OV26Y7Z6DA====",
+}
+
+// DefaultUser owns DefaultCredentials' access key.
+var DefaultUser = User{
+	ID:               "6f1c2a3b-4d5e-4f60-8a9b-0c1d2e3f4a5b",
+	Name:             "api.user@acme.example",
+	GivenName:        "API",
+	FamilyName:       "User",
+	TenantID:         "11eb660f-4c6d-34a0-8733-0242ac110002",
+	Tenant:           "acme_corp12345",
+	BusinessUnitID:   4601234,
+	BusinessUnitName: "Acme",
+	Area:             "na1",
+	Cluster:          "B32",
+	Role:             "Administrator",
+}
+
+// Config shapes a server.
+type Config struct {
+	// Latency is added before every answer (a round trip to a distant data centre).
+	Latency time.Duration
+	// AuthMethods are listed in discovery's token_endpoint_auth_methods_supported; nil lists
+	// both. Listing a method does not change what each client accepts (see AddClient).
+	AuthMethods []string
+	// TLS serves https with httptest's certificate; use Server.Client's transport.
+	TLS bool
+	// APIEndpoint overrides the api_endpoint of tenant discovery (default: the server itself).
+	APIEndpoint string
+	// TokenTTL is the tokens' lifetime (default 3600 s, as CXone).
+	TokenTTL time.Duration
+	// ExpiresInString sends expires_in as a JSON string, as some gateways do.
+	ExpiresInString bool
+	// NoIDToken leaves the id_token out of token answers.
+	NoIDToken bool
+}
+
+// Endpoint names a group of paths, for faults and the request record.
+type Endpoint string
+
+// The emulated endpoints.
+const (
+	EndpointDiscovery Endpoint = "discovery" // /.well-known/openid-configuration
+	EndpointToken     Endpoint = "token"     // /auth/token
+	EndpointTenant    Endpoint = "tenant"    // /.well-known/cxone-configuration
+	EndpointJWKS      Endpoint = "jwks"      // /auth/jwks
+	EndpointAPI       Endpoint = "api"       // /inContactAPI/services/vNN.0/...
+	EndpointOther     Endpoint = "other"     // anything else (404)
+)
+
+// FaultKind is a way for an endpoint to misbehave.
+type FaultKind int
+
+// Fault kinds.
+const (
+	// FaultStatus answers Fault.Status with a JSON error body (Code, Description), and
+	// Retry-After when set.
+	FaultStatus FaultKind = iota + 1
+	// FaultHTML answers Fault.Status (default 502) with a gateway's HTML page.
+	FaultHTML
+	// FaultTruncated answers 200 with JSON cut off in the middle.
+	FaultTruncated
+	// FaultHuge answers 200 with a 2 MiB JSON body.
+	FaultHuge
+	// FaultHang never answers until the client gives up (or the server closes).
+	FaultHang
+	// FaultReset closes the connection with a TCP reset before answering.
+	FaultReset
+	// FaultRedirect answers 302 to Fault.Location (default: the same URL again, a loop).
+	FaultRedirect
+	// FaultEscape answers Fault.Status (default 400) with an error whose description holds
+	// terminal escape sequences and control characters.
+	FaultEscape
+)
+
+var faultNames = map[string]FaultKind{
+	"status": FaultStatus, "html": FaultHTML, "truncated": FaultTruncated, "huge": FaultHuge,
+	"hang": FaultHang, "reset": FaultReset, "redirect": FaultRedirect, "escape": FaultEscape,
+}
+
+// ParseFaultKind reads a fault kind's name: status, html, truncated, huge, hang, reset,
+// redirect, escape.
+func ParseFaultKind(name string) (FaultKind, error) {
+	if k, ok := faultNames[name]; ok {
+		return k, nil
+	}
+	return 0, fmt.Errorf("unknown fault %q (status, html, truncated, huge, hang, reset, redirect, escape)", name)
+}
+
+// EscapeText is the description FaultEscape sends: a terminal title change, colours, a
+// hyperlink and a bell.
+const EscapeText = "bad\x1b]0;pwned\x07 client\x1b[31m red\x1b[0m \x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\\r\x08 end"
+
+// Fault makes an endpoint misbehave.
+type Fault struct {
+	Kind        FaultKind
+	Status      int    // FaultStatus, FaultHTML, FaultEscape
+	Code        string // FaultStatus: the `error` field (empty: none)
+	Description string // FaultStatus: the `errorDescription` field
+	RetryAfter  string // FaultStatus: the Retry-After header (empty: none)
+	Location    string // FaultRedirect: where to (empty: the same URL)
+	// Times is how many requests the fault hits before the endpoint behaves again; 0 means
+	// every request.
+	Times int
+}
+
+// Request is one request as the server saw it.
+type Request struct {
+	Endpoint Endpoint
+	Method   string
+	Path     string
+	Query    url.Values
+	Header   http.Header
+	Form     url.Values // the parsed body of form posts
+	At       time.Time
+}
+
+type client struct {
+	secret  string
+	methods []string
+}
+
+type accessKey struct {
+	secret   string
+	user     User
+	inactive bool
+}
+
+type issued struct {
+	user    User
+	expires time.Time
+}
+
+// Server is a running emulator.
+type Server struct {
+	// URL is the issuer, such as http://127.0.0.1:40123.
+	URL string
+
+	cfg    Config
+	ts     *httptest.Server
+	hangMu sync.Mutex
+	hang   chan struct{} // closed on Close: releases hanging handlers
+
+	mu       sync.Mutex
+	latency  time.Duration
+	clients  map[string]client
+	keys     map[string]*accessKey
+	tokens   map[string]issued
+	faults   map[Endpoint]*Fault
+	requests []Request
+}
+
+// Start runs a server for the test and closes it when the test ends.
+func Start(tb testing.TB, cfg Config) *Server {
+	tb.Helper()
+	s := New(cfg)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// New runs a server on a free loopback port; Close stops it.
+func New(cfg Config) *Server {
+	s := newServer(cfg)
+	if cfg.TLS {
+		s.ts = httptest.NewTLSServer(s)
+	} else {
+		s.ts = httptest.NewServer(s)
+	}
+	s.URL = s.ts.URL
+	return s
+}
+
+// Listen runs a server on addr (which must be a loopback address), for the standalone
+// emulator.
+func Listen(addr string, cfg Config) (*Server, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("%s is not a loopback address: the emulator serves this machine only", host)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := newServer(cfg)
+	s.ts = &httptest.Server{Listener: l, Config: &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}}
+	if cfg.TLS {
+		s.ts.StartTLS()
+	} else {
+		s.ts.Start()
+	}
+	s.URL = s.ts.URL
+	return s, nil
+}
+
+func newServer(cfg Config) *Server {
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = time.Hour
+	}
+	if cfg.AuthMethods == nil {
+		cfg.AuthMethods = []string{AuthBasic, AuthPost}
+	}
+	s := &Server{
+		cfg:     cfg,
+		latency: cfg.Latency,
+		hang:    make(chan struct{}),
+		clients: map[string]client{},
+		keys:    map[string]*accessKey{},
+		tokens:  map[string]issued{},
+		faults:  map[Endpoint]*Fault{},
+	}
+	s.AddClient(DefaultCredentials.ClientID, DefaultCredentials.ClientSecret)
+	s.AddAccessKey(DefaultCredentials.AccessKeyID, DefaultCredentials.AccessKeySecret, DefaultUser)
+	return s
+}
+
+// Close releases hanging requests and stops the server.
+func (s *Server) Close() {
+	s.hangMu.Lock()
+	select {
+	case <-s.hang:
+	default:
+		close(s.hang)
+	}
+	s.hangMu.Unlock()
+	s.ts.CloseClientConnections()
+	s.ts.Close()
+}
+
+// Client is an HTTP client that trusts the server's certificate (with TLS).
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// AddClient registers an application; methods are the client authentications it accepts
+// (default: both).
+func (s *Server) AddClient(id, secret string, methods ...string) {
+	if len(methods) == 0 {
+		methods = []string{AuthBasic, AuthPost}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients[id] = client{secret: secret, methods: methods}
+}
+
+// RemoveClient disables an application: its requests get invalid_client.
+func (s *Server) RemoveClient(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.clients, id)
+}
+
+// AddAccessKey creates an access key for u.
+func (s *Server) AddAccessKey(id, secret string, u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys[id] = &accessKey{secret: secret, user: u}
+}
+
+// SetKeyInactive makes an access key inactive (or active again): its grants get invalid_grant.
+func (s *Server) SetKeyInactive(id string, inactive bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if k := s.keys[id]; k != nil {
+		k.inactive = inactive
+	}
+}
+
+// RevokeTokens forgets every issued token: the API answers 401 to them.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens = map[string]issued{}
+}
+
+// SetLatency changes the latency added before every answer.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// SetFault makes ep misbehave; ClearFaults heals every endpoint.
+func (s *Server) SetFault(ep Endpoint, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[ep] = &f
+}
+
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = map[Endpoint]*Fault{}
+}
+
+// Requests returns the requests received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// RequestsTo returns the requests received by ep.
+func (s *Server) RequestsTo(ep Endpoint) []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if r.Endpoint == ep {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+var apiPath = regexp.MustCompile(`^/inContactAPI/services/v[0-9]{1,2}\.0/(.+)$`)
+
+func endpointOf(path string) Endpoint {
+	switch {
+	case path == "/.well-known/openid-configuration":
+		return EndpointDiscovery
+	case path == "/auth/token":
+		return EndpointToken
+	case path == "/.well-known/cxone-configuration":
+		return EndpointTenant
+	case path == "/auth/jwks":
+		return EndpointJWKS
+	case apiPath.MatchString(path):
+		return EndpointAPI
+	}
+	return EndpointOther
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ep := endpointOf(r.URL.Path)
+	rec := Request{Endpoint: ep, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), At: time.Now()}
+	formErr := error(nil)
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		formErr = r.ParseForm()
+		rec.Form = r.PostForm
+	}
+
+	s.mu.Lock()
+	s.requests = append(s.requests, rec)
+	latency := s.latency
+	var fault *Fault
+	if f := s.faults[ep]; f != nil {
+		copied := *f
+		fault = &copied
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				delete(s.faults, ep)
+			}
+		}
+	}
+	s.mu.Unlock()
+
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if fault != nil {
+		s.serveFault(w, r, *fault)
+		return
+	}
+	switch ep {
+	case EndpointDiscovery:
+		s.discovery(w, r)
+	case EndpointToken:
+		s.token(w, r, formErr)
+	case EndpointTenant:
+		s.tenant(w, r)
+	case EndpointJWKS:
+		s.jwks(w, r)
+	case EndpointAPI:
+		s.api(w, r)
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not_found", "message": "No resource at " + r.URL.Path})
+	}
+}
+
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
+	switch f.Kind {
+	case FaultStatus:
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		body := map[string]any{}
+		if f.Code != "" {
+			body["error"] = f.Code
+		}
+		if f.Description != "" {
+			body["errorDescription"] = f.Description
+		}
+		writeJSON(w, orDefault(f.Status, http.StatusInternalServerError), body)
+	case FaultHTML:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(orDefault(f.Status, http.StatusBadGateway))
+		fmt.Fprint(w, "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>gateway</center></body></html>\n")
+	case FaultTruncated:
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"eyJhbGciOiJSUzI1NiIsImtpZCI6ImRlZmF1bHQifQ.eyJzdWIiOi`)
+	case FaultHuge:
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"padding":"`)
+		chunk := strings.Repeat("x", 64<<10)
+		for range 32 {
+			if _, err := fmt.Fprint(w, chunk); err != nil {
+				return
+			}
+		}
+		fmt.Fprint(w, `"}`)
+	case FaultHang:
+		select {
+		case <-r.Context().Done():
+		case <-s.hang:
+		}
+	case FaultReset:
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			panic(http.ErrAbortHandler)
+		}
+		conn, _, err := hj.Hijack()
+		if err != nil {
+			return
+		}
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0) // close with RST, not FIN
+		}
+		conn.Close()
+	case FaultRedirect:
+		loc := f.Location
+		if loc == "" {
+			loc = r.URL.RequestURI()
+		}
+		http.Redirect(w, r, loc, orDefault(f.Status, http.StatusFound))
+	case FaultEscape:
+		writeJSON(w, orDefault(f.Status, http.StatusBadRequest), map[string]any{"error": "invalid_request", "errorDescription": EscapeText})
+	default:
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "server_error", "message": "unknown fault"})
+	}
+}
+
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// oauthError writes an OAuth error with both description spellings CXone is seen to use.
+func oauthError(w http.ResponseWriter, status int, code, desc string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="cxone"`)
+	}
+	writeJSON(w, status, map[string]any{"error": code, "error_description": desc, "errorDescription": desc})
+}
+
+func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"message": "method not allowed"})
+		return
+	}
+	iss := s.URL
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                iss,
+		"authorization_endpoint":                iss + "/auth/authorize",
+		"token_endpoint":                        iss + "/auth/token",
+		"userinfo_endpoint":                     iss + "/auth/userinfo",
+		"jwks_uri":                              iss + "/auth/jwks",
+		"token_endpoint_auth_methods_supported": s.cfg.AuthMethods,
+		"scopes_supported":                      []string{"openid"},
+		"response_types_supported":              []string{"code"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+	})
+}
+
+// token is the password grant with CXone's strictness: form content type, grant_type
+// password, username and password present, exactly one client authentication, and a client
+// authentication method the client was registered with.
+func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
+	if r.Method != http.MethodPost {
+		oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "The token endpoint accepts POST only.")
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "Content-Type must be application/x-www-form-urlencoded.")
+		return
+	}
+	if formErr != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "The request body could not be read.")
+		return
+	}
+	f := r.PostForm
+	if gt := f.Get("grant_type"); gt != "password" {
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "The grant type is not supported.")
+		return
+	}
+	username, password := f.Get("username"), f.Get("password")
+	if username == "" || password == "" {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "username and password are required.")
+		return
+	}
+	basicID, basicSecret, hasBasic, err := parseBasic(r.Header.Get("Authorization"))
+	if err != nil {
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "The Authorization header is malformed.")
+		return
+	}
+	_, hasPostID := f["client_id"]
+	if hasBasic && hasPostID {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "Use only one client authentication method.")
+		return
+	}
+	method, id, secret := AuthBasic, basicID, basicSecret
+	if !hasBasic {
+		method, id, secret = AuthPost, f.Get("client_id"), f.Get("client_secret")
+	}
+	s.mu.Lock()
+	c, okClient := s.clients[id]
+	key := s.keys[username]
+	var keyCopy accessKey
+	if key != nil {
+		keyCopy = *key
+	}
+	s.mu.Unlock()
+	if id == "" || !okClient || c.secret != secret || !contains(c.methods, method) {
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
+		return
+	}
+	if key == nil || keyCopy.secret != password {
+		oauthError(w, http.StatusBadRequest, "invalid_grant", "The access key is invalid.")
+		return
+	}
+	if keyCopy.inactive {
+		oauthError(w, http.StatusBadRequest, "invalid_grant", "The access key is inactive.")
+		return
+	}
+	s.issue(w, id, keyCopy.user, f.Get("scope"))
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// parseBasic reads RFC 6749 §2.3.1 client authentication: base64 of the form-encoded id and
+// secret joined by a colon.
+func parseBasic(h string) (id, secret string, ok bool, err error) {
+	if h == "" {
+		return "", "", false, nil
+	}
+	scheme, rest, found := strings.Cut(h, " ")
+	if !found || !strings.EqualFold(scheme, "Basic") {
+		return "", "", false, fmt.Errorf("not basic")
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
+	if err != nil {
+		return "", "", false, err
+	}
+	encID, encSecret, found := strings.Cut(string(raw), ":")
+	if !found {
+		return "", "", false, fmt.Errorf("no colon")
+	}
+	if id, err = url.QueryUnescape(encID); err != nil {
+		return "", "", false, err
+	}
+	if secret, err = url.QueryUnescape(encSecret); err != nil {
+		return "", "", false, err
+	}
+	return id, secret, true, nil
+}
+
+func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope string) {
+	now := time.Now()
+	exp := now.Add(s.cfg.TokenTTL)
+	common := map[string]any{
+		"sub": "user:" + u.ID, "userId": u.ID, "iss": s.URL, "aud": clientID,
+		"tenantId": u.TenantID, "tenant": u.Tenant, "icBUId": u.BusinessUnitID,
+		"icClusterId": u.Cluster, "icDomain": "niceincontact.com", "icAgentId": "123456",
+		"iat": now.Unix(), "exp": exp.Unix(),
+	}
+	if u.TenantID == "" {
+		// A plain OIDC user: no CXone claims at all.
+		for _, k := range []string{"tenantId", "tenant", "icBUId", "icClusterId", "icDomain", "icAgentId"} {
+			delete(common, k)
+		}
+	}
+	if u.Area != "" {
+		common["area"] = u.Area
+	}
+	idc := clone(common)
+	idc["name"], idc["given_name"], idc["family_name"] = u.Name, u.GivenName, u.FamilyName
+	atc := clone(common)
+	// The access token's iss may differ from the issuer (cxone-protocol.md): read id_token first.
+	atc["iss"] = "https://auth.internal.example/" + strings.ToLower(u.Cluster)
+	atc["role"] = map[string]any{"legacyId": u.Role, "id": "11e0-role", "lastUpdateTime": now.Unix()}
+	atc["jti"] = randomID()
+	access, err := signJWT(atc)
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", "signing failed")
+		return
+	}
+	resp := map[string]any{
+		"access_token": access, "token_type": "Bearer", "expires_in": int(s.cfg.TokenTTL / time.Second),
+		"issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+	}
+	if s.cfg.ExpiresInString {
+		resp["expires_in"] = fmt.Sprint(int(s.cfg.TokenTTL / time.Second))
+	}
+	if !s.cfg.NoIDToken {
+		idt, err := signJWT(idc)
+		if err != nil {
+			oauthError(w, http.StatusInternalServerError, "server_error", "signing failed")
+			return
+		}
+		resp["id_token"] = idt
+	}
+	refresh := clone(common)
+	refresh["jti"] = randomID()
+	if rt, err := signJWT(refresh); err == nil {
+		resp["refresh_token"] = rt
+	}
+	if scope != "" {
+		resp["scope"] = scope
+	}
+	s.mu.Lock()
+	s.tokens[access] = issued{user: u, expires: exp}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func clone(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+4)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func randomID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (s *Server) tenant(w http.ResponseWriter, r *http.Request) {
+	tid := r.URL.Query().Get("tenantId")
+	if tid == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request", "message": "tenantId is required"})
+		return
+	}
+	var u *User
+	s.mu.Lock()
+	for _, k := range s.keys {
+		if k.user.TenantID == tid {
+			uc := k.user
+			u = &uc
+			break
+		}
+	}
+	s.mu.Unlock()
+	if u == nil {
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "Tenant not found"})
+		return
+	}
+	api := s.cfg.APIEndpoint
+	if api == "" {
+		api = s.URL
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"private": false, "area": u.Area, "cluster": u.Cluster, "domain": "niceincontact.com",
+		"acdDomain": "nice-incontact.com", "uhDomain": "nice-incontact.com",
+		"ui_endpoint": s.URL, "auth_endpoint": s.URL, "api_endpoint": api, "tenantId": tid,
+	})
+}
+
+func (s *Server) jwks(w http.ResponseWriter, _ *http.Request) {
+	k, err := signingKey()
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"message": "no key"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]any{{
+		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": "default",
+		"n": base64.RawURLEncoding.EncodeToString(k.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(bigEndian(k.E)),
+	}}})
+}
+
+func bigEndian(e int) []byte {
+	var b []byte
+	for e > 0 {
+		b = append([]byte{byte(e)}, b...)
+		e >>= 8
+	}
+	return b
+}
+
+// api serves the business-unit and server-time resources to holders of a live token who ask
+// for JSON.
+func (s *Server) api(w http.ResponseWriter, r *http.Request) {
+	if !strings.Contains(r.Header.Get("Accept"), "application/json") {
+		writeJSON(w, http.StatusNotAcceptable, map[string]any{"message": "No known way to render data"})
+		return
+	}
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	iss, known := s.tokens[tok]
+	s.mu.Unlock()
+	if !ok || !known || time.Now().After(iss.expires) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_token", "error_description": "Invalid or expired token"})
+		return
+	}
+	resource := apiPath.FindStringSubmatch(r.URL.Path)[1]
+	switch resource {
+	case "business-unit":
+		if iss.user.NoBusinessUnitView {
+			writeJSON(w, http.StatusForbidden, map[string]any{"error": "forbidden", "message": "Insufficient permissions: Business Unit view"})
+			return
+		}
+		u := iss.user
+		writeJSON(w, http.StatusOK, map[string]any{"businessUnits": []map[string]any{{
+			"businessUnitId": u.BusinessUnitID, "businessUnitName": u.BusinessUnitName, "tenantId": u.TenantID,
+			"defaultTimeZone": "Mountain Standard Time", "isActive": true,
+		}}})
+	case "server-time":
+		writeJSON(w, http.StatusOK, map[string]any{"ServerTime": time.Now().UTC().Format(time.RFC3339Nano)})
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "No resource " + resource})
+	}
+}
+
+// Key generation is slow (tens of milliseconds): one key serves every server in the process.
+var (
+	keyOnce sync.Once
+	key     *rsa.PrivateKey
+	keyErr  error
+)
+
+func signingKey() (*rsa.PrivateKey, error) {
+	keyOnce.Do(func() { key, keyErr = rsa.GenerateKey(rand.Reader, 2048) })
+	return key, keyErr
+}
