@@ -137,6 +137,7 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags) error {
 			return err
 		}
 		entries = []checkEntry{a.checkProfile(ctx, s, a.set.profile, !f.json)}
+		a.recordChecks(s, entries)
 	}
 
 	if f.json {
@@ -186,11 +187,16 @@ func checkExitCode(entries []checkEntry) int {
 	return exitOK
 }
 
-// checkProfiles checks several profiles concurrently (at most 8 at once) and returns the
-// entries in name order.
+// maxConcurrentChecks bounds check --all. Each check is two or four short requests, so 32 at
+// once is gentle on CXone and lets a typical set of profiles finish in about one check's time;
+// a 429 from a rate limit is retried like any other (SPEC section 5).
+const maxConcurrentChecks = 32
+
+// checkProfiles checks several profiles concurrently (at most maxConcurrentChecks at once) and
+// returns the entries in name order.
 func (a *app) checkProfiles(ctx context.Context, s *store.Store, names []string) []checkEntry {
 	entries := make([]checkEntry, len(names))
-	sem := make(chan struct{}, 8)
+	sem := make(chan struct{}, maxConcurrentChecks)
 	var wg sync.WaitGroup
 	for i, name := range names {
 		wg.Add(1)
@@ -202,12 +208,13 @@ func (a *app) checkProfiles(ctx context.Context, s *store.Store, names []string)
 		}()
 	}
 	wg.Wait()
+	a.recordChecks(s, entries)
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Profile < entries[j].Profile })
 	return entries
 }
 
-// checkProfile loads one stored profile, checks it with its cached endpoints and records the
-// result in the config.
+// checkProfile loads one stored profile and checks it with its cached endpoints; recordChecks
+// then writes the results into the config.
 func (a *app) checkProfile(ctx context.Context, s *store.Store, name string, progress bool) checkEntry {
 	meta, merr := s.Meta(name)
 	sec, err := s.Load(ctx, name)
@@ -233,15 +240,30 @@ func (a *app) checkProfile(ctx context.Context, s *store.Store, name string, pro
 	if issuer == "" {
 		issuer = a.set.issuer
 	}
-	e := a.checkCredentials(ctx, name, "keyring", issuer, sec.Credentials(), cache, progress)
-	a.recordCheck(s, name, e)
-	return e
+	return a.checkCredentials(ctx, name, "keyring", issuer, sec.Credentials(), cache, progress)
 }
 
-// recordCheck writes the outcome of a check into the profile's config entry. A failure to
-// record is a warning, not a failed check.
-func (a *app) recordCheck(s *store.Store, name string, e checkEntry) {
-	err := s.UpdateMeta(name, func(m *store.Meta) {
+// recordChecks writes the outcome of the checks of stored profiles into their config entries,
+// in one write. Missing profiles are not recorded. A failure to record is a warning, not a
+// failed check.
+func (a *app) recordChecks(s *store.Store, entries []checkEntry) {
+	updates := map[string]func(*store.Meta){}
+	for _, e := range entries {
+		if e.Status != statusMissing {
+			updates[e.Profile] = recordCheck(e)
+		}
+	}
+	if len(updates) == 0 {
+		return
+	}
+	if err := s.UpdateMetas(updates); err != nil {
+		fmt.Fprintf(a.errw(), "cxone-auth: warning: could not record the check results: %s\n", errorText(err))
+	}
+}
+
+// recordCheck is the config update for one check's outcome.
+func recordCheck(e checkEntry) func(*store.Meta) {
+	return func(m *store.Meta) {
 		m.LastCheckAt = e.CheckedAt
 		m.LastCheckStatus = e.Status
 		m.LastErrorKind = ""
@@ -269,8 +291,5 @@ func (a *app) recordCheck(s *store.Store, name string, e checkEntry) {
 			m.Area = r.Area
 		}
 		m.APIEndpoint = r.APIEndpoint
-	})
-	if err != nil {
-		fmt.Fprintf(a.errw(), "cxone-auth: warning: could not record the check of %q: %s\n", name, errorText(err))
 	}
 }

@@ -359,6 +359,25 @@ func (s *Store) UpdateMeta(name string, fn func(*Meta)) error {
 	})
 }
 
+// UpdateMetas applies several updates in one locked write of the config file (check --all
+// records every result at once instead of rewriting the file per profile). Profiles that no
+// longer exist are skipped: they were removed while being checked.
+func (s *Store) UpdateMetas(updates map[string]func(*Meta)) error {
+	return s.updateConfig(func(c *Config) (bool, error) {
+		changed := false
+		for name, fn := range updates {
+			m, ok := c.Profiles[name]
+			if !ok {
+				continue
+			}
+			fn(&m)
+			c.Profiles[name] = m
+			changed = true
+		}
+		return changed, nil
+	})
+}
+
 // SetDefault makes name the default profile; the error wraps ErrNotFound when it does not exist.
 func (s *Store) SetDefault(name string) error {
 	return s.updateConfig(func(c *Config) (bool, error) {

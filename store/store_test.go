@@ -442,6 +442,20 @@ func TestUpdateMeta(t *testing.T) {
 	if err := s.UpdateMeta("zz", func(*Meta) { t.Error("fn called for a missing profile") }); !errors.Is(err, ErrNotFound) {
 		t.Errorf("UpdateMeta of a missing profile: got %v, want ErrNotFound", err)
 	}
+	// UpdateMetas: both existing profiles updated in one write, the missing one skipped.
+	if err := s.Save(context.Background(), "b", testSecret("b"), Meta{Tenant: "tb"}); err != nil {
+		t.Fatal(err)
+	}
+	err = s.UpdateMetas(map[string]func(*Meta){
+		"a":  func(m *Meta) { m.LastCheckStatus = StatusValid },
+		"b":  func(m *Meta) { m.LastCheckStatus = StatusRejected },
+		"zz": func(*Meta) { t.Error("fn called for a missing profile") },
+	})
+	ma, _ := s.Meta("a")
+	mb, _ := s.Meta("b")
+	if err != nil || ma.LastCheckStatus != StatusValid || mb.LastCheckStatus != StatusRejected || mb.Tenant != "tb" {
+		t.Errorf("UpdateMetas: err %v, a %q, b %q (tenant %q)", err, ma.LastCheckStatus, mb.LastCheckStatus, mb.Tenant)
+	}
 	if err := s.SetDefault("a"); err != nil {
 		t.Errorf("SetDefault: %v", err)
 	}

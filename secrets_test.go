@@ -1,0 +1,108 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cxone-auth/auth/cxonetest"
+)
+
+// TestSecretsNeverLeak runs every command with distinctive secrets and --debug, and scans
+// stdout, stderr, the config folder and the raw keyring files: the secrets may appear only in
+// the output of export (and the token only in token/export/exec output).
+func TestSecretsNeverLeak(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	creds := cxonetest.Credentials{
+		ClientID:        "6f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0",
+		ClientSecret:    "SECRETCLIENTVALUE0123456789ABCDEF",
+		AccessKeyID:     "KEYIDABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKLMNO====",
+		AccessKeySecret: "KEYSECRETQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUVWXYZ2====",
+	}
+	e.srv.AddClient(creds.ClientID, creds.ClientSecret)
+	e.srv.AddAccessKey(creds.AccessKeyID, creds.AccessKeySecret, cxonetest.DefaultUser)
+	envFile := e.writeEnvFile("secret.env", creds)
+	e.vars["CXONE_DEBUG"] = "1"
+	secrets := []string{creds.ClientSecret, creds.AccessKeySecret, e.vars["CXONE_KEYRING_PASSPHRASE"]}
+	// Full IDs are not secrets, but list/check show them masked only.
+	ids := []string{creds.ClientID, creds.AccessKeyID}
+
+	scan := func(what, text string, allowSecrets bool) {
+		t.Helper()
+		for _, s := range secrets[:2] {
+			if !allowSecrets && strings.Contains(text, s) {
+				t.Errorf("%s contains a secret", what)
+			}
+		}
+		if strings.Contains(text, secrets[2]) {
+			t.Errorf("%s contains the keyring passphrase", what)
+		}
+	}
+	commands := []struct {
+		args         []string
+		allowSecrets bool
+		allowIDs     bool
+	}{
+		{[]string{"check", "--env-file", envFile}, false, false},
+		{[]string{"check", "--env-file", envFile, "--json"}, false, false},
+		{[]string{"setup", "--env-file", envFile, "--profile", "leak"}, false, true},
+		{[]string{"list"}, false, false},
+		{[]string{"list", "--json"}, false, false},
+		{[]string{"check", "--profile", "leak"}, false, false},
+		{[]string{"check", "--all", "--json"}, false, false},
+		{[]string{"token", "--profile", "leak"}, false, true},
+		{[]string{"export", "--profile", "leak"}, true, true},
+		{[]string{"export", "--profile", "leak", "--format", "shell", "--with-token"}, true, true},
+		{[]string{"export", "--profile", "leak", "-o", filepath.Join(e.dir, "out.env")}, false, true},
+		{[]string{"exec", "--profile", "leak", "--", "true"}, false, true},
+		{[]string{"version"}, false, false},
+	}
+	for _, c := range commands {
+		code, out, stderr := e.run(c.args...)
+		if code != 0 {
+			t.Errorf("%v: exit %d\n%s", c.args, code, stderr)
+		}
+		if !strings.Contains(stderr, "level=DEBUG") && c.args[0] != "version" && c.args[0] != "list" {
+			t.Errorf("%v: --debug printed no debug line", c.args)
+		}
+		scan(strings.Join(c.args, " ")+" stdout", out, c.allowSecrets)
+		scan(strings.Join(c.args, " ")+" stderr", stderr, false)
+		if !c.allowIDs {
+			for _, id := range ids {
+				if strings.Contains(out, id) {
+					t.Errorf("%v stdout shows a full ID unmasked", c.args)
+				}
+			}
+		}
+	}
+	// With a wrong secret, errors and debug output still never show the values.
+	bad := creds
+	bad.AccessKeySecret = "WRONGSECRETWRONGSECRETWRONGSECRETWRONGSECRETWRONGSE===="
+	badFile := e.writeEnvFile("bad.env", bad)
+	_, out, stderr := e.run("check", "--env-file", badFile, "--json")
+	for _, s := range []string{bad.AccessKeySecret, bad.ClientSecret} {
+		if strings.Contains(out+stderr, s) {
+			t.Error("a rejected check shows a secret")
+		}
+	}
+
+	// Files at rest: the config never holds a secret; the keyring files are encrypted.
+	for _, dir := range []string{e.vars["CXONE_CONFIG_DIR"], e.vars["CXONE_KEYRING_DIR"]} {
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			scan(p, string(b), false)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
