@@ -1,150 +1,60 @@
 package steps
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/teatest/v2"
-
+	"cxone-auth/steps/stepstest"
 	"cxone-auth/ui"
 )
 
-// observed wraps the wizard so the test can see which step is current and what the screen
-// says after every message, without racing the program's goroutine.
-type observed struct {
-	*ui.Model
-	mu    sync.Mutex
-	step  string
-	view  string
-	state ui.State
-}
-
-func (o *observed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := o.Model.Update(msg)
-	o.mu.Lock()
-	if s := o.Model.Current(); s != nil {
-		o.step = s.ID()
-	}
-	o.view = ansi.Strip(o.Model.View().Content)
-	o.state = o.Model.State()
-	o.mu.Unlock()
-	return o, cmd
-}
-
-func (o *observed) snapshot() (string, string, ui.State) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.step, o.view, o.state
-}
-
+// e2e is the wizard under teatest with the given fake dependencies.
 type e2e struct {
-	t  *testing.T
-	tm *teatest.TestModel
-	o  *observed
+	*stepstest.Driver
+	t *testing.T
 }
 
 func startE2E(t *testing.T, deps Deps, cfg Config) *e2e {
 	t.Helper()
-	o := &observed{Model: NewModel(deps, cfg).(*ui.Model)}
-	tm := teatest.NewTestModel(t, o,
-		teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions( // one call: a second would replace the first
-			tea.WithColorProfile(colorprofile.Ascii),
-			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
-		),
-	)
-	e := &e2e{t: t, tm: tm, o: o}
-	// The first frame reaches the terminal.
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("Step 1 of 8"))
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-	return e
-}
-
-// waitFor polls the observed screen until cond holds.
-func (e *e2e) waitFor(what string, cond func(step, view string, st ui.State) bool) {
-	e.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		step, view, st := e.o.snapshot()
-		if cond(step, view, st) {
-			return
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("waiting for %s: step %s, state %v, screen:\n%s", what, step, st, view)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func (e *e2e) waitStep(id string) {
-	e.t.Helper()
-	e.waitFor("step "+id, func(step, _ string, _ ui.State) bool { return step == id })
-}
-
-func (e *e2e) waitText(id, text string) {
-	e.t.Helper()
-	e.waitFor(id+" showing "+text, func(step, view string, _ ui.State) bool {
-		return step == id && strings.Contains(view, text)
-	})
-}
-
-func (e *e2e) keys(keys ...string) {
-	for _, k := range keys {
-		e.tm.Send(press(k))
-	}
-}
-
-func (e *e2e) paste(s string) { e.tm.Send(tea.PasteMsg{Content: s}) }
-
-func (e *e2e) final() *ui.Model {
-	e.t.Helper()
-	return e.tm.FinalModel(e.t, teatest.WithFinalTimeout(5*time.Second)).(*observed).Model
+	return &e2e{Driver: stepstest.Start(t, NewModel(deps, cfg).(*ui.Model)), t: t}
 }
 
 // enterCreds goes from the welcome screen to the check with the given secrets.
 func (e *e2e) enterCreds(clientSecret, keySecret string) {
 	e.t.Helper()
-	e.keys("enter", "enter")
-	e.waitStep(IDRegister)
-	e.keys("enter")
-	e.waitStep(IDClient)
-	e.paste(testClientID)
-	e.keys("tab")
-	e.paste(clientSecret)
-	e.keys("enter")
-	e.waitStep(IDCreateKey)
-	e.keys("space", "enter")
-	e.waitStep(IDAccessKey)
-	e.paste(testKeyID)
-	e.keys("tab")
-	e.paste(keySecret)
-	e.keys("enter")
-	e.waitStep(IDCheck)
+	e.Keys("enter", "enter")
+	e.WaitStep(IDRegister)
+	e.Keys("enter")
+	e.WaitStep(IDClient)
+	e.Paste(testClientID)
+	e.Keys("tab")
+	e.Paste(clientSecret)
+	e.Keys("enter")
+	e.WaitStep(IDCreateKey)
+	e.Keys("space", "enter")
+	e.WaitStep(IDAccessKey)
+	e.Paste(testKeyID)
+	e.Keys("tab")
+	e.Paste(keySecret)
+	e.Keys("enter")
+	e.WaitStep(IDCheck)
 }
 
 // finishSave picks the default file backend and gives a new passphrase twice.
 func (e *e2e) finishSave() {
 	e.t.Helper()
-	e.waitText(IDCheck, "The credentials work.")
-	e.keys("enter")
-	e.waitText(IDSave, "Encrypted file")
-	e.keys("enter")
-	e.waitText(IDSave, "Repeat the passphrase")
-	e.tm.Type(testPassphrase)
-	e.keys("enter")
-	e.tm.Type(testPassphrase)
-	e.keys("enter")
-	e.waitText(IDDone, "Saved profile")
-	e.keys("enter")
+	e.WaitText(IDCheck, "The credentials work.")
+	e.Keys("enter")
+	e.WaitText(IDSave, "Encrypted file")
+	e.Keys("enter")
+	e.WaitText(IDSave, "Repeat the passphrase")
+	e.Type(testPassphrase)
+	e.Keys("enter")
+	e.Type(testPassphrase)
+	e.Keys("enter")
+	e.WaitText(IDDone, "Saved profile")
+	e.Keys("enter")
 }
 
 func assertSaved(t *testing.T, m *ui.Model, s *fakeSaver, wantCreds bool) {
@@ -171,7 +81,7 @@ func TestE2EHappyPath(t *testing.T) {
 	e := startE2E(t, deps, Config{})
 	e.enterCreds(testClientSecret, testKeySecret)
 	e.finishSave()
-	m := e.final()
+	m := e.Final()
 	if m.State() != ui.StateDone {
 		t.Fatalf("state %v, want done", m.State())
 	}
@@ -186,19 +96,19 @@ func TestE2EWrongClientSecretFixed(t *testing.T) {
 	v.errFor = wrongClientSecret
 	e := startE2E(t, deps, Config{})
 	e.enterCreds(wrongSecret, testKeySecret)
-	e.waitText(IDCheck, "CXone rejected the client credentials")
-	e.keys("enter") // Fix the Client ID / Client Secret
-	e.waitStep(IDClient)
-	e.keys("ctrl+u") // the secret field still has focus
-	e.paste(testClientSecret)
-	e.keys("enter")
-	e.waitStep(IDCreateKey)
-	e.keys("enter") // still confirmed
-	e.waitStep(IDAccessKey)
-	e.keys("enter") // values kept
-	e.waitStep(IDCheck)
+	e.WaitText(IDCheck, "CXone rejected the client credentials")
+	e.Keys("enter") // Fix the Client ID / Client Secret
+	e.WaitStep(IDClient)
+	e.Keys("ctrl+u") // the secret field still has focus
+	e.Paste(testClientSecret)
+	e.Keys("enter")
+	e.WaitStep(IDCreateKey)
+	e.Keys("enter") // still confirmed
+	e.WaitStep(IDAccessKey)
+	e.Keys("enter") // values kept
+	e.WaitStep(IDCheck)
 	e.finishSave()
-	assertSaved(t, e.final(), s, true)
+	assertSaved(t, e.Final(), s, true)
 	if v.Calls() != 2 {
 		t.Errorf("verifier calls %d, want 2", v.Calls())
 	}
@@ -209,15 +119,15 @@ func TestE2EWrongAccessKeyFixed(t *testing.T) {
 	v.errFor = wrongKeySecret
 	e := startE2E(t, deps, Config{})
 	e.enterCreds(testClientSecret, wrongSecret)
-	e.waitText(IDCheck, "CXone rejected the access key")
-	e.keys("enter") // Fix the Access Key ID / Secret
-	e.waitStep(IDAccessKey)
-	e.keys("ctrl+u")
-	e.paste(testKeySecret)
-	e.keys("enter")
-	e.waitStep(IDCheck)
+	e.WaitText(IDCheck, "CXone rejected the access key")
+	e.Keys("enter") // Fix the Access Key ID / Secret
+	e.WaitStep(IDAccessKey)
+	e.Keys("ctrl+u")
+	e.Paste(testKeySecret)
+	e.Keys("enter")
+	e.WaitStep(IDCheck)
 	e.finishSave()
-	assertSaved(t, e.final(), s, true)
+	assertSaved(t, e.Final(), s, true)
 }
 
 func TestE2ENetworkFailureRetried(t *testing.T) {
@@ -225,10 +135,10 @@ func TestE2ENetworkFailureRetried(t *testing.T) {
 	v.errFor = firstCallNetwork
 	e := startE2E(t, deps, Config{})
 	e.enterCreds(testClientSecret, testKeySecret)
-	e.waitText(IDCheck, "Could not reach CXone")
-	e.keys("enter") // Retry the check
+	e.WaitText(IDCheck, "Could not reach CXone")
+	e.Keys("enter") // Retry the check
 	e.finishSave()
-	assertSaved(t, e.final(), s, true)
+	assertSaved(t, e.Final(), s, true)
 	if v.Calls() != 2 {
 		t.Errorf("verifier calls %d, want 2", v.Calls())
 	}
@@ -237,15 +147,15 @@ func TestE2ENetworkFailureRetried(t *testing.T) {
 func TestE2ECtrlCMidway(t *testing.T) {
 	deps, v, s := testDeps()
 	e := startE2E(t, deps, Config{})
-	e.keys("enter", "enter")
-	e.waitStep(IDRegister)
-	e.keys("enter")
-	e.waitStep(IDClient)
-	e.paste(testClientID)
-	e.keys("ctrl+c")
-	e.waitText(IDClient, "Quit without saving? y/N")
-	e.keys("y")
-	m := e.final()
+	e.Keys("enter", "enter")
+	e.WaitStep(IDRegister)
+	e.Keys("enter")
+	e.WaitStep(IDClient)
+	e.Paste(testClientID)
+	e.Keys("ctrl+c")
+	e.WaitText(IDClient, "Quit without saving? y/N")
+	e.Keys("y")
+	m := e.Final()
 	if m.State() != ui.StateAborted {
 		t.Fatalf("state %v, want aborted", m.State())
 	}
@@ -279,12 +189,12 @@ func TestE2EFirstFrameDoesNotWaitForKeyring(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	deps.Profiles = blockingProfiles{release: release}
 	e := startE2E(t, deps, Config{}) // fails unless the first frame appears
-	e.keys("enter", "enter")
-	e.waitStep(IDRegister)
-	e.keys("enter")
-	e.waitStep(IDClient) // the client step draws while the profiles are still loading
-	e.keys("ctrl+c")
-	if m := e.final(); m.State() != ui.StateAborted {
+	e.Keys("enter", "enter")
+	e.WaitStep(IDRegister)
+	e.Keys("enter")
+	e.WaitStep(IDClient) // the client step draws while the profiles are still loading
+	e.Keys("ctrl+c")
+	if m := e.Final(); m.State() != ui.StateAborted {
 		t.Errorf("state %v, want aborted", m.State())
 	}
 }
