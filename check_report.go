@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +25,7 @@ func (a *app) readEnvFileFlag(path string) (map[string]string, error) {
 	vars, err := store.ReadEnvFile(path)
 	if err != nil {
 		return nil, usageErrorHint("The file holds lines such as CXONE_CLIENT_ID=... for "+strings.Join(credentialNames, ", ")+".",
-			"env file: %v", err)
+			"%v", err)
 	}
 	return vars, nil
 }
@@ -183,7 +184,11 @@ func writeEntry(w io.Writer, st textStyles, e checkEntry) {
 		}
 		row("Tenant", tenant)
 		if e.BusinessUnitID != 0 {
-			row("Business unit", strings.TrimSpace(fmt.Sprintf("%s (%d)", e.BusinessUnit, e.BusinessUnitID)))
+			if e.BusinessUnit != "" {
+				row("Business unit", fmt.Sprintf("%s (%d)", e.BusinessUnit, e.BusinessUnitID))
+			} else {
+				row("Business unit", strconv.FormatInt(e.BusinessUnitID, 10))
+			}
 		}
 		row("Area", e.Area)
 		api := e.APIEndpoint

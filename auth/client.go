@@ -126,7 +126,7 @@ func (c *Client) do(ctx context.Context, log *slog.Logger, build func(ctx contex
 				return nil, ctx.Err()
 			}
 			if errors.Is(err, errRedirect) {
-				return nil, &ProtocolError{URL: where, Msg: Sanitize(errors.Unwrap(unwrapURLError(err)).Error())}
+				return nil, &ProtocolError{URL: where, Msg: Sanitize(unwrapURLError(err).Error())}
 			}
 			// Only our own bound makes a TimeoutError: a resolver that gives up early reports
 			// "timeout" too, but saying "did not answer within 15s" after one second misleads.

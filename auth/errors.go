@@ -39,6 +39,9 @@ type ServerError struct {
 
 func (e *ServerError) Error() string {
 	msg := fmt.Sprintf("server error: %s answered HTTP %d", e.URL, e.Status)
+	if e.Status == 429 {
+		msg = fmt.Sprintf("rate limited: %s answered HTTP 429 (too many requests) after retries", e.URL)
+	}
 	if e.Excerpt != "" {
 		msg += ": " + e.Excerpt
 	}
