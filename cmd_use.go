@@ -42,6 +42,16 @@ func (a *app) loadProfile(ctx context.Context) (*store.Store, store.Secret, stor
 	return s, sec, meta, nil
 }
 
+// profileWithToken loads the profile and gets a fresh token for it (token and exec).
+func (a *app) profileWithToken(ctx context.Context) (store.Secret, store.Meta, *auth.Result, error) {
+	_, sec, meta, err := a.loadProfile(ctx)
+	if err != nil {
+		return sec, meta, nil, err
+	}
+	tok, err := a.freshToken(ctx, sec, meta)
+	return sec, meta, tok, err
+}
+
 // freshToken gets a new access token for the profile through the cached token endpoint; the
 // proof call is skipped (the caller is about to use the token anyway).
 func (a *app) freshToken(ctx context.Context, sec store.Secret, meta store.Meta) (*auth.Result, error) {
@@ -164,11 +174,7 @@ func (a *app) newTokenCmd() *cobra.Command {
 			if err := a.resolve(cmd, nil, ""); err != nil {
 				return err
 			}
-			_, sec, meta, err := a.loadProfile(cmd.Context())
-			if err != nil {
-				return err
-			}
-			tok, err := a.freshToken(cmd.Context(), sec, meta)
+			_, _, tok, err := a.profileWithToken(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -199,11 +205,7 @@ it is killed by signal N). Signals sent to cxone-auth are passed on to CMD.`,
 			if err := a.resolve(cmd, nil, ""); err != nil {
 				return err
 			}
-			_, sec, meta, err := a.loadProfile(cmd.Context())
-			if err != nil {
-				return err
-			}
-			tok, err := a.freshToken(cmd.Context(), sec, meta)
+			sec, meta, tok, err := a.profileWithToken(cmd.Context())
 			if err != nil {
 				return err
 			}
