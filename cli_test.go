@@ -213,17 +213,27 @@ func TestCheckFaultsExitOne(t *testing.T) {
 	}
 }
 
+// TestProfileRoundTrip is setup → list → check → export → token → exec → remove. It runs on
+// the encrypted-file backend; .ci/backends.sh runs it again on the real Secret Service and pass
+// in a throwaway session by setting CXONE_TEST_BACKEND.
 func TestProfileRoundTrip(t *testing.T) {
 	e := newCLIEnv(t, cxonetest.Config{})
+	backend := "file"
+	if b := os.Getenv("CXONE_TEST_BACKEND"); b != "" {
+		backend = b
+		e.vars["CXONE_KEYRING_BACKEND"] = b
+	}
 	p := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
 	if code, out, stderr := e.run("setup", "--env-file", p, "--profile", "prod"); code != 0 {
 		t.Fatalf("setup: exit %d\n%s\n%s", code, out, stderr)
 	}
 
 	code, out, _ := e.run("list", "--json")
-	if code != 0 || !strings.Contains(out, `"profile": "prod"`) || strings.Contains(out, cxonetest.DefaultCredentials.ClientSecret) {
-		t.Fatalf("list: exit %d\n%s", code, out)
+	if code != 0 || !strings.Contains(out, `"profile": "prod"`) || !strings.Contains(out, `"backend": "`+backend+`"`) ||
+		strings.Contains(out, cxonetest.DefaultCredentials.ClientSecret) {
+		t.Fatalf("list: exit %d, want profile prod on %s\n%s", code, backend, out)
 	}
+	t.Logf("round trip on the %s backend", backend)
 
 	e.srv.ResetRequests()
 	code, out, _ = e.run("check", "--profile", "prod", "--json")

@@ -38,6 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 DBUS_SESSION_BUS_ADDRESS=disabled: go test -c -o "$work/store.test" ./store
+DBUS_SESSION_BUS_ADDRESS=disabled: go test -c -o "$work/cli.test" .
 
 # A throwaway GPG key and password store for pass.
 mkdir -m 700 "$GNUPGHOME"
@@ -74,6 +75,12 @@ env -u DBUS_SESSION_BUS_ADDRESS \
     [ -n "$pid" ] || { echo "backends.sh: gnome-keyring did not take the Secret Service name" >&2; exit 1; }
     rc=0
     "$1" -test.count=1 -test.v -test.run "SecretService|Pass|Keyctl" | tee "$2/out.txt" || rc=$?
+    # The command line round trip (setup, list, check, export, token, exec, remove) on each.
+    for b in secret-service pass; do
+      echo "=== command round trip on $b" | tee -a "$2/out.txt"
+      (cd "$2" && CXONE_TEST_BACKEND=$b "$2/cli.test" -test.count=1 -test.v -test.run "^TestProfileRoundTrip$") |
+        sed "s/^--- PASS: TestProfileRoundTrip/--- PASS: TestProfileRoundTrip-$b/" | tee -a "$2/out.txt" || rc=$?
+    done
     kill "$pid" 2>/dev/null || true   # the daemon we started; it would also leave with the bus
     exit $rc
   ' bash "$work/store.test" "$work" >"$work/session.log" 2>&1
@@ -82,7 +89,8 @@ set -e
 grep -v "Failed to set fd limit" "$work/session.log" || true
 
 # The run must really have used every backend: a skip is a failure here.
-for t in TestSecretServiceRoundTrip TestPassRoundTrip TestKeyctlRoundTrip; do
+for t in TestSecretServiceRoundTrip TestPassRoundTrip TestKeyctlRoundTrip \
+  TestProfileRoundTrip-secret-service TestProfileRoundTrip-pass; do
   if ! grep -q -- "--- PASS: $t" "$work/out.txt" 2>/dev/null; then
     echo "backends.sh: $t did not pass" >&2
     st=1
