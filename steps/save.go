@@ -391,6 +391,12 @@ func (s *Save) render() body {
 	menu.Focused = s.phase == saveChoose
 	b.add(menu.View(st, s.sess.BodyWidth()))
 	sel, _ := s.selected()
+	// On a narrow screen the notes are cut: the highlighted keyring's note is shown whole
+	// below the list (where the file keyring keeps its files, why a backend is unusual).
+	if s.phase == saveChoose && !menu.Fits(s.sess.BodyWidth()) && sel.Note != "" {
+		b.gap()
+		b.add(ui.Wrap(st.Muted.Render(sel.Label+": "+sel.Note), tw))
+	}
 	switch s.phase {
 	case savePass:
 		b.gap()

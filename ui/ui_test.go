@@ -433,3 +433,21 @@ func TestBackgroundColorRestyles(t *testing.T) {
 		t.Errorf("Restyle not called on every step with the new styles")
 	}
 }
+
+func TestMenuFits(t *testing.T) {
+	m := Menu{Items: []MenuItem{
+		{Label: "Encrypted file", Note: "passphrase-protected files in /home/someone/.local/share/cxone-auth/keyring"},
+		{Label: "pass", Note: "no store", Disabled: true},
+	}}
+	st := NewStyles(true, false)
+	for _, w := range []int{40, 80, 120} {
+		fits := m.Fits(w)
+		cut := strings.Contains(ansi.Strip(m.View(st, w)), "…")
+		if fits == cut {
+			t.Errorf("width %d: Fits %v, but the view cut a note: %v", w, fits, cut)
+		}
+	}
+	if !m.Fits(120) || m.Fits(80) {
+		t.Errorf("Fits(120) = %v, Fits(80) = %v; want true, false", m.Fits(120), m.Fits(80))
+	}
+}

@@ -134,6 +134,25 @@ func (m Menu) Update(msg tea.Msg, keys KeyMap) (_ Menu, moved bool) {
 	return m, false
 }
 
+// Fits reports whether View shows every label and note whole in width cells; when it does
+// not, notes are cut with "…" and a step may show the highlighted item's note in full.
+func (m Menu) Fits(width int) bool {
+	labelW := 0
+	for _, it := range m.Items {
+		labelW = max(labelW, lipgloss.Width(it.Label))
+	}
+	for _, it := range m.Items {
+		note := it.Note
+		if it.Disabled {
+			note = "unavailable: " + it.Note
+		}
+		if 4+labelW+2+lipgloss.Width(note) > width {
+			return false
+		}
+	}
+	return true
+}
+
 // View renders the menu in width cells, notes aligned in a column.
 func (m Menu) View(st *Styles, width int) string {
 	labelW := 0
