@@ -68,7 +68,7 @@ var errRedirect = errors.New("redirect refused")
 // checkRedirect follows at most 3 redirects and never from https to http (nor to any http
 // host that is not loopback).
 func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
+	if len(via) > maxRedirects { // via holds the requests made so far: the original and each redirect followed
 		return fmt.Errorf("%w: more than %d redirects", errRedirect, maxRedirects)
 	}
 	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
