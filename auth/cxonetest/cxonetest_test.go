@@ -1,0 +1,160 @@
+package cxonetest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// The emulator's own strictness, with plain net/http: the client's tests rely on it refusing
+// what CXone refuses.
+
+func tokenRequest(t *testing.T, s *Server, form url.Values, mod func(*http.Request)) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/auth/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(
+		url.QueryEscape(DefaultCredentials.ClientID)+":"+url.QueryEscape(DefaultCredentials.ClientSecret))))
+	if mod != nil {
+		mod(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body
+}
+
+func goodForm() url.Values {
+	return url.Values{"grant_type": {"password"}, "username": {DefaultCredentials.AccessKeyID}, "password": {DefaultCredentials.AccessKeySecret}}
+}
+
+func TestEmulatorToken(t *testing.T) {
+	s := Start(t, Config{})
+	status, body := tokenRequest(t, s, goodForm(), nil)
+	if status != 200 {
+		t.Fatalf("good request: HTTP %d %v", status, body)
+	}
+	claims, err := VerifyJWT(body["id_token"].(string))
+	if err != nil {
+		t.Fatalf("id_token: %v", err)
+	}
+	u := DefaultUser
+	for k, want := range map[string]any{"tenantId": u.TenantID, "tenant": u.Tenant, "name": u.Name, "area": u.Area,
+		"icClusterId": u.Cluster, "aud": DefaultCredentials.ClientID, "iss": s.URL, "icBUId": float64(u.BusinessUnitID)} {
+		if claims[k] != want {
+			t.Errorf("id_token %s = %v, want %v", k, claims[k], want)
+		}
+	}
+	if at, err := VerifyJWT(body["access_token"].(string)); err != nil || at["role"] == nil {
+		t.Errorf("access token: %v, role %v", err, at["role"])
+	}
+	if body["expires_in"] != float64(3600) || body["token_type"] != "Bearer" {
+		t.Errorf("expires_in %v, token_type %v", body["expires_in"], body["token_type"])
+	}
+
+	for _, tt := range []struct {
+		name   string
+		form   url.Values
+		mod    func(*http.Request)
+		status int
+		code   string
+	}{
+		{"json content type", goodForm(), func(r *http.Request) { r.Header.Set("Content-Type", "application/json") }, 400, "invalid_request"},
+		{"grant type", url.Values{"grant_type": {"client_credentials"}}, nil, 400, "unsupported_grant_type"},
+		{"no password", url.Values{"grant_type": {"password"}, "username": {"x"}}, nil, 400, "invalid_request"},
+		{"two client authentications", func() url.Values { f := goodForm(); f.Set("client_id", DefaultCredentials.ClientID); return f }(), nil, 400, "invalid_request"},
+		{"no client authentication", goodForm(), func(r *http.Request) { r.Header.Del("Authorization") }, 401, "invalid_client"},
+		{"basic without url-encoding is still fine for plain ids", goodForm(), func(r *http.Request) {
+			r.SetBasicAuth(DefaultCredentials.ClientID, DefaultCredentials.ClientSecret)
+		}, 200, ""},
+		{"wrong client secret", goodForm(), func(r *http.Request) { r.SetBasicAuth(DefaultCredentials.ClientID, "nope") }, 401, "invalid_client"},
+		{"wrong key secret", url.Values{"grant_type": {"password"}, "username": {DefaultCredentials.AccessKeyID}, "password": {"nope"}}, nil, 400, "invalid_grant"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := tokenRequest(t, s, tt.form, tt.mod)
+			if status != tt.status || (tt.code != "" && body["error"] != tt.code) {
+				t.Errorf("HTTP %d %v, want %d %s", status, body["error"], tt.status, tt.code)
+			}
+			if tt.code != "" && body["errorDescription"] == nil {
+				t.Errorf("no errorDescription in %v", body)
+			}
+		})
+	}
+}
+
+func TestEmulatorAPIAndFaults(t *testing.T) {
+	s := Start(t, Config{})
+	_, body := tokenRequest(t, s, goodForm(), nil)
+	tok := body["access_token"].(string)
+	get := func(accept, bearer string) int {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/inContactAPI/services/v31.0/business-unit", nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tt := range []struct {
+		name, accept, bearer string
+		want                 int
+	}{
+		{"ok", "application/json", tok, 200},
+		{"no Accept", "", tok, 406},
+		{"no token", "application/json", "", 401},
+		{"unknown token", "application/json", "eyJ.x.y", 401},
+	} {
+		if got := get(tt.accept, tt.bearer); got != tt.want {
+			t.Errorf("%s: HTTP %d, want %d", tt.name, got, tt.want)
+		}
+	}
+
+	s.SetFault(EndpointAPI, Fault{Kind: FaultStatus, Status: 503, Times: 2})
+	got := []int{get("application/json", tok), get("application/json", tok), get("application/json", tok)}
+	if got[0] != 503 || got[1] != 503 || got[2] != 200 {
+		t.Errorf("fault with Times 2: %v, want [503 503 200]", got)
+	}
+	s.RevokeTokens()
+	if code := get("application/json", tok); code != 401 {
+		t.Errorf("revoked token: HTTP %d, want 401", code)
+	}
+	if n := len(s.RequestsTo(EndpointAPI)); n != 8 {
+		t.Errorf("recorded %d API requests, want 8", n)
+	}
+	s.ResetRequests()
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d requests after reset", n)
+	}
+}
+
+func TestEmulatorListenRefusesOtherHosts(t *testing.T) {
+	if s, err := Listen("0.0.0.0:0", Config{}); err == nil {
+		s.Close()
+		t.Error("Listen on 0.0.0.0 succeeded; the emulator must serve loopback only")
+	}
+	s, err := Listen("127.0.0.1:0", Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	resp, err := http.Get(s.URL + "/.well-known/openid-configuration")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("discovery: %v", err)
+	}
+	resp.Body.Close()
+}
