@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"cxone-auth/ui"
+	"cxone-auth/ui/uitest"
 )
 
 // observed wraps the wizard so the test can see which step is current and what the screen
@@ -130,30 +131,5 @@ func (d *Driver) Final() *ui.Model {
 	return d.tm.FinalModel(d.t, teatest.WithFinalTimeout(d.Timeout)).(*observed).Model
 }
 
-// Press is the key press named s: enter, esc, tab, shift+tab, space, up, down, backspace,
-// ctrl+X, or a single character.
-func Press(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	if c, ok := strings.CutPrefix(s, "ctrl+"); ok {
-		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
+// Press is the key press named s (see uitest.Press).
+func Press(s string) tea.KeyPressMsg { return uitest.Press(s) }
