@@ -38,7 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 DBUS_SESSION_BUS_ADDRESS=disabled: go test -c -o "$work/store.test" ./store
-DBUS_SESSION_BUS_ADDRESS=disabled: go test -c -o "$work/cli.test" .
+DBUS_SESSION_BUS_ADDRESS=disabled: go test -c -o "$work/cli.test" ./cli
 
 # A throwaway GPG key and password store for pass.
 mkdir -m 700 "$GNUPGHOME"

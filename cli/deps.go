@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -12,33 +12,29 @@ import (
 
 // wizardDeps builds the real dependencies the wizard's steps consume: the CXone client, the
 // store, the keyring backends and a browser opener.
-func (a *app) wizardDeps() steps.Deps {
+func (f *Factory) wizardDeps() steps.Deps {
 	return steps.Deps{
-		Verifier: verifier{a},
-		Saver:    saver{a},
-		Profiles: profileSource{a},
-		Backends: backendSource{a},
-		OpenURL:  browserOpener(),
+		Verifier: verifier{f},
+		Saver:    saver{f},
+		Profiles: profileSource{f},
+		Backends: backendSource{f},
+		OpenURL:  f.OpenURL,
 	}
 }
 
-type verifier struct{ a *app }
+type verifier struct{ f *Factory }
 
 // Verify runs the full live check (no cache: the values are new).
 func (v verifier) Verify(ctx context.Context, issuer string, c auth.Credentials, progress func(auth.StageEvent)) (*auth.Result, error) {
-	return v.a.client().Check(ctx, c, auth.Options{Issuer: issuer, Scope: v.a.set.scope, Progress: progress, Logger: v.a.set.logger})
+	return v.f.Client().Check(ctx, c, auth.Options{Issuer: issuer, Scope: v.f.Settings.Scope, Progress: progress, Logger: v.f.Settings.Logger})
 }
 
-type saver struct{ a *app }
+type saver struct{ f *Factory }
 
 // Save stores the checked credentials with the backend and passphrase chosen in the wizard.
 func (s saver) Save(ctx context.Context, req steps.SaveRequest) error {
-	opts := store.Options{
-		Backend:   req.Backend,
-		FileDir:   s.a.set.keyringDir,
-		ConfigDir: s.a.set.configDir,
-		Logger:    s.a.set.logger,
-	}
+	set := s.f.Settings
+	opts := store.Options{Backend: req.Backend, FileDir: set.KeyringDir, ConfigDir: set.ConfigDir, Logger: set.Logger}
 	if req.Passphrase != "" {
 		pass := req.Passphrase
 		opts.Passphrase = func(context.Context, string, bool) (string, error) { return pass, nil }
@@ -51,11 +47,16 @@ func (s saver) Save(ctx context.Context, req steps.SaveRequest) error {
 	return st.Save(ctx, req.Profile, secretOf(req.Issuer, req.Creds), meta)
 }
 
-type profileSource struct{ a *app }
+func secretOf(issuer string, c auth.Credentials) store.Secret {
+	return store.Secret{Version: 1, Issuer: issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret}
+}
+
+type profileSource struct{ f *Factory }
 
 // Profiles lists the stored profiles from the config (no keyring access, no passphrase).
 func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, error) {
-	st, err := p.a.openStore()
+	st, err := p.f.Store()
 	if err != nil {
 		return nil, err
 	}
@@ -63,14 +64,15 @@ func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, e
 	if err != nil {
 		return nil, err
 	}
-	noEnvPass := p.a.getenv("CXONE_KEYRING_PASSPHRASE") == ""
+	noEnvPass := p.f.Settings.Passphrase == ""
 	var out []steps.ExistingProfile
 	for name, m := range cfg.Profiles {
 		backend := m.Backend // where this profile's item lives; older entries: the config's
 		if backend == "" {
 			backend = cfg.Backend
 		}
-		out = append(out, steps.ExistingProfile{Name: name, Issuer: m.Issuer, ClientID: auth.Mask(m.ClientID),
+		v := store.ViewOfMeta(name, m)
+		out = append(out, steps.ExistingProfile{Name: v.Name, Issuer: v.Issuer, ClientID: v.ClientID,
 			Backend: backend, NeedsPassphrase: backend == store.BackendFile && noEnvPass})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -79,7 +81,8 @@ func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, e
 
 // ClientCredentials loads another profile's client credentials for reuse.
 func (p profileSource) ClientCredentials(ctx context.Context, name, passphrase string) (string, string, error) {
-	opts := store.Options{FileDir: p.a.set.keyringDir, ConfigDir: p.a.set.configDir, Logger: p.a.set.logger, Backend: p.a.set.backend}
+	set := p.f.Settings
+	opts := store.Options{FileDir: set.KeyringDir, ConfigDir: set.ConfigDir, Logger: set.Logger, Backend: set.Backend}
 	if passphrase != "" {
 		opts.Passphrase = func(context.Context, string, bool) (string, error) { return passphrase, nil }
 	}
@@ -97,23 +100,24 @@ func (p profileSource) ClientCredentials(ctx context.Context, name, passphrase s
 	return sec.ClientID, sec.ClientSecret, nil
 }
 
-type backendSource struct{ a *app }
+type backendSource struct{ f *Factory }
 
 // Backends lists the keyring backends of this machine with the detected default selected.
 // An explicit --keyring-backend becomes the default.
 func (b backendSource) Backends() []steps.Backend {
-	infos := store.Backends(b.a.set.keyringDir)
-	envPass := b.a.getenv("CXONE_KEYRING_PASSPHRASE") != ""
+	set := b.f.Settings
+	infos := store.Backends(set.KeyringDir)
+	envPass := set.Passphrase != ""
 	var out []steps.Backend
 	for _, in := range infos {
 		def := in.Default
-		if b.a.set.backend != "" && b.a.set.backend != store.BackendAuto {
-			def = in.Name == b.a.set.backend
+		if set.Backend != "" && set.Backend != store.BackendAuto {
+			def = in.Name == set.Backend
 		}
 		be := steps.Backend{Name: in.Name, Label: in.Label, Note: in.Note, Available: in.Available, Default: def}
 		if in.Name == store.BackendFile {
 			be.NeedsPassphrase = !envPass
-			be.Exists = store.FileKeyringExists(b.a.set.keyringDir)
+			be.Exists = store.FileKeyringExists(set.KeyringDir)
 		}
 		out = append(out, be)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -27,6 +27,8 @@ func newCLIEnv(t testing.TB, cfg cxonetest.Config) *cliEnv {
 	dir := t.TempDir()
 	e := &cliEnv{t: t, srv: cxonetest.Start(t, cfg), dir: dir}
 	e.vars = map[string]string{
+		"PATH":                     os.Getenv("PATH"),
+		"HOME":                     dir,
 		"CXONE_ISSUER":             e.srv.URL,
 		"CXONE_CONFIG_DIR":         filepath.Join(dir, "config"),
 		"CXONE_KEYRING_DIR":        filepath.Join(dir, "keyring"),
@@ -37,13 +39,18 @@ func newCLIEnv(t testing.TB, cfg cxonetest.Config) *cliEnv {
 	return e
 }
 
-func (e *cliEnv) getenv(k string) string { return e.vars[k] }
-
 // run executes one command line and returns the exit code, stdout and stderr.
 func (e *cliEnv) run(args ...string) (int, string, string) {
 	e.t.Helper()
+	return e.runIn(Test(strings.NewReader(""), nil, nil), args...)
+}
+
+// runIn is run with the given streams (their Out and ErrOut are replaced by buffers).
+func (e *cliEnv) runIn(io *IOStreams, args ...string) (int, string, string) {
+	e.t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, stdio{in: strings.NewReader(""), out: &out, err: &errb}, e.getenv)
+	io.Out, io.ErrOut = &out, &errb
+	code := Main(context.Background(), args, io, EnvFromMap(e.vars))
 	return code, out.String(), errb.String()
 }
 

@@ -1,16 +1,16 @@
-package main
+package cli
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 )
 
 // browserOpener returns a function that opens a URL in the desktop's browser, or nil when this
 // session has none (no opener program, or on Linux no display), so the wizard shows the link
-// instead of offering a key that cannot work.
-func browserOpener() func(string) error {
+// instead of offering a key that cannot work. The opener gets the user's environment without
+// any CXONE_* variable.
+func browserOpener(env Env) func(string) error {
 	var name string
 	var args []string
 	switch runtime.GOOS {
@@ -19,17 +19,19 @@ func browserOpener() func(string) error {
 	case "windows":
 		name, args = "rundll32", []string{"url.dll,FileProtocolHandler"}
 	default:
-		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		if env.Getenv("DISPLAY") == "" && env.Getenv("WAYLAND_DISPLAY") == "" {
 			return nil
 		}
 		name = "xdg-open"
 	}
-	path, err := exec.LookPath(name)
+	childEnv := env.ChildEnviron()
+	path, err := lookPath(name, childEnv)
 	if err != nil {
 		return nil
 	}
 	return func(url string) error {
 		cmd := exec.Command(path, append(args, url)...)
+		cmd.Env = childEnv
 		cmd.Stdout, cmd.Stderr = nil, nil
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("open browser: %w", err)

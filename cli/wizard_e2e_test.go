@@ -1,14 +1,11 @@
-package main
+package cli
 
 import (
-	"context"
 	"io"
 	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/spf13/cobra"
 
 	"cxone-auth/auth/cxonetest"
 	"cxone-auth/steps"
@@ -26,11 +23,12 @@ const wizardPassphrase = "typed in the wizard"
 func startWizard(t *testing.T, e *cliEnv) *stepstest.Driver {
 	t.Helper()
 	delete(e.vars, "CXONE_KEYRING_PASSPHRASE")
-	a := &app{ctx: context.Background(), io: stdio{in: strings.NewReader(""), out: io.Discard, err: io.Discard}, getenv: e.getenv, flags: &globalFlags{}}
-	if err := a.resolve(&cobra.Command{}, nil, ""); err != nil {
+	f := &Factory{IO: Test(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
+	root := newRootCmd(f)
+	if err := f.prepare(root, f.flags); err != nil {
 		t.Fatal(err)
 	}
-	m := steps.NewModel(a.wizardDeps(), steps.Config{Profile: a.set.profile, Issuer: a.set.issuer}).(*ui.Model)
+	m := steps.NewModel(f.wizardDeps(), steps.Config{Profile: f.ProfileName(), Issuer: f.Settings.Issuer}).(*ui.Model)
 	d := stepstest.Start(t, m)
 	d.Timeout = 10 * time.Second
 	return d

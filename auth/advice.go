@@ -1,0 +1,101 @@
+package auth
+
+// Kinds that name a failure outside CXone, for the same JSON field and advice table as the
+// check's own kinds: the keyring could not be read, or there is no such profile.
+const (
+	KindKeyring  Kind = "keyring"
+	KindNotFound Kind = "not_found"
+)
+
+// Target is the value a failure points at, so a person (or the wizard) knows what to change.
+type Target int
+
+// Targets of the advice.
+const (
+	TargetNone      Target = iota // nothing to change: try again later
+	TargetClient                  // the Client ID or Client Secret
+	TargetAccessKey               // the Access Key ID or Access Key Secret
+	TargetIssuer                  // the environment or issuer URL
+	TargetKeyring                 // the keyring or its passphrase
+	TargetProfile                 // the profile does not exist
+)
+
+// Advice is what to tell a person about a failure of one kind: the command line's report, the
+// wizard's check step and the profiles screen all read it from here.
+type Advice struct {
+	Title  string // short headline: "CXone rejected the client credentials"
+	Cause  string // what it means, in one or two sentences
+	Fix    string // what to do, without naming a command or a key (callers add their own)
+	Target Target // the value to change
+	// Retry says whether sending the same request again can help (network, timeout, server).
+	// Rejected credentials are never worth re-sending unchanged.
+	Retry bool
+}
+
+// AdviceFor returns the advice for a kind of failure; unknown kinds get the protocol advice.
+func AdviceFor(k Kind) Advice {
+	switch k {
+	case KindInvalidClient:
+		return Advice{
+			Title:  "CXone rejected the client credentials",
+			Cause:  "The Client ID or the Client Secret is wrong, or the application is not approved yet, disabled, or registered for another environment.",
+			Fix:    "Compare both values with the email from NICE and enter them again.",
+			Target: TargetClient,
+		}
+	case KindInvalidGrant:
+		return Advice{
+			Title:  "CXone rejected the access key",
+			Cause:  "The Access Key ID or the Access Key Secret is wrong, the key is inactive or revoked, or its user is deactivated.",
+			Fix:    "Enter the key again, or create a new one (My Profile → Access Keys → Add access key).",
+			Target: TargetAccessKey,
+		}
+	case KindUnauthorized:
+		return Advice{
+			Title:  "The API refused the new token",
+			Cause:  "CXone issued a token but the API did not accept it: the access key's user may lack API permissions.",
+			Fix:    "Check the user's role in CXone, or use an access key of another user.",
+			Target: TargetAccessKey,
+		}
+	case KindNetwork:
+		return Advice{
+			Title: "Could not reach CXone",
+			Cause: "The connection to CXone failed.",
+			Fix:   "Check the network connection, proxy or VPN and the issuer, then try again.",
+			Retry: true, Target: TargetNone,
+		}
+	case KindTimeout:
+		return Advice{
+			Title: "CXone did not answer in time",
+			Cause: "A request outlived its time limit.",
+			Fix:   "Try again; if it keeps happening, raise --timeout.",
+			Retry: true, Target: TargetNone,
+		}
+	case KindServer:
+		return Advice{
+			Title: "CXone answered with a server error",
+			Cause: "This is usually temporary.",
+			Fix:   "Try again in a few minutes.",
+			Retry: true, Target: TargetNone,
+		}
+	case KindKeyring:
+		return Advice{
+			Title:  "The keyring could not be read",
+			Cause:  "The keyring is locked, its passphrase is wrong, or it is not available here.",
+			Fix:    "Unlock the keyring (or give its passphrase), or pick another with --keyring-backend; run with --debug for details.",
+			Target: TargetKeyring,
+		}
+	case KindNotFound:
+		return Advice{
+			Title:  "No such profile",
+			Cause:  "Nothing is stored under that name.",
+			Fix:    "Set the profile up, or list the profiles that exist.",
+			Target: TargetProfile,
+		}
+	}
+	return Advice{
+		Title:  "Unexpected answer from the issuer",
+		Cause:  "CXone's answer was not what was expected.",
+		Fix:    "Check that the environment or the issuer URL is right; run with --debug for details.",
+		Target: TargetIssuer,
+	}
+}

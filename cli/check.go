@@ -1,0 +1,410 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"cxone-auth/auth"
+	"cxone-auth/store"
+)
+
+// CheckOptions are the parsed options of `check`.
+type CheckOptions struct {
+	F       *Factory
+	All     bool
+	FromEnv bool
+	EnvFile string
+	JSON    bool
+	// IssuerFlag is set when --issuer, --environment or CXONE_ISSUER named an issuer.
+	IssuerFlag bool
+}
+
+func newCheckCmd(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Check credentials live against CXone",
+		Long: `Check re-validates credentials live against CXone: OIDC discovery, a token with the
+access key, tenant discovery and a proof API call. A profile checked before goes straight
+to token and proof. --env-file FILE or --from-env checks those values instead of a stored
+profile; nothing is stored.
+
+Exit codes: 0 valid, 1 network, server or keyring failure, 2 usage, 3 credentials
+rejected, 4 no such profile. With --all: 3 if any profile was rejected, else 1 if any
+failed, else 4 if there are none, else 0.`,
+		Example: `  cxone-auth check
+  cxone-auth check --all
+  cxone-auth check --profile prod --json | jq -r '.profiles[0].status'
+  cxone-auth check --env-file .env`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.IssuerFlag = f.Settings.IssuerSet
+			if err := opts.validate(cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return checkRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.All, "all", false, "check every stored profile (concurrently)")
+	fl.BoolVar(&opts.FromEnv, "from-env", false, "check the CXONE_* variables of the environment")
+	fl.StringVar(&opts.EnvFile, "env-file", "", "check the CXONE_* values of this file (- = stdin)")
+	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func (o *CheckOptions) validate(cmd *cobra.Command) error {
+	switch {
+	case o.FromEnv && o.EnvFile != "":
+		return usageErrorHint(helpHint(cmd), "--from-env and --env-file both name the credentials: give one of them")
+	case o.All && (o.FromEnv || o.EnvFile != ""):
+		return usageErrorHint(helpHint(cmd), "--all checks stored profiles: it does not combine with --from-env or --env-file")
+	case o.All && changed(cmd.Flags(), "profile"):
+		return usageErrorHint(helpHint(cmd), "--all checks every profile: it does not combine with --profile")
+	}
+	return nil
+}
+
+// checkEntry is one profile in `check --json` and in the report.
+type checkEntry struct {
+	store.View
+	Source         string      `json:"source"`
+	Status         string      `json:"status"`
+	TokenExpiresAt *time.Time  `json:"token_expires_at,omitempty"`
+	CheckedAt      time.Time   `json:"checked_at"`
+	DurationMS     int64       `json:"duration_ms"`
+	Warnings       []string    `json:"warnings"`
+	Error          *checkError `json:"error"`
+
+	err    error        // the error behind Error, for exit codes
+	result *auth.Result // the successful check, for the config
+	ident  store.Meta   // issuer and IDs the check ran with, for recording it
+}
+
+type checkError struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+// Statuses of a check.
+const (
+	statusValid    = "valid"
+	statusRejected = "rejected"
+	statusError    = "error"
+	statusMissing  = "missing"
+)
+
+func checkRun(ctx context.Context, o *CheckOptions) error {
+	f := o.F
+	var entries []checkEntry
+	switch {
+	case o.FromEnv || o.EnvFile != "":
+		source, vars := "environment", map[string]string(nil)
+		if o.EnvFile != "" {
+			source, vars = "env-file", f.Settings.EnvFile
+		}
+		creds, err := f.credentialsFrom(vars, o.EnvFile)
+		if err != nil {
+			return err
+		}
+		entries = []checkEntry{f.checkCredentials(ctx, f.ProfileName(), source, f.Settings.Issuer, creds, nil, !o.JSON)}
+	case o.All:
+		s, err := f.Store()
+		if err != nil {
+			return err
+		}
+		names, err := s.Names()
+		if err != nil {
+			return err
+		}
+		if len(names) == 0 {
+			if o.JSON {
+				if err := writeJSON(f.IO.Out, checkReport{Profiles: []checkEntry{}}); err != nil {
+					return err
+				}
+			}
+			return &exitError{code: exitNotFound, err: errors.New("no profiles stored yet: run 'cxone-auth setup' to create one")}
+		}
+		entries = f.checkProfiles(ctx, s, names)
+	default:
+		s, err := f.Store()
+		if err != nil {
+			return err
+		}
+		name := f.ProfileName()
+		if o.IssuerFlag {
+			if m, err := s.Meta(name); err == nil && m.Issuer != "" && m.Issuer != f.Settings.Issuer {
+				fmt.Fprintf(f.IO.ErrOut, "Warning: profile %q is checked against its stored issuer %s, not %s. To move it to another issuer, edit it: cxone-auth setup --profile %s --issuer URL\n",
+					name, auth.Sanitize(m.Issuer), f.Settings.Issuer, name)
+			}
+		}
+		entries = []checkEntry{f.checkProfile(ctx, s, name, !o.JSON)}
+		f.recordChecks(s, entries)
+	}
+
+	if o.JSON {
+		if err := writeJSON(f.IO.Out, checkReport{Profiles: entries}); err != nil {
+			return err
+		}
+	} else if o.All {
+		writeCompactReport(styledWriter(f.IO.Out, f.Env, f.Settings.NoColor), entries, time.Now())
+	} else {
+		writeCheckReport(styledWriter(f.IO.Out, f.Env, f.Settings.NoColor), entries)
+	}
+	if code := checkExitCode(entries); code != exitOK {
+		return silentExit(code)
+	}
+	return nil
+}
+
+type checkReport struct {
+	Profiles []checkEntry `json:"profiles"`
+}
+
+// checkExitCode maps a set of results to the exit code: one result keeps its own code; with
+// several, 3 if any was rejected, else 1 if any failed, else 0.
+func checkExitCode(entries []checkEntry) int {
+	if len(entries) == 0 {
+		return exitNotFound
+	}
+	if len(entries) == 1 {
+		switch e := entries[0]; e.Status {
+		case statusValid:
+			return exitOK
+		case statusMissing:
+			return exitNotFound
+		default:
+			return exitCode(e.err)
+		}
+	}
+	rejected, failed := false, false
+	for _, e := range entries {
+		switch e.Status {
+		case statusRejected:
+			rejected = true
+		case statusError, statusMissing:
+			failed = true
+		}
+	}
+	switch {
+	case rejected:
+		return exitRejected
+	case failed:
+		return exitFailure
+	}
+	return exitOK
+}
+
+// credentialsFrom takes the four credentials from vars (an --env-file) or, when vars is nil,
+// from the environment. Credentials come only from the source named on the command line: an
+// --env-file that lacks one is an error even if the environment has it, so a check never mixes
+// two sets of credentials.
+func (f *Factory) credentialsFrom(vars map[string]string, path string) (auth.Credentials, error) {
+	get := f.Env.Getenv
+	where := "the environment"
+	if vars != nil {
+		get = func(k string) string { return vars[k] }
+		where = path
+		if path == "-" {
+			where = "stdin"
+		}
+	}
+	var missing []string
+	val := func(k string) string {
+		v := strings.TrimSpace(get(k))
+		if v == "" {
+			missing = append(missing, k)
+		}
+		return v
+	}
+	c := auth.Credentials{
+		ClientID:        val("CXONE_CLIENT_ID"),
+		ClientSecret:    val("CXONE_CLIENT_SECRET"),
+		AccessKeyID:     val("CXONE_ACCESS_KEY_ID"),
+		AccessKeySecret: val("CXONE_ACCESS_KEY_SECRET"),
+	}
+	if len(missing) > 0 {
+		return c, usageErrorHint("Set all four: "+strings.Join(credentialNames, ", ")+".",
+			"%s: missing or empty: %s", where, strings.Join(missing, ", "))
+	}
+	if err := c.Validate(); err != nil {
+		return c, usageError("%s: %v", where, err)
+	}
+	return c, nil
+}
+
+// checkCredentials runs the live check and turns its outcome into a report entry. With
+// progress, each stage is drawn on stderr as it finishes when stderr is a terminal.
+func (f *Factory) checkCredentials(ctx context.Context, profile, source, issuer string, c auth.Credentials, cache *auth.Cache, progress bool) checkEntry {
+	e := checkEntry{
+		View:     store.ViewOfCheck(profile, issuer, c, nil),
+		Source:   source,
+		Warnings: []string{},
+		ident:    store.Meta{Issuer: issuer, ClientID: c.ClientID, AccessKeyID: c.AccessKeyID},
+	}
+	opts := auth.Options{Issuer: issuer, Scope: f.Settings.Scope, Cache: cache, Logger: f.Settings.Logger}
+	if progress && f.IO.IsStderrTTY() {
+		opts.Progress = f.drawStage
+	}
+	start := time.Now()
+	res, err := f.Client().Check(ctx, c, opts)
+	e.CheckedAt = start.UTC().Truncate(time.Second)
+	e.DurationMS = time.Since(start).Milliseconds()
+	if err != nil {
+		e.err = err
+		kind := auth.KindOf(err)
+		e.Status = statusError
+		if kind.Rejected() {
+			e.Status = statusRejected
+		}
+		e.Error = &checkError{Kind: string(kind), Message: errorText(err)}
+		return e
+	}
+	e.result = res
+	e.Status = statusValid
+	e.View = store.ViewOfCheck(profile, issuer, c, res)
+	if !res.TokenExpiresAt.IsZero() {
+		t := res.TokenExpiresAt.UTC()
+		e.TokenExpiresAt = &t
+	}
+	for _, w := range res.Warnings {
+		e.Warnings = append(e.Warnings, auth.Sanitize(w))
+	}
+	return e
+}
+
+// drawStage prints one finished stage of a single check on stderr.
+func (f *Factory) drawStage(ev auth.StageEvent) {
+	var mark string
+	switch ev.State {
+	case auth.StateRunning:
+		return
+	case auth.StateDone:
+		mark = "✓"
+	case auth.StateWarning:
+		mark = "!"
+	case auth.StateSkipped:
+		mark = "-"
+	case auth.StateFailed:
+		mark = "✗"
+	}
+	line := fmt.Sprintf("  %s %s", mark, ev.Stage)
+	if ev.Detail != "" {
+		line += " (" + auth.Sanitize(ev.Detail) + ")"
+	}
+	fmt.Fprintln(f.IO.ErrOut, line)
+}
+
+// maxConcurrentChecks bounds check --all. Each check is two or four short requests, so 32 at
+// once is gentle on CXone and lets a typical set of profiles finish in about one check's time;
+// a 429 from a rate limit is retried like any other answer of its kind.
+const maxConcurrentChecks = 32
+
+// checkProfiles checks several profiles concurrently (at most maxConcurrentChecks at once),
+// records the results in one config write, and returns the entries in name order.
+func (f *Factory) checkProfiles(ctx context.Context, s *store.Store, names []string) []checkEntry {
+	entries := make([]checkEntry, len(names))
+	sem := make(chan struct{}, maxConcurrentChecks)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			entries[i] = f.checkProfile(ctx, s, name, false)
+		}()
+	}
+	wg.Wait()
+	f.recordChecks(s, entries)
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	return entries
+}
+
+// checkProfile loads one stored profile and checks it against its stored issuer, with the
+// endpoints its last check learnt.
+func (f *Factory) checkProfile(ctx context.Context, s *store.Store, name string, progress bool) checkEntry {
+	meta, merr := s.Meta(name)
+	sec, err := s.Load(ctx, name)
+	if err != nil {
+		e := checkEntry{View: store.View{Name: name}, Source: "keyring", CheckedAt: time.Now().UTC().Truncate(time.Second), Warnings: []string{}}
+		if merr == nil {
+			e.View = store.ViewOfMeta(name, meta)
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			e.Status, e.err = statusMissing, &profileNotFound{name: name}
+			e.Error = &checkError{Kind: string(auth.KindNotFound), Message: e.err.Error()}
+		} else {
+			e.Status, e.err = statusError, err
+			e.Error = &checkError{Kind: string(auth.KindKeyring), Message: errorText(err)}
+		}
+		return e
+	}
+	var cache *auth.Cache
+	if merr == nil {
+		cache = meta.Cache()
+	}
+	issuer := sec.Issuer
+	if issuer == "" {
+		issuer = f.Settings.Issuer
+	}
+	return f.checkCredentials(ctx, name, "keyring", issuer, sec.Credentials(), cache, progress)
+}
+
+// recordChecks writes the outcome of the checks of stored profiles into their config entries,
+// in one write. Missing profiles are not recorded. A failure to record is a warning, not a
+// failed check.
+func (f *Factory) recordChecks(s *store.Store, entries []checkEntry) {
+	updates := map[string]func(*store.Meta){}
+	for _, e := range entries {
+		if e.Status != statusMissing {
+			updates[e.Name] = recordCheck(e)
+		}
+	}
+	if len(updates) == 0 {
+		return
+	}
+	if err := s.UpdateMetas(updates); err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: warning: could not record the check results: %s\n", errorText(err))
+	}
+}
+
+// recordCheck is the config update for one check's outcome.
+func recordCheck(e checkEntry) func(*store.Meta) {
+	return func(m *store.Meta) {
+		m.LastCheckAt = e.CheckedAt
+		m.LastCheckStatus = e.Status
+		m.LastErrorKind = ""
+		if e.Error != nil {
+			m.LastErrorKind = e.Error.Kind
+		}
+		if e.Status != statusValid || e.result == nil {
+			return
+		}
+		r := e.result
+		m.TokenEndpoint, m.AuthMethod = r.TokenEndpoint, r.AuthMethod
+		if r.User != "" {
+			m.User = r.User
+		}
+		if r.TenantID != "" {
+			m.TenantID, m.Tenant = r.TenantID, r.Tenant
+		}
+		if r.BusinessUnitID != 0 {
+			m.BusinessUnitID, m.BusinessUnit = r.BusinessUnitID, r.BusinessUnit
+		}
+		if r.Area != "" {
+			m.Area = r.Area
+		}
+		m.APIEndpoint = r.APIEndpoint
+	}
+}

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// ExecOptions are the parsed options of `exec`.
+type ExecOptions struct {
+	F         *Factory
+	Args      []string
+	TokenOnly bool
+	Fresh     bool
+}
+
+func newExecCmd(f *Factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
+	opts := &ExecOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "exec -- CMD [ARG...]",
+		Short: "Run a command with the credentials in its environment",
+		Long: `Exec runs CMD with the profile's CXONE_* variables and CXONE_ACCESS_TOKEN (the cached
+token while it has 5 minutes left) in its environment, and exits with CMD's exit status
+(127 when CMD cannot be started, 128+N when it is killed by signal N). Signals sent to
+cxone-auth are passed on to CMD.
+
+CMD gets no other CXONE_* variable of this environment: in particular never
+CXONE_KEYRING_PASSPHRASE, which opens every profile. --token-only leaves out the two
+secrets (CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_SECRET) when the token is all CMD needs.`,
+		Example: `  cxone-auth exec -- ./my-integration --dry-run
+  cxone-auth exec --token-only --profile staging -- env`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorHint(helpHint(cmd), "exec needs a command: cxone-auth exec -- CMD [ARG...]")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Args = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return execRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().SetInterspersed(false)
+	cmd.Flags().BoolVar(&opts.TokenOnly, "token-only", false, "leave the two secrets out of CMD's environment")
+	cmd.Flags().BoolVar(&opts.Fresh, "fresh", false, "a new token, not the cached one")
+	return cmd
+}
+
+func execRun(ctx context.Context, o *ExecOptions) error {
+	f := o.F
+	p, err := f.profileWithToken(ctx, f.ProfileName(), o.Fresh)
+	if err != nil {
+		return err
+	}
+	vals := exportValues(p.sec, p.meta, p.token)
+	if o.TokenOnly {
+		vals.ClientSecret, vals.AccessKeySecret = "", ""
+	}
+	return f.runChild(o.Args, f.Env.ChildEnviron(vals.Vars()...))
+}
+
+// runChild runs the command with env and passes its exit status through.
+func (f *Factory) runChild(args, env []string) error {
+	path, err := lookPath(args[0], env)
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: exec: %s: %v\n", args[0], errors.Unwrap(err))
+		return silentExit(exitCannotRun)
+	}
+	child := exec.Command(path, args[1:]...)
+	child.Stdin, child.Stdout, child.Stderr = f.IO.In, f.IO.Out, f.IO.ErrOut
+	child.Env = env
+
+	// Forward signals. SIGINT from a terminal's Ctrl+C already reaches the child (it is in the
+	// terminal's foreground process group), so it is forwarded only when stdin is not a
+	// terminal, where it must have been sent to us alone (kill, a supervisor). Our own SIGINT
+	// handler (main's signal context) keeps Ctrl+C from ending us before the child: we wait.
+	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+	if !f.IO.IsStdinTTY() {
+		sigs = append(sigs, os.Interrupt)
+	}
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, sigs...)
+	defer signal.Stop(ch)
+	if err := child.Start(); err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: exec: %s: %v\n", args[0], err)
+		return silentExit(exitCannotRun)
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-ch:
+				_ = child.Process.Signal(s) // the child may have exited already
+			case <-done:
+				return
+			}
+		}
+	}()
+	err = child.Wait()
+	close(done)
+	if err == nil {
+		return nil
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return silentExit(128 + int(ws.Signal()))
+		}
+		return silentExit(ee.ExitCode())
+	}
+	return fmt.Errorf("exec %s: %w", args[0], err)
+}
+
+// lookPath finds file in the PATH of env (the environment the child gets), as a shell would.
+func lookPath(file string, env []string) (string, error) {
+	if strings.ContainsRune(file, filepath.Separator) || strings.ContainsRune(file, '/') || runtime.GOOS == "windows" {
+		return exec.LookPath(file)
+	}
+	path := NewEnv(env).Getenv("PATH")
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		if p, err := exec.LookPath(filepath.Join(dir, file)); err == nil {
+			return p, nil
+		}
+	}
+	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
+}

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"cxone-auth/auth"
+	"cxone-auth/store"
+)
+
+// Factory is what every command shares: the streams, the environment, the settings the root
+// command resolved, and the store and CXone client built from them on first use.
+type Factory struct {
+	IO  *IOStreams
+	Env Env
+	// Settings are filled by the root command before any command runs.
+	Settings *Settings
+	// OpenURL opens a link in a browser; nil when there is none. Tests replace it.
+	OpenURL func(string) error
+
+	flags   *globalFlags // the raw global flags, for completions
+	cmdPath string       // the command being run, for usage hints
+
+	storeOnce sync.Once
+	st        *store.Store
+	stErr     error
+}
+
+// Store opens the profile store once; it touches the keyring only when a command needs it.
+func (f *Factory) Store() (*store.Store, error) {
+	f.storeOnce.Do(func() {
+		s := f.Settings
+		f.st, f.stErr = store.Open(store.Options{
+			Backend:    s.Backend,
+			FileDir:    s.KeyringDir,
+			ConfigDir:  s.ConfigDir,
+			Passphrase: f.passphrasePrompt(),
+			Logger:     s.Logger,
+		})
+	})
+	return f.st, f.stErr
+}
+
+// Client is the CXone client with the --timeout bound.
+func (f *Factory) Client() *auth.Client { return auth.NewClient(f.Settings.Timeout) }
+
+// ProfileName is the profile a command works on: --profile or CXONE_PROFILE, else the default
+// profile of the config (`cxone-auth use`), else "default".
+func (f *Factory) ProfileName() string {
+	if f.Settings.ProfileSet {
+		return f.Settings.Profile
+	}
+	if st, err := f.Store(); err == nil {
+		if c, err := st.Config(); err == nil && c.DefaultProfile != "" && store.ValidProfileName(c.DefaultProfile) == nil {
+			return c.DefaultProfile
+		}
+	}
+	return "default"
+}
+
+// errNoTerminal is returned when a passphrase is needed but nothing can ask for it.
+var errNoTerminal = errors.New("the encrypted-file keyring needs its passphrase: set CXONE_KEYRING_PASSPHRASE or run on a terminal")
+
+// passphrasePrompt asks for the file keyring's passphrase on the terminal, masked, on stderr;
+// CXONE_KEYRING_PASSPHRASE answers without asking.
+func (f *Factory) passphrasePrompt() store.PassphraseFunc {
+	return func(ctx context.Context, prompt string, confirm bool) (string, error) {
+		if p := f.Settings.Passphrase; p != "" {
+			return p, nil
+		}
+		if !f.IO.IsStdinTTY() {
+			return "", errNoTerminal
+		}
+		if prompt == "" {
+			prompt = "Keyring passphrase"
+		}
+		p1, err := f.IO.ReadSecret(ctx, prompt+": ")
+		if err != nil || !confirm {
+			return p1, err
+		}
+		if p1 == "" {
+			return "", errors.New("an empty passphrase is not allowed for a new keyring")
+		}
+		p2, err := f.IO.ReadSecret(ctx, "Repeat the passphrase: ")
+		if err != nil {
+			return "", err
+		}
+		if p1 != p2 {
+			return "", errors.New("the two passphrases differ")
+		}
+		return p1, nil
+	}
+}
+
+// loadProfile loads a stored profile's secret and metadata. A profile with a keyring item
+// but no config entry (config lost) still works, with no metadata.
+func (f *Factory) loadProfile(ctx context.Context, name string) (store.Secret, store.Meta, error) {
+	s, err := f.Store()
+	if err != nil {
+		return store.Secret{}, store.Meta{}, err
+	}
+	meta, merr := s.Meta(name)
+	if merr != nil && !errors.Is(merr, store.ErrNotFound) {
+		return store.Secret{}, store.Meta{}, merr
+	}
+	sec, err := s.Load(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Secret{}, store.Meta{}, &profileNotFound{name: name}
+	}
+	if err != nil {
+		return store.Secret{}, store.Meta{}, fmt.Errorf("load profile %q: %w", name, err)
+	}
+	return sec, meta, nil
+}

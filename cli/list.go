@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"cxone-auth/auth"
+	"cxone-auth/store"
+)
+
+// ListOptions are the parsed options of `list`.
+type ListOptions struct {
+	F    *Factory
+	JSON bool
+}
+
+func newListCmd(f *Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the profiles and their last check",
+		Long: `List shows the stored profiles from the config file: tenant, business unit, user, the
+result of the last check and the issuer. The default profile (see 'cxone-auth use') is
+marked "default". It never opens the keyring, so it never asks for a passphrase.`,
+		Example: `  cxone-auth list
+  cxone-auth list --json | jq -r '.profiles[].profile'`,
+		Aliases: []string{"ls"},
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the profiles as JSON")
+	return cmd
+}
+
+// listEntry is one profile in `list --json`: metadata only, IDs masked.
+type listEntry struct {
+	store.View
+	Default         bool       `json:"default"`
+	CreatedAt       *time.Time `json:"created_at,omitempty"`
+	LastCheckAt     *time.Time `json:"last_check_at,omitempty"`
+	LastCheckStatus string     `json:"last_check_status,omitempty"`
+	LastErrorKind   string     `json:"last_error_kind,omitempty"`
+}
+
+func listRun(_ context.Context, o *ListOptions) error {
+	f := o.F
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	cfg, err := s.Config()
+	if err != nil {
+		return err
+	}
+	names, err := s.Names()
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		out := struct {
+			Backend  string      `json:"backend,omitempty"`
+			Profiles []listEntry `json:"profiles"`
+		}{Backend: auth.Sanitize(cfg.Backend), Profiles: []listEntry{}}
+		for _, n := range names {
+			m := cfg.Profiles[n]
+			e := listEntry{View: store.ViewOfMeta(n, m), Default: n == cfg.DefaultProfile,
+				LastCheckStatus: auth.Sanitize(m.LastCheckStatus), LastErrorKind: auth.Sanitize(m.LastErrorKind)}
+			if !m.CreatedAt.IsZero() {
+				t := m.CreatedAt.UTC()
+				e.CreatedAt = &t
+			}
+			if !m.LastCheckAt.IsZero() {
+				t := m.LastCheckAt.UTC()
+				e.LastCheckAt = &t
+			}
+			out.Profiles = append(out.Profiles, e)
+		}
+		return writeJSON(f.IO.Out, out)
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(f.IO.ErrOut, "No profiles yet: run 'cxone-auth setup' to create one.")
+		return nil
+	}
+	now := time.Now()
+	w := styledWriter(f.IO.Out, f.Env, f.Settings.NoColor)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROFILE\tTENANT\tBUSINESS UNIT\tUSER\tLAST CHECK\tISSUER")
+	for _, n := range names {
+		m := cfg.Profiles[n]
+		v := store.ViewOfMeta(n, m)
+		name := v.Name
+		if n == cfg.DefaultProfile {
+			name += " (default)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, dash(v.TenantText()), dash(v.BusinessUnitText()), dash(v.User), lastCheck(m, now), v.Issuer)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write list: %w", err)
+	}
+	if cfg.Backend != "" {
+		fmt.Fprintf(f.IO.ErrOut, "Keyring backend: %s\n", auth.Sanitize(cfg.Backend))
+	}
+	return nil
+}
+
+// lastCheck is the last check's outcome and age: "valid 5m ago", "rejected (invalid_grant)
+// 2d ago", "never".
+func lastCheck(m store.Meta, now time.Time) string {
+	if m.LastCheckAt.IsZero() {
+		return "never"
+	}
+	s := auth.Sanitize(m.LastCheckStatus)
+	if m.LastErrorKind != "" {
+		s += " (" + auth.Sanitize(m.LastErrorKind) + ")"
+	}
+	return s + " " + store.Age(m.LastCheckAt, now)
+}

@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"cxone-auth/auth"
+	"cxone-auth/store"
+)
+
+// textStyles colour the plain (non-wizard) output with the 16 basic ANSI colours, which every
+// terminal maps to its own theme. The output goes through lipgloss's colour-profile writer,
+// which drops the colours for NO_COLOR or --no-color and everything for a pipe or a file.
+type textStyles struct {
+	ok, bad, warn, bold, faint lipgloss.Style
+}
+
+var styles = textStyles{
+	ok:    lipgloss.NewStyle().Foreground(lipgloss.Green).Bold(true),
+	bad:   lipgloss.NewStyle().Foreground(lipgloss.Red).Bold(true),
+	warn:  lipgloss.NewStyle().Foreground(lipgloss.Yellow).Bold(true),
+	bold:  lipgloss.NewStyle().Bold(true),
+	faint: lipgloss.NewStyle().Faint(true),
+}
+
+// styledWriter wraps w in lipgloss's colour-profile writer, detected from w and the
+// environment (--no-color counts as NO_COLOR).
+func styledWriter(w io.Writer, env Env, noColor bool) *colorprofile.Writer {
+	environ := env.Environ()
+	if noColor {
+		environ = append(environ, "NO_COLOR=1")
+	}
+	return colorprofile.NewWriter(w, environ)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+// writeCheckReport prints the detailed report of one or more checks: what was found on
+// success, what went wrong and what to do about it on failure.
+func writeCheckReport(w io.Writer, entries []checkEntry) {
+	for i, e := range entries {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		writeEntry(w, e)
+	}
+}
+
+func writeEntry(w io.Writer, e checkEntry) {
+	head := e.Name
+	if e.Source != "keyring" {
+		head = e.Source
+	}
+	switch e.Status {
+	case statusValid:
+		fmt.Fprintf(w, "%s %s: credentials are valid %s\n", styles.ok.Render("✓"), styles.bold.Render(head), styles.faint.Render(fmt.Sprintf("(%d ms)", e.DurationMS)))
+	case statusMissing:
+		fmt.Fprintf(w, "%s %s: not found\n", styles.bad.Render("✗"), styles.bold.Render(head))
+	default:
+		fmt.Fprintf(w, "%s %s: %s\n", styles.bad.Render("✗"), styles.bold.Render(head), e.Error.Message)
+	}
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "  %-15s %s\n", k, v)
+		}
+	}
+	if e.Status == statusValid {
+		row("User", e.User)
+		tenant := e.Tenant
+		if e.TenantID != "" {
+			tenant = strings.TrimSpace(tenant + " (" + e.TenantID + ")")
+		}
+		row("Tenant", tenant)
+		row("Business unit", e.BusinessUnitText())
+		row("Area", e.Area)
+		row("API endpoint", store.Or(e.APIEndpoint))
+		if e.TokenExpiresAt != nil {
+			row("Token expires", fmt.Sprintf("%s (in %s)", e.TokenExpiresAt.Format(time.RFC3339), time.Until(*e.TokenExpiresAt).Round(time.Minute)))
+		}
+		row("Auth method", e.AuthMethod)
+	}
+	row("Issuer", e.Issuer)
+	row("Client ID", e.ClientID)
+	row("Access key ID", e.AccessKeyID)
+	for _, warn := range e.Warnings {
+		fmt.Fprintf(w, "  %s %s\n", styles.warn.Render("!"), warn)
+	}
+	if fix := fixAdvice(e); fix != "" {
+		fmt.Fprintf(w, "  %s %s\n", styles.bold.Render("What to do:"), fix)
+	}
+}
+
+// writeCompactReport prints one line a profile (check --all): status mark, name, tenant,
+// business unit, age of the check and, when it is not valid, the reason.
+func writeCompactReport(w io.Writer, entries []checkEntry, now time.Time) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, e := range entries {
+		mark := styles.ok.Render("✓")
+		if e.Status != statusValid {
+			mark = styles.bad.Render("✗")
+		}
+		reason := ""
+		if e.Error != nil {
+			reason = auth.AdviceFor(auth.Kind(e.Error.Kind)).Title
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\n", mark, e.Name, dash(e.TenantText()), dash(e.BusinessUnitText()),
+			store.Age(e.CheckedAt, now), reason)
+	}
+	_ = tw.Flush() // the writer is the terminal or a pipe: nothing useful to do on failure
+	valid := 0
+	for _, e := range entries {
+		if e.Status == statusValid {
+			valid++
+		}
+	}
+	if valid < len(entries) {
+		fmt.Fprintf(w, "\n%d of %d valid. Details: cxone-auth check --profile NAME\n", valid, len(entries))
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// fixAdvice says what to change for a failed check, from the one advice table, with the
+// command that does it.
+func fixAdvice(e checkEntry) string {
+	if e.Error == nil {
+		return ""
+	}
+	a := auth.AdviceFor(auth.Kind(e.Error.Kind))
+	setup := "cxone-auth setup"
+	if e.Source == "keyring" && e.Name != "default" {
+		setup += " --profile " + e.Name
+	}
+	switch a.Target {
+	case auth.TargetClient, auth.TargetAccessKey:
+		if e.Source != "keyring" {
+			return a.Cause + " " + a.Fix
+		}
+		return a.Cause + " " + a.Fix + " To change the stored values, run '" + setup + "'."
+	case auth.TargetProfile:
+		return "run '" + setup + "' to create it, or 'cxone-auth list' to see what exists."
+	}
+	return a.Fix
+}
