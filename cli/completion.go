@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"cxone-auth/store"
@@ -10,16 +12,16 @@ import (
 // keyring backends and environments.
 func registerGlobalCompletions(root *cobra.Command, f *Factory) {
 	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles(f))
-	_ = root.RegisterFlagCompletionFunc("keyring-backend", cobra.FixedCompletions(
+	_ = root.RegisterFlagCompletionFunc("keyring-backend", completeFrom(
 		[]string{store.BackendAuto, store.BackendKeychain, store.BackendWinCred, store.BackendSecretService,
-			store.BackendKWallet, store.BackendPass, store.BackendKeyctl, store.BackendFile}, cobra.ShellCompDirectiveNoFileComp))
-	_ = root.RegisterFlagCompletionFunc("environment", cobra.FixedCompletions([]string{"commercial", "fedramp"}, cobra.ShellCompDirectiveNoFileComp))
+			store.BackendKWallet, store.BackendPass, store.BackendKeyctl, store.BackendFile}))
+	_ = root.RegisterFlagCompletionFunc("environment", completeFrom([]string{"commercial", "fedramp"}))
 }
 
 // completeProfiles completes stored profile names. They come from config.json only: a
 // completion never opens the keyring (it would ask for a passphrase in the middle of typing).
 func completeProfiles(f *Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		// The raw flag: settings are not resolved for a completion request.
 		dir := f.Env.Getenv("CXONE_CONFIG_DIR")
 		if f.flags != nil && f.flags.configDir != "" {
@@ -33,6 +35,23 @@ func completeProfiles(f *Factory) cobra.CompletionFunc {
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
 		}
-		return names, cobra.ShellCompDirectiveNoFileComp
+		return withPrefix(names, prefix), cobra.ShellCompDirectiveNoFileComp
 	}
+}
+
+// completeFrom completes a fixed set of words.
+func completeFrom(words []string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return withPrefix(words, prefix), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func withPrefix(words []string, prefix string) []cobra.Completion {
+	var out []cobra.Completion
+	for _, w := range words {
+		if strings.HasPrefix(w, prefix) {
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -27,7 +27,7 @@ func newExecCmd(f *Factory, runF func(context.Context, *ExecOptions) error) *cob
 	opts := &ExecOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "exec -- CMD [ARG...]",
-		Short: "Run a command with the credentials in its environment",
+		Short: "Run a command with the credentials",
 		Long: `Exec runs CMD with the profile's CXONE_* variables and CXONE_ACCESS_TOKEN (the cached
 token while it has 5 minutes left) in its environment, and exits with CMD's exit status
 (127 when CMD cannot be started, 128+N when it is killed by signal N). Signals sent to

@@ -39,7 +39,7 @@ func newExportCmd(f *Factory, runF func(context.Context, *ExportOptions) error) 
 	opts := &ExportOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Write a profile's credentials as env, shell or json",
+		Short: "Write a profile as env, shell or json",
 		Long: `Export writes the profile's CXONE_* variables to stdout or, with -o FILE, to a file
 created with mode 0600 (atomically; an existing file is replaced only with --force).
 
@@ -70,7 +70,7 @@ CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).`,
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing output file")
 	fl.BoolVar(&opts.WithToken, "with-token", false, "add an access token and its expiry")
 	fl.BoolVar(&opts.Fresh, "fresh", false, "with --with-token: a new token, not the cached one")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(exportFormatNames, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("format", completeFrom(exportFormatNames))
 	return cmd
 }
 

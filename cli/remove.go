@@ -21,7 +21,7 @@ func newRemoveCmd(f *Factory, runF func(context.Context, *RemoveOptions) error) 
 	cmd := &cobra.Command{
 		Use:     "remove",
 		Aliases: []string{"rm", "delete"},
-		Short:   "Delete a profile from the keyring and the config",
+		Short:   "Delete a profile",
 		Long: `Remove deletes the profile's keyring item and its config entry. On a terminal it asks
 y/N first; without a terminal it needs --yes. Removing the default profile makes the first
 remaining one (by name) the default.`,

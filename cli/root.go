@@ -80,8 +80,19 @@ when there is no profile yet).`,
 		newVersionCmd(f),
 		newManCmd(),
 	)
-	root.CompletionOptions.HiddenDefaultCmd = false
 	root.SuggestionsMinimumDistance = 2
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Short = "Print a shell completion script"
+			c.Example = `  source <(cxone-auth completion bash)
+  cxone-auth completion zsh > "${fpath[1]}/_cxone-auth"
+  cxone-auth completion fish > ~/.config/fish/completions/cxone-auth.fish`
+			for _, sh := range c.Commands() {
+				sh.Example = "  cxone-auth completion " + sh.Name() + " --help"
+			}
+		}
+	}
 	return root
 }
 
@@ -117,6 +128,9 @@ func (f *Factory) prepare(cmd *cobra.Command, g *globalFlags) error {
 		vars map[string]string
 		path string
 	)
+	if changed(cmd.Flags(), "from-env") && changed(cmd.Flags(), "env-file") {
+		return usageErrorHint(helpHint(cmd), "--from-env and --env-file both name the credentials: give one of them")
+	}
 	if fl := cmd.Flags().Lookup("env-file"); fl != nil && fl.Changed {
 		path = fl.Value.String()
 		var err error

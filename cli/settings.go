@@ -49,12 +49,12 @@ func (g *globalFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&g.issuer, "issuer", "", "issuer URL (env CXONE_ISSUER)")
 	f.StringVar(&g.environment, "environment", "", "issuer shorthand: commercial or fedramp")
 	f.StringVar(&g.backend, "keyring-backend", "", "keyring backend (env CXONE_KEYRING_BACKEND)")
-	f.StringVar(&g.keyringDir, "keyring-dir", "", "folder of the file keyring (env CXONE_KEYRING_DIR)")
+	f.StringVar(&g.keyringDir, "keyring-dir", "", "file keyring folder (env CXONE_KEYRING_DIR)")
 	f.StringVar(&g.configDir, "config-dir", "", "config folder (env CXONE_CONFIG_DIR)")
-	f.StringVar(&g.timeout, "timeout", "", "bound on each HTTP request (env CXONE_TIMEOUT)")
+	f.StringVar(&g.timeout, "timeout", "", "per-request bound (env CXONE_TIMEOUT)")
 	f.BoolVar(&g.noColor, "no-color", false, "no colour (env NO_COLOR)")
 	f.BoolVar(&g.accessible, "accessible", false, "plain line-by-line prompts (env ACCESSIBLE)")
-	f.BoolVar(&g.debug, "debug", false, "log on stderr, never a secret (env CXONE_DEBUG)")
+	f.BoolVar(&g.debug, "debug", false, "log on stderr (env CXONE_DEBUG)")
 }
 
 // resolve computes the settings for cmd from the flags, the --env-file values (envFile may be

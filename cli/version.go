@@ -79,7 +79,7 @@ func versionString() string {
 func newVersionCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "version",
-		Short:   "Print the version, commit, build date and Go version",
+		Short:   "Print the version",
 		Example: "  cxone-auth version",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
