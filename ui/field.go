@@ -6,11 +6,17 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"cxone-auth/auth"
 )
 
 // Field is a labelled single-line input. A masked field echoes bullets until the reveal key
-// toggles it. Pastes are cleaned (Clean) before they reach the input, and the value never
-// grows beyond MaxValueLen runes.
+// toggles it. Pastes and typed text are cleaned (auth.CleanInput) before they reach the input,
+// and the value never grows beyond auth.MaxValueLen runes.
+//
+// A field can hold a stored value (Keep): it shows only that value's masked form, Enter keeps
+// it, and the first key typed replaces it (editing a profile never asks to retype what is
+// right).
 type Field struct {
 	Label string
 	// Warning is shown under the field (inline validation: it warns, it does not block).
@@ -21,6 +27,7 @@ type Field struct {
 	input    textinput.Model
 	masked   bool
 	revealed bool
+	kept     string // the stored value, while nothing was typed
 }
 
 // NewField returns a blurred field.
@@ -28,7 +35,7 @@ func NewField(label, placeholder string, masked bool) Field {
 	in := textinput.New()
 	in.Prompt = "> "
 	in.Placeholder = placeholder
-	in.CharLimit = MaxValueLen
+	in.CharLimit = auth.MaxValueLen
 	in.EchoCharacter = '•'
 	f := Field{Label: label, input: in, masked: masked}
 	// Styles until the step applies the session's: they also make the cursor steady.
@@ -46,12 +53,12 @@ func (f *Field) applyEcho() {
 }
 
 // Masked reports whether the field hides its value.
-func (f Field) Masked() bool { return f.masked }
+func (f *Field) Masked() bool { return f.masked }
 
 // Revealed reports whether a masked field currently shows its value.
-func (f Field) Revealed() bool { return f.revealed }
+func (f *Field) Revealed() bool { return f.revealed }
 
-// ToggleReveal shows or hides a masked value.
+// ToggleReveal shows or hides a masked value (a stored value is never revealed).
 func (f *Field) ToggleReveal() {
 	if f.masked {
 		f.revealed = !f.revealed
@@ -66,14 +73,32 @@ func (f *Field) Hide() {
 	f.applyEcho()
 }
 
-// Value returns the current value (not cleaned of spaces typed in the middle).
-func (f Field) Value() string { return f.input.Value() }
+// Value returns the value: what was typed, else the stored value.
+func (f *Field) Value() string {
+	if v := f.input.Value(); v != "" || f.kept == "" {
+		return v
+	}
+	return f.kept
+}
 
-// SetValue replaces the value, cleaned.
+// Typed returns only what was typed or pasted ("" while a stored value is kept).
+func (f *Field) Typed() string { return f.input.Value() }
+
+// SetValue replaces the value, cleaned; it drops a stored value.
 func (f *Field) SetValue(s string) {
+	f.kept = ""
 	f.input.SetValue(Clean(s))
 	f.input.CursorEnd()
 }
+
+// Keep makes s the stored value: shown masked, kept by Enter, replaced by typing.
+func (f *Field) Keep(s string) {
+	f.input.SetValue("")
+	f.kept = s
+}
+
+// Keeping reports whether the field holds its stored value (nothing typed).
+func (f *Field) Keeping() bool { return f.kept != "" && f.input.Value() == "" }
 
 // Focus gives the field the keyboard.
 func (f *Field) Focus() tea.Cmd { return f.input.Focus() }
@@ -82,7 +107,10 @@ func (f *Field) Focus() tea.Cmd { return f.input.Focus() }
 func (f *Field) Blur() { f.input.Blur() }
 
 // Focused reports whether the field has the keyboard.
-func (f Field) Focused() bool { return f.input.Focused() }
+func (f *Field) Focused() bool { return f.input.Focused() }
+
+// TakesText implements Control: printable keys belong to the field.
+func (f *Field) TakesText() bool { return true }
 
 // SetWidth sets the visible width of the whole field, prompt included.
 func (f *Field) SetWidth(w int) {
@@ -105,25 +133,31 @@ func (f *Field) SetStyles(st *Styles) {
 	f.input.SetStyles(s)
 }
 
-// Update handles a message when the field is focused. changed reports whether the value
+// Update handles a message when the field is focused; changed reports whether the value
 // changed, so steps can clear stale results and mark the session touched.
-func (f Field) Update(msg tea.Msg, keys KeyMap) (_ Field, cmd tea.Cmd, changed bool) {
+func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 	if !f.input.Focused() {
-		return f, nil, false
+		return nil, false
 	}
-	before := f.input.Value()
+	before := f.Value()
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
 		msg.Content = Clean(msg.Content)
+		if msg.Content == "" {
+			return nil, false
+		}
+		f.kept = ""
 		f.input, cmd = f.input.Update(msg)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, keys.Reveal) {
-			f.ToggleReveal()
-			return f, nil, false
+			if !f.Keeping() {
+				f.ToggleReveal()
+			}
+			return nil, false
 		}
 		if key.Matches(msg, f.input.KeyMap.Paste) {
 			// ctrl+v reads the OS clipboard; its text comes back as a message we clean.
-			return f, func() tea.Msg {
+			return func() tea.Msg {
 				if m, ok := textinput.Paste().(tea.PasteMsg); ok {
 					return m
 				}
@@ -131,34 +165,35 @@ func (f Field) Update(msg tea.Msg, keys KeyMap) (_ Field, cmd tea.Cmd, changed b
 			}, false
 		}
 		if msg.Text != "" {
-			msg.Text = stripControls(msg.Text)
-			if msg.Text == "" {
-				return f, nil, false
+			msg.Text = Clean(msg.Text)
+			if msg.Text == "" && msg.Code != ' ' {
+				return nil, false
 			}
+			if msg.Code == ' ' {
+				msg.Text = " "
+			}
+			f.kept = "" // typing replaces a stored value
+		} else if f.Keeping() && (msg.Code == tea.KeyBackspace || msg.Code == tea.KeyDelete) {
+			f.kept = "" // deleting starts from empty
+			return nil, true
 		}
 		f.input, cmd = f.input.Update(msg)
 	default:
 		f.input, cmd = f.input.Update(msg)
 	}
-	return f, cmd, f.input.Value() != before
-}
-
-func stripControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
+	return cmd, f.Value() != before
 }
 
 // View renders the label, the input and any warning, in width cells.
-func (f Field) View(st *Styles, width int) string {
+func (f *Field) View(st *Styles, width int) string {
 	label := st.Label.Render(f.Label)
 	if f.input.Focused() {
 		label = st.FocusedLabel.Render(f.Label)
 	}
-	if f.masked && f.input.Focused() {
+	switch {
+	case f.Keeping():
+		label += " " + st.Muted.Render("(stored · enter keeps · typing replaces)")
+	case f.masked && f.input.Focused():
 		hint := "hidden · ctrl+r shows"
 		if f.revealed {
 			hint = "shown · ctrl+r hides"
@@ -166,7 +201,15 @@ func (f Field) View(st *Styles, width int) string {
 		label += " " + st.Muted.Render("("+hint+")")
 	}
 	f.SetWidth(width)
-	lines := []string{label, f.input.View()}
+	input := f.input.View()
+	if f.Keeping() {
+		prompt := st.BlurPrompt.Render(f.input.Prompt)
+		if f.input.Focused() {
+			prompt = st.Prompt.Render(f.input.Prompt)
+		}
+		input = prompt + st.Muted.Render(auth.Mask(f.kept))
+	}
+	lines := []string{label, input}
 	if f.Error != "" {
 		lines = append(lines, Wrap(st.Error.Render("✗ "+f.Error), width))
 	} else if f.Warning != "" {

@@ -8,8 +8,9 @@ type KeyMap struct {
 	Quit      key.Binding // ctrl+c: global, asks first once anything was typed
 	Help      key.Binding // ?: full help (global only when no text field has focus)
 	Next      key.Binding // enter: continue
-	Back      key.Binding // esc / shift+tab: previous step (or previous field)
+	Back      key.Binding // esc: previous step
 	NextField key.Binding // tab: next field
+	PrevField key.Binding // shift+tab: previous field (previous step from the first field)
 	Up        key.Binding
 	Down      key.Binding
 	UpDown    key.Binding // help entry for Up and Down together
@@ -24,16 +25,16 @@ type KeyMap struct {
 	No        key.Binding
 }
 
-// DefaultKeyMap returns the wizard's bindings. Back answers to both esc and shift+tab
-// (SPEC section 3); in a step with several fields shift+tab first walks back through the
-// fields, the way huh does.
+// DefaultKeyMap returns the wizard's bindings. Going back answers to esc and to shift+tab; in
+// a step with several fields shift+tab first walks back through the fields, the way huh does.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more")),
 		Next:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
-		Back:      key.NewBinding(key.WithKeys("esc", "shift+tab"), key.WithHelp("esc", "back")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		UpDown:    key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "choose")),

@@ -47,12 +47,17 @@ type Options struct {
 	AltScreen bool
 	// NoColor builds colourless styles.
 	NoColor bool
+	// Home is the screen shown when no flow runs (the profiles screen); nil for a plain
+	// wizard, which ends when its flow ends.
+	Home Step
 }
 
-// Model is the one state machine of the wizard. It owns the steps, the current index, the
-// state and the last error; it handles ctrl+c, help, window size, scrolling and the
-// navigation messages, and hands every other message to the current step only.
+// Model is the one state machine of the wizard on screen. It owns the home screen (if any),
+// the steps of the flow that runs, the current index, the state and the last error; it handles
+// ctrl+c, help, window size, scrolling and the navigation messages, and hands every other
+// message to the current step only.
 type Model struct {
+	home    Step
 	steps   []Step
 	cur     int
 	state   State
@@ -91,7 +96,7 @@ func New(ctx context.Context, sess *Session, steps []Step, opts Options) *Model 
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	sess.Ctx = cctx
-	m := &Model{steps: steps, sess: sess, cancel: cancel, opts: opts, lastFocus: -1}
+	m := &Model{home: opts.Home, steps: steps, sess: sess, cancel: cancel, opts: opts, lastFocus: -1}
 	m.help = help.New()
 	m.restyleHelp()
 	return m
@@ -106,13 +111,16 @@ func (m *Model) Err() error { return m.err }
 // Session returns the session (and through it the draft).
 func (m *Model) Session() *Session { return m.sess }
 
-// Current returns the current step, or nil when there is none.
+// Current returns the current step (the home screen when no flow runs), or nil.
 func (m *Model) Current() Step {
 	if m.cur < 0 || m.cur >= len(m.steps) {
-		return nil
+		return m.home
 	}
 	return m.steps[m.cur]
 }
+
+// inHome reports whether the home screen is showing.
+func (m *Model) inHome() bool { return m.home != nil && len(m.steps) == 0 }
 
 // Confirming reports whether the quit confirmation is showing.
 func (m *Model) Confirming() bool { return m.confirming }
@@ -157,37 +165,78 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.toStep(msg)
 	case tea.KeyPressMsg:
 		return m.key(msg)
-	case NextMsg:
-		if m.stale(msg.From) {
+	case NextMsg, BackMsg, GoToMsg, FinishMsg, AbortMsg:
+		if m.stale(fromOf(msg)) {
 			return m, nil
 		}
-		if m.cur+1 >= len(m.steps) {
-			return m.end(StateDone, nil)
-		}
-		return m, m.move(m.cur + 1)
-	case BackMsg:
-		if m.stale(msg.From) || m.cur == 0 {
-			return m, nil
-		}
-		return m, m.move(m.cur - 1)
-	case GoToMsg:
-		if m.stale(msg.From) {
-			return m, nil
-		}
-		for i, s := range m.steps {
-			if s.ID() == msg.ID {
-				return m, m.move(i)
+		if m.inHome() {
+			switch msg.(type) {
+			case FinishMsg:
+				return m.end(StateDone, nil)
+			case AbortMsg:
+				return m.end(StateAborted, nil)
 			}
+			return m, nil
 		}
-		return m.end(StateFailed, fmt.Errorf("wizard: no step %q", msg.ID))
-	case FailMsg:
-		return m.end(StateFailed, msg.Err)
-	case FinishMsg:
-		return m.end(StateDone, nil)
-	case AbortMsg:
-		return m.end(StateAborted, nil)
+		n, _, err := navigate(m.steps, m.cur, msg)
+		switch {
+		case err != nil:
+			return m.end(StateFailed, err)
+		case n.End != StateRunning:
+			return m.endFlow(n.End)
+		case n.Left:
+			if m.home != nil {
+				return m.endFlow(StateAborted)
+			}
+			return m, nil
+		}
+		return m, m.move(n.Index)
+	case StartFlowMsg:
+		if !m.inHome() || len(msg.Steps) == 0 {
+			return m, nil
+		}
+		d := msg.Draft
+		if d == nil {
+			d = &Draft{}
+		}
+		m.steps, m.sess.Draft, m.sess.Touched = msg.Steps, d, false
+		return m, m.move(0)
 	}
 	return m, m.toStep(msg)
+}
+
+// fromOf is the step that sent a navigation message.
+func fromOf(msg tea.Msg) string {
+	switch msg := msg.(type) {
+	case NextMsg:
+		return msg.From
+	case BackMsg:
+		return msg.From
+	case GoToMsg:
+		return msg.From
+	}
+	return ""
+}
+
+// endFlow ends the running flow: the program ends, or the home screen comes back and is told
+// how the flow went.
+func (m *Model) endFlow(st State) (tea.Model, tea.Cmd) {
+	d := m.sess.Draft
+	if d != nil && d.Saved {
+		m.sess.Finished = append(m.sess.Finished, d)
+	}
+	if m.home == nil {
+		return m.end(st, nil)
+	}
+	m.steps, m.cur, m.scroll, m.lastFocus, m.showAll = nil, 0, 0, -1, false
+	m.sess.Touched = false
+	enter := stamp(m.home.Enter(m.sess), m.home.ID())
+	next, cmd := m.home.Update(FlowEndedMsg{Draft: d, State: st})
+	if next != nil {
+		m.home = next
+	}
+	m.sess.Draft = &Draft{}
+	return m, tea.Batch(enter, stamp(cmd, m.home.ID()))
 }
 
 func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -204,8 +253,12 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(k, keys.Quit):
+		if m.inHome() {
+			return m.end(StateDone, nil)
+		}
 		if m.sess.Draft.Saved {
-			// Nothing left to lose: ctrl+c on the last screen just leaves.
+			// Nothing left to lose: ctrl+c on the last screen just leaves, with the record.
+			m.sess.Finished = append(m.sess.Finished, m.sess.Draft)
 			return m.end(StateDone, nil)
 		}
 		if m.sess.Touched {
@@ -241,7 +294,11 @@ func (m *Model) toStep(msg tea.Msg) tea.Cmd {
 	}
 	next, cmd := s.Update(msg)
 	if next != nil {
-		m.steps[m.cur] = next
+		if m.inHome() {
+			m.home = next
+		} else {
+			m.steps[m.cur] = next
+		}
 	}
 	m.follow()
 	return stamp(cmd, s.ID())
@@ -514,6 +571,9 @@ func (m *Model) render() string {
 func (m *Model) header(width int) string {
 	st := m.sess.Styles
 	s := m.Current()
+	if m.inHome() {
+		return ansi.Truncate(st.App.Render(ProductName)+st.Muted.Render(" › ")+st.Title.Render(s.Title()), width, "…")
+	}
 	progress := fmt.Sprintf("Step %d of %d", m.cur+1, len(m.steps))
 	left := st.App.Render(ProductName) + st.Muted.Render(" › ") + st.Title.Render(s.Title())
 	gap := width - lipgloss.Width(left) - lipgloss.Width(progress)

@@ -25,6 +25,9 @@ type Session struct {
 	// Touched is set by steps once the user has typed or pasted anything, so that ctrl+c asks
 	// before throwing it away.
 	Touched bool
+	// Finished holds the drafts of the flows that saved a profile, in order, for the record
+	// printed after the wizard.
+	Finished []*Draft
 }
 
 // Draft is the profile being built. It is the one place the engine names CXone types (the

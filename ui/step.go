@@ -1,13 +1,18 @@
-// Package ui is the wizard engine: one state machine (Model) that owns the steps, the Step
+// Package ui is the wizard engine: one state machine that owns the steps, with two renderers
+// of it (the full-screen Model and the line-by-line RunLines for screen readers), the Step
 // interface the steps implement, the Session handed down to them, the key map, the styles and
-// the shared widgets (masked field, menu, warning box, live checklist, links).
+// the shared widgets (field group, masked field, menu, warning box, live checklist, links).
 //
 // Steps never call each other: they navigate by returning the commands Next, Back, GoTo,
-// Fail, Finish and Abort (huh's pattern). The engine knows nothing of CXone beyond the types
-// of the draft it carries for the steps.
+// Finish and Abort (huh's pattern), on screen from Update and line by line from Prompt, and the
+// one navigate function turns them into the next step for both renderers. A home screen (the
+// profiles screen) can start flows of steps with StartFlow and gets FlowEndedMsg back. The
+// engine knows nothing of CXone beyond the types of the draft it carries for the steps.
 package ui
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -27,6 +32,11 @@ type Step interface {
 	View() string
 	// KeyBinds lists the bindings that work right now, for the help line.
 	KeyBinds() []key.Binding
+	// Prompt is the same step as plain line prompts (accessible mode): it asks its questions
+	// through p, writes what it learns into the session's draft, and returns the navigation
+	// message its screen would have sent (NextMsg, BackMsg, GoToMsg, FinishMsg or AbortMsg).
+	// It is defined beside the screen in the step's file, so the two say the same thing.
+	Prompt(s *Session, p *Prompter) (tea.Msg, error)
 }
 
 // TextCapturer is implemented by steps that can have a text field focused. While
@@ -59,12 +69,20 @@ type (
 	BackMsg struct{ From string }
 	// GoToMsg moves to the step with the given ID.
 	GoToMsg struct{ ID, From string }
-	// FailMsg ends the wizard with an error.
-	FailMsg struct{ Err error }
-	// FinishMsg ends the wizard successfully.
+	// FinishMsg ends the flow normally (saved, or stopped early on purpose).
 	FinishMsg struct{}
-	// AbortMsg ends the wizard as cancelled, without asking.
+	// AbortMsg ends the flow as cancelled, without asking.
 	AbortMsg struct{}
+	// StartFlowMsg starts a flow of steps from the home screen, with its own draft.
+	StartFlowMsg struct {
+		Steps []Step
+		Draft *Draft
+	}
+	// FlowEndedMsg tells the home screen that the flow it started ended, and how.
+	FlowEndedMsg struct {
+		Draft *Draft
+		State State // StateDone (finished) or StateAborted
+	}
 )
 
 // Next is a command that moves to the next step.
@@ -73,14 +91,58 @@ func Next() tea.Msg { return NextMsg{} }
 // Back is a command that moves to the previous step.
 func Back() tea.Msg { return BackMsg{} }
 
-// Finish is a command that ends the wizard successfully.
+// Finish is a command that ends the flow normally.
 func Finish() tea.Msg { return FinishMsg{} }
 
-// Abort is a command that ends the wizard as cancelled (the user chose to stop).
+// Abort is a command that ends the flow as cancelled (the user chose to stop).
 func Abort() tea.Msg { return AbortMsg{} }
 
 // GoTo returns a command that moves to the step with the given ID.
 func GoTo(id string) tea.Cmd { return func() tea.Msg { return GoToMsg{ID: id} } }
 
-// Fail returns a command that ends the wizard with err.
-func Fail(err error) tea.Cmd { return func() tea.Msg { return FailMsg{Err: err} } }
+// StartFlow returns a command that starts a flow of steps with draft (nil: a new draft).
+func StartFlow(steps []Step, draft *Draft) tea.Cmd {
+	return func() tea.Msg { return StartFlowMsg{Steps: steps, Draft: draft} }
+}
+
+// Nav is where a navigation message leads in a flow of steps.
+type Nav struct {
+	Index int   // the step to show next, when End is StateRunning
+	End   State // StateDone or StateAborted when the flow ends
+	Left  bool  // Back on the first step: the flow is left backwards
+}
+
+// navigate applies a navigation message to position cur of a flow. It is the one routing
+// rule of both renderers. ok is false for a message that is not navigation.
+func navigate(steps []Step, cur int, msg any) (n Nav, ok bool, err error) {
+	n = Nav{Index: cur, End: StateRunning}
+	switch msg := msg.(type) {
+	case NextMsg:
+		if cur+1 >= len(steps) {
+			n.End = StateDone
+		} else {
+			n.Index = cur + 1
+		}
+	case BackMsg:
+		if cur == 0 {
+			n.Left = true
+		} else {
+			n.Index = cur - 1
+		}
+	case GoToMsg:
+		for i, s := range steps {
+			if s.ID() == msg.ID {
+				n.Index = i
+				return n, true, nil
+			}
+		}
+		return n, true, fmt.Errorf("wizard: no step %q", msg.ID)
+	case FinishMsg:
+		n.End = StateDone
+	case AbortMsg:
+		n.End = StateAborted
+	default:
+		return n, false, nil
+	}
+	return n, true, nil
+}

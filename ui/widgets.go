@@ -111,10 +111,10 @@ func (m *Menu) Select(i int) {
 }
 
 // Update moves the cursor with up/down; moved reports a change.
-func (m Menu) Update(msg tea.Msg, keys KeyMap) (_ Menu, moved bool) {
+func (m *Menu) Update(msg tea.Msg, keys KeyMap) (_ tea.Cmd, moved bool) {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok || len(m.Items) == 0 {
-		return m, false
+		return nil, false
 	}
 	step := 0
 	switch {
@@ -123,16 +123,28 @@ func (m Menu) Update(msg tea.Msg, keys KeyMap) (_ Menu, moved bool) {
 	case key.Matches(k, keys.Down):
 		step = 1
 	default:
-		return m, false
+		return nil, false
 	}
 	for i := m.Cursor + step; i >= 0 && i < len(m.Items); i += step {
 		if !m.Items[i].Disabled {
 			m.Cursor = i
-			return m, true
+			return nil, true
 		}
 	}
-	return m, false
+	return nil, false
 }
+
+// Focus implements Control.
+func (m *Menu) Focus() tea.Cmd { m.Focused = true; return nil }
+
+// Blur implements Control.
+func (m *Menu) Blur() { m.Focused = false }
+
+// TakesText implements Control: a menu leaves printable keys to the engine (? for help).
+func (m *Menu) TakesText() bool { return false }
+
+// Hide implements Control; a menu shows no secret.
+func (m *Menu) Hide() {}
 
 // Fits reports whether View shows every label and note whole in width cells; when it does
 // not, notes are cut with "…" and a step may show the highlighted item's note in full.
