@@ -220,9 +220,9 @@ func expandHome(p string) string {
 	return p
 }
 
-// client is the CXone client with the --timeout bound.
+// client is the CXone client with the --timeout bound and the proxy of the environment.
 func (a *app) client() *auth.Client {
-	return auth.NewClient(a.set.timeout)
+	return auth.NewClient(auth.ClientConfig{Timeout: a.set.timeout, Proxy: auth.ProxyFromEnv(a.getenv)})
 }
 
 // openStore opens the profile store; it does not touch the keyring until a command needs it.
