@@ -257,8 +257,11 @@ func TestSink(t *testing.T) {
 			t.Fatal("a request through the refusing proxy succeeded")
 		}
 		reqs := s.Requests()
-		if len(reqs) != 1 || reqs[0].Method != http.MethodConnect || reqs[0].Host != "cxone.example.com:443" {
-			t.Errorf("recorded %+v, want one CONNECT cxone.example.com:443", reqs)
+		if len(reqs) != 1 {
+			t.Fatalf("recorded %d requests, want one CONNECT", len(reqs))
+		}
+		if reqs[0].Method != http.MethodConnect || reqs[0].Host != "cxone.example.com:443" {
+			t.Errorf("recorded %s %s, want CONNECT cxone.example.com:443", reqs[0].Method, reqs[0].Host)
 		}
 	})
 	t.Run("loopback only", func(t *testing.T) {
