@@ -29,7 +29,7 @@ func benchServer(b *testing.B) *cxonetest.Server {
 
 func BenchmarkCheckFull(b *testing.B) {
 	srv := benchServer(b)
-	c := NewClient(5 * time.Second)
+	c := NewClient(ClientConfig{Timeout: 5 * time.Second})
 	opts := Options{Issuer: srv.URL}
 	b.ResetTimer()
 	for b.Loop() {
@@ -41,7 +41,7 @@ func BenchmarkCheckFull(b *testing.B) {
 
 func BenchmarkCheckCached(b *testing.B) {
 	srv := benchServer(b)
-	c := NewClient(5 * time.Second)
+	c := NewClient(ClientConfig{Timeout: 5 * time.Second})
 	first, err := c.Check(context.Background(), defaultCreds(), Options{Issuer: srv.URL})
 	if err != nil {
 		b.Fatal(err)

@@ -16,6 +16,7 @@ import (
 // run is the state of one check.
 type run struct {
 	c      *Client
+	issuer *url.URL // validated; endpoints are never less secure than it
 	creds  Credentials
 	opts   Options
 	log    *slog.Logger
@@ -43,9 +44,10 @@ func shortReason(err error) string {
 	return string(KindOf(err))
 }
 
-// Check runs the live check of SPEC section 5 and reports each stage through opts.Progress.
-// With opts.Cache it first tries the fast path (token and proof only) and falls back to full
-// discovery when a cached endpoint answers 404 or cannot be reached.
+// Check runs the live check (discovery, token, tenant discovery, proof) and reports each stage
+// through opts.Progress. With opts.Cache it first tries the fast path (token and proof only)
+// and falls back to full discovery when a cached endpoint answers 404 or nothing could be sent
+// to it (refused, name not found); a cached endpoint that breaks the security rules is refused.
 func (c *Client) Check(ctx context.Context, creds Credentials, opts Options) (*Result, error) {
 	start := time.Now()
 	issuer, err := ValidateIssuer(opts.Issuer)
@@ -59,7 +61,11 @@ func (c *Client) Check(ctx context.Context, creds Credentials, opts Options) (*R
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &run{c: c, creds: creds, opts: opts, log: log, emitFn: opts.Progress}
+	issuerURL, err := url.Parse(issuer)
+	if err != nil {
+		return nil, &ProtocolError{Msg: "issuer: " + Sanitize(err.Error())}
+	}
+	r := &run{c: c, issuer: issuerURL, creds: creds, opts: opts, log: log, emitFn: opts.Progress}
 	log.Debug("check", "issuer", issuer, "credentials", creds, "cached", opts.Cache != nil && opts.Cache.TokenEndpoint != "")
 
 	if cache := opts.Cache; cache != nil && cache.TokenEndpoint != "" {
@@ -81,13 +87,24 @@ func (c *Client) Check(ctx context.Context, creds Credentials, opts Options) (*R
 	return res, nil
 }
 
-// refetchable: a cached endpoint that is gone (404) or unreachable is discovered again.
+// refetchable: a cached endpoint that is gone (404), or that received nothing because no
+// connection could be made (refused, name not found), is discovered again. After a reset or a
+// timeout on a connection that stood, the request may have been processed: no second round.
 func refetchable(err error) bool {
-	var pe *ProtocolError
-	if errors.As(err, &pe) && pe.Status == http.StatusNotFound {
-		return true
+	var (
+		pe *ProtocolError
+		ne *NetworkError
+		te *TimeoutError
+	)
+	switch {
+	case errors.As(err, &pe):
+		return pe.Status == http.StatusNotFound
+	case errors.As(err, &ne):
+		return !ne.sent
+	case errors.As(err, &te):
+		return !te.sent
 	}
-	return isConnError(err)
+	return false
 }
 
 func (r *run) newResult(issuer string) *Result {
@@ -122,10 +139,11 @@ func (r *run) full(ctx context.Context, issuer string) (*Result, error) {
 func (r *run) cached(ctx context.Context, issuer string, cache Cache) (*Result, error) {
 	r.res = r.newResult(issuer)
 	r.res.UsedCache = true
-	if _, err := secureEndpoint(cache.TokenEndpoint, "cached token endpoint"); err != nil {
+	tu, err := checkEndpoint(r.issuer, cache.TokenEndpoint, "cached token endpoint")
+	if err != nil {
 		return nil, err
 	}
-	r.res.TokenEndpoint = cache.TokenEndpoint
+	r.res.TokenEndpoint = tu.String()
 	r.emit(StageDiscovery, StateSkipped, "cached")
 	method := cache.AuthMethod
 	if method != AuthPost {
@@ -164,9 +182,15 @@ func (r *run) discover(ctx context.Context, issuer string) (*discovery, error) {
 	if d.TokenEndpoint == "" {
 		return nil, &ProtocolError{URL: resp.url, Msg: "the OpenID configuration has no token_endpoint"}
 	}
-	if _, err := secureEndpoint(d.TokenEndpoint, "token endpoint"); err != nil {
+	tu, err := checkEndpoint(r.issuer, d.TokenEndpoint, "token endpoint")
+	if err != nil {
+		var pe *ProtocolError
+		if errors.As(err, &pe) {
+			pe.URL = resp.url
+		}
 		return nil, err
 	}
+	d.TokenEndpoint = tu.String()
 	return &d, nil
 }
 
@@ -271,6 +295,9 @@ func (r *run) token(ctx context.Context, method string) (*tokenResponse, error) 
 	if err != nil {
 		return nil, err
 	}
+	if resp.status >= 300 && resp.status < 400 {
+		return nil, redirectRefused(resp)
+	}
 	if resp.status >= 200 && resp.status < 300 {
 		var tok tokenResponse
 		if err := json.Unmarshal(resp.body, &tok); err != nil {
@@ -284,7 +311,9 @@ func (r *run) token(ctx context.Context, method string) (*tokenResponse, error) 
 	return nil, tokenError(resp)
 }
 
-// tokenError applies SPEC section 5's mapping of token endpoint errors.
+// tokenError maps a refusal of the token endpoint: invalid_client (400 or 401) is the client
+// credentials; invalid_grant, and any other 401 (another code or none), is the access key;
+// every other answer is a protocol error.
 func tokenError(resp *response) error {
 	code, desc := ParseErrorBody(resp.body)
 	switch {
@@ -307,10 +336,11 @@ type tenantConfig struct {
 // skipped.
 func (r *run) tenantStage(ctx context.Context, issuer, cachedAPI string) error {
 	if cachedAPI != "" {
-		if _, err := secureEndpoint(cachedAPI, "cached API endpoint"); err != nil {
+		au, err := r.apiEndpoint(cachedAPI, "cached API endpoint")
+		if err != nil {
 			return err
 		}
-		r.res.APIEndpoint = strings.TrimRight(cachedAPI, "/")
+		r.res.APIEndpoint = au
 		r.emit(StageTenant, StateSkipped, "cached")
 		return nil
 	}
@@ -343,10 +373,11 @@ func (r *run) tenantStage(ctx context.Context, issuer, cachedAPI string) error {
 		r.emit(StageTenant, StateWarning, "no API endpoint")
 		return nil
 	}
-	if _, err := secureEndpoint(tc.APIEndpoint, "API endpoint"); err != nil {
+	au, err := r.apiEndpoint(tc.APIEndpoint, "API endpoint")
+	if err != nil {
 		return r.fail(StageTenant, err)
 	}
-	r.res.APIEndpoint = strings.TrimRight(tc.APIEndpoint, "/")
+	r.res.APIEndpoint = au
 	if tc.Area != "" {
 		r.res.Area = Sanitize(tc.Area)
 	}
@@ -355,6 +386,19 @@ func (r *run) tenantStage(ctx context.Context, issuer, cachedAPI string) error {
 	}
 	r.emit(StageTenant, StateDone, r.res.APIEndpoint)
 	return nil
+}
+
+// apiEndpoint checks an API endpoint and returns it canonical, without a trailing slash: the
+// proof appends its path, so a query is refused too.
+func (r *run) apiEndpoint(raw, what string) (string, error) {
+	u, err := checkEndpoint(r.issuer, raw, what)
+	if err != nil {
+		return "", err
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		return "", &ProtocolError{Msg: fmt.Sprintf("the %s must not have a query", what)}
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }
 
 type businessUnits struct {

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Claims are the token claims the check reads (cxone-protocol.md section 2). They are decoded
+// Claims are the token claims the check reads. They are decoded
 // without verifying the signature: the token was just received over TLS from the issuer, and
 // the proof API call is what shows it works.
 type Claims struct {

@@ -50,11 +50,13 @@ func (e *ServerError) Error() string {
 
 // ProtocolError is an answer the client cannot use: malformed JSON, a missing field, a 400
 // that is not about the credentials (invalid_request, unsupported_grant_type), a body over the
-// size limit, an insecure endpoint or redirect.
+// size limit, an insecure endpoint, a refused redirect, or a loopback name that led off this
+// machine.
 type ProtocolError struct {
 	Status int // 0 when not from a status
 	URL    string
 	Msg    string
+	Err    error // the cause, when there is one to match with errors.As (a *LoopbackError)
 }
 
 func (e *ProtocolError) Error() string {
@@ -67,10 +69,29 @@ func (e *ProtocolError) Error() string {
 	return "protocol error: " + e.Msg
 }
 
+// Unwrap returns the cause.
+func (e *ProtocolError) Unwrap() error { return e.Err }
+
+// LoopbackError is a connection made for a loopback host (localhost, 127.0.0.0/8, ::1) that
+// reached an address off this machine, as when a hosts file or resolver maps localhost
+// elsewhere. The connection is closed before anything is sent: plain http is allowed only
+// because loopback traffic never leaves the machine.
+type LoopbackError struct {
+	Host   string // the host name that was dialled
+	Remote string // the address the connection reached
+}
+
+func (e *LoopbackError) Error() string {
+	return fmt.Sprintf("%s led to %s, which is not a loopback address: connection closed before sending anything",
+		Sanitize(e.Host), Sanitize(e.Remote))
+}
+
 // NetworkError wraps a transport failure (DNS, refused, reset) after retries.
 type NetworkError struct {
 	URL string
 	Err error
+	// sent: a connection was made, so the request may have reached the server.
+	sent bool
 }
 
 func (e *NetworkError) Error() string { return fmt.Sprintf("network error: %s: %v", e.URL, e.Err) }
@@ -81,6 +102,8 @@ type TimeoutError struct {
 	URL     string
 	Timeout string // the bound, e.g. "15s", when known
 	Err     error
+	// sent: a connection was made, so the request may have reached the server.
+	sent bool
 }
 
 func (e *TimeoutError) Error() string {

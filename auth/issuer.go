@@ -4,17 +4,21 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 )
 
 // ValidateIssuer checks an issuer URL and returns it normalised (no trailing slash). The issuer
-// must be https, except on a loopback host (127.0.0.0/8, ::1, localhost), which may use http for
-// local testing (SPEC section 5).
+// must be https, except on a loopback host (see IsLoopback), which may use http for local
+// testing.
 func ValidateIssuer(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return "", errors.New("the issuer is empty")
+	}
+	if hasUnsafe(raw) {
+		return "", errors.New("the issuer contains control or invisible formatting characters")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
@@ -48,24 +52,72 @@ func checkSecureURL(u *url.URL) error {
 	return fmt.Errorf("%s: want an https URL", Sanitize(u.Scheme+"://"+u.Host))
 }
 
-// secureEndpoint parses an endpoint URL a server handed us and applies the https rule.
-func secureEndpoint(raw, what string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Host == "" {
-		return nil, &ProtocolError{Msg: fmt.Sprintf("the %s %q is not a URL", what, Sanitize(raw))}
+// checkEndpoint parses an endpoint URL that a server named (discovery's token_endpoint, tenant
+// discovery's api_endpoint) or that an earlier check remembered (Options.Cache), and applies
+// the rules that keep credentials where they belong: an absolute http(s) URL without user
+// information, control characters or fragment; https, or http on a loopback host; and never
+// less secure than the issuer, so an https issuer's endpoints are https. The cache comes from
+// the keyring item and is otherwise trusted, but a tampered or stale value must not be able to
+// send the secrets in clear text.
+func checkEndpoint(issuer *url.URL, raw, what string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if hasUnsafe(raw) {
+		return nil, &ProtocolError{Msg: fmt.Sprintf("the %s contains control or invisible formatting characters", what)}
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, &ProtocolError{Msg: fmt.Sprintf("the %s %q is not an absolute http(s) URL", what, Sanitize(raw))}
+	}
+	if u.User != nil {
+		return nil, &ProtocolError{Msg: fmt.Sprintf("the %s must not contain a user name or password", what)}
+	}
+	if u.Fragment != "" {
+		return nil, &ProtocolError{Msg: fmt.Sprintf("the %s must not have a fragment", what)}
 	}
 	if err := checkSecureURL(u); err != nil {
 		return nil, &ProtocolError{Msg: fmt.Sprintf("the %s is not secure: %v", what, err)}
 	}
+	if strings.EqualFold(issuer.Scheme, "https") && !strings.EqualFold(u.Scheme, "https") {
+		return nil, &ProtocolError{Msg: fmt.Sprintf("the %s %s is less secure than the issuer %s: an https issuer's endpoints must be https",
+			what, Sanitize(origin(u)), Sanitize(origin(issuer)))}
+	}
 	return u, nil
 }
 
-// IsLoopback reports whether host is localhost or a loopback address.
+// origin is scheme://host:port in lower case with the default port written out, so that
+// https://h and https://H:443 compare equal. Credentials are only ever sent to the origin they
+// were addressed to.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// IsLoopback reports whether host (a URL's host name: no port, no brackets) names this machine:
+// an IPv4 literal in 127.0.0.0/8, the IPv6 literal ::1, or exactly "localhost" in any case.
+// Subdomains such as foo.localhost and the absolute name "localhost." are not loopback: some
+// resolvers hand them to DNS like any other name. Even for "localhost" the client verifies
+// that the connection really reached a loopback address.
 func IsLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	a, err := netip.ParseAddr(host)
+	if err != nil || a.Zone() != "" {
+		return false
+	}
+	return loopbackAddr(a)
+}
+
+// loopbackAddr reports an address in 127.0.0.0/8 or ::1.
+func loopbackAddr(a netip.Addr) bool {
+	return (a.Is4() && a.As4()[0] == 127) || a == netip.IPv6Loopback()
 }

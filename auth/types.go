@@ -1,7 +1,8 @@
 // Package auth checks NICE CXone API credentials live: OIDC discovery, the password-grant
-// token with the access key, unverified claims decoding, tenant discovery and a proof API call
-// (SPEC section 5). It imports only the standard library, so the CLI, the wizard and the tests
-// share one implementation.
+// token with the access key, unverified claims decoding, tenant discovery and a proof API call.
+// It also holds the product's one sanitiser for text shown on a terminal (Sanitize) and typed
+// into a field (CleanInput), so the CLI, the wizard and the tests share one implementation.
+// Credentials only ever go to the origin they were addressed to: see Client.
 package auth
 
 import (
@@ -57,7 +58,7 @@ func hidden(s string) string {
 	return "(hidden)"
 }
 
-// Mask shows the first 4 and last 4 characters of an identifier (SPEC section 8) with "…"
+// Mask shows the first 4 and last 4 characters of an identifier with "…"
 // between them; values of 12 characters or fewer are shown as "…" plus their last 2 at most,
 // so a short value is never revealed whole.
 func Mask(s string) string {
@@ -176,7 +177,7 @@ func (r *Result) String() string {
 // LogValue implements slog.LogValuer without the token.
 func (r *Result) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
-// Kind classifies an error for exit codes and `check --json` (SPEC sections 4 and 8).
+// Kind classifies an error for exit codes and `check --json`.
 type Kind string
 
 // Error kinds. The first three are the credentials' fault (exit 3); the rest exit 1.

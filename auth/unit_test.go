@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"cxone-auth/auth/cxonetest"
 )
 
 func TestUnitCredentialsNeverPrintSecrets(t *testing.T) {
@@ -58,6 +61,14 @@ func TestUnitValidateIssuer(t *testing.T) {
 		{"http://127.5.5.5", "http://127.5.5.5", true},
 		{"http://[::1]:9", "http://[::1]:9", true},
 		{"http://localhost:1", "http://localhost:1", true},
+		{"http://LocalHost:1", "http://localhost:1", true},
+		{"http://foo.localhost:1", "", false},
+		{"http://localhost.:1", "", false},
+		{"http://[::ffff:127.0.0.1]:1", "", false},
+		{"http://[::1%25lo]:1", "", false},
+		{"http://127.0.0.1.nip.io", "", false},
+		{"https://cxone\u202e.niceincontact.com", "", false},
+		{"https://cxone\u200b.niceincontact.com", "", false},
 		{"http://cxone.example.com", "", false},
 		{"http://10.0.0.1", "", false},
 		{"ftp://127.0.0.1", "", false},
@@ -93,26 +104,169 @@ func TestUnitRetryAfter(t *testing.T) {
 	}
 }
 
+func TestUnitIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LOCALHOST": true, "127.0.0.1": true, "127.255.0.9": true, "::1": true,
+		"foo.localhost": false, "localhost.": false, "localhost.localdomain": false, "::ffff:127.0.0.1": false,
+		"::1%lo": false, "0:0:0:0:0:0:0:1": true, "128.0.0.1": false, "10.0.0.1": false, "": false,
+		"127.1": false, "0x7f.0.0.1": false, "127.0.0.1.": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+func TestUnitOrigin(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://CXone.example.com/a":     "https://cxone.example.com:443",
+		"HTTPS://cxone.example.com:443/b": "https://cxone.example.com:443",
+		"http://127.0.0.1/x":              "http://127.0.0.1:80",
+		"http://[::1]:8080":               "http://[::1]:8080",
+	} {
+		u, _ := url.Parse(in)
+		if got := origin(u); got != want {
+			t.Errorf("origin(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
 func TestUnitCheckRedirect(t *testing.T) {
-	req := func(s string) *http.Request { u, _ := url.Parse(s); return &http.Request{URL: u} }
-	https, loop := req("https://cxone.niceincontact.com/a"), req("http://127.0.0.1/a")
+	req := func(method, s string) *http.Request {
+		u, _ := url.Parse(s)
+		return &http.Request{Method: method, URL: u}
+	}
+	get := func(s string) *http.Request { return req(http.MethodGet, s) }
+	https, loop := get("https://cxone.niceincontact.com/a"), get("http://127.0.0.1:8080/a")
 	for _, tt := range []struct {
 		name string
 		next *http.Request
 		via  []*http.Request
-		ok   bool
+		want error // nil: followed
 	}{
-		{"first redirect", req("https://cxone.niceincontact.com/b"), []*http.Request{https}, true},
-		{"third redirect", req("https://cxone.niceincontact.com/b"), []*http.Request{https, https, https}, true},
-		{"fourth redirect", req("https://cxone.niceincontact.com/b"), []*http.Request{https, https, https, https}, false},
-		{"https to http loopback", req("http://127.0.0.1/b"), []*http.Request{https}, false},
-		{"loopback http to loopback http", req("http://127.0.0.1/b"), []*http.Request{loop}, true},
-		{"loopback http to remote http", req("http://cxone.example.com/b"), []*http.Request{loop}, false},
+		{"first redirect", get("https://cxone.niceincontact.com/b"), []*http.Request{https}, nil},
+		{"explicit default port", get("https://CXONE.niceincontact.com:443/b"), []*http.Request{https}, nil},
+		{"third redirect", get("https://cxone.niceincontact.com/b"), []*http.Request{https, https, https}, nil},
+		{"fourth redirect", get("https://cxone.niceincontact.com/b"), []*http.Request{https, https, https, https}, errRedirect},
+		{"another host", get("https://evil.example/b"), []*http.Request{https}, errRedirect},
+		{"a subdomain", get("https://x.cxone.niceincontact.com/b"), []*http.Request{https}, errRedirect},
+		{"another port", get("https://cxone.niceincontact.com:8443/b"), []*http.Request{https}, errRedirect},
+		{"https to http", get("http://cxone.niceincontact.com/b"), []*http.Request{https}, errRedirect},
+		{"https to http loopback", get("http://127.0.0.1/b"), []*http.Request{https}, errRedirect},
+		{"loopback http to the same port", get("http://127.0.0.1:8080/b"), []*http.Request{loop}, nil},
+		{"loopback http to another port", get("http://127.0.0.1:9090/b"), []*http.Request{loop}, errRedirect},
+		{"loopback http to localhost", get("http://localhost:8080/b"), []*http.Request{loop}, errRedirect},
+		{"back to the first origin after a hop elsewhere", get("https://cxone.niceincontact.com/c"), []*http.Request{https, get("https://cxone.niceincontact.com/b")}, nil},
+		{"the token POST", get("https://cxone.niceincontact.com/b"), []*http.Request{req(http.MethodPost, "https://cxone.niceincontact.com/a")}, http.ErrUseLastResponse},
 	} {
 		err := checkRedirect(tt.next, tt.via)
-		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, errRedirect)) {
+		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestUnitCheckEndpoint(t *testing.T) {
+	httpsIss, _ := url.Parse("https://cxone.niceincontact.com")
+	loopIss, _ := url.Parse("http://127.0.0.1:8080")
+	for _, tt := range []struct {
+		name   string
+		issuer *url.URL
+		raw    string
+		ok     bool
+	}{
+		{"https under https", httpsIss, "https://na1.nice-incontact.com/auth/token", true},
+		{"http loopback under https", httpsIss, "http://127.0.0.1:9/auth/token", false},
+		{"http localhost under https", httpsIss, "http://localhost:9/auth/token", false},
+		{"http remote under https", httpsIss, "http://na1.nice-incontact.com/auth/token", false},
+		{"https under loopback http", loopIss, "https://na1.nice-incontact.com/auth/token", true},
+		{"loopback http under loopback http", loopIss, "http://localhost:9/auth/token", true},
+		{"remote http under loopback http", loopIss, "http://na1.nice-incontact.com/auth/token", false},
+		{"foo.localhost under loopback http", loopIss, "http://foo.localhost:9/auth/token", false},
+		{"user information", httpsIss, "https://u:p@na1.nice-incontact.com/auth/token", false},
+		{"fragment", httpsIss, "https://na1.nice-incontact.com/auth/token#x", false},
+		{"relative", httpsIss, "/auth/token", false},
+		{"another scheme", httpsIss, "ftp://na1.nice-incontact.com/auth/token", false},
+		{"a control character", httpsIss, "https://na1.nice-incontact.com/auth/token?\u009b2J", false},
+		{"a bidi override", httpsIss, "https://na1.nice-incontact.com/\u202etoken", false},
+		{"a query", httpsIss, "https://na1.nice-incontact.com/auth/token?realm=x", true},
+	} {
+		_, err := checkEndpoint(tt.issuer, tt.raw, "token endpoint")
+		if (err == nil) != tt.ok {
 			t.Errorf("%s: %v, want ok %v", tt.name, err, tt.ok)
 		}
+		if err != nil && (KindOf(err) != KindProtocol || !clean(err.Error()) || strings.Contains(err.Error(), "u:p@")) {
+			t.Errorf("%s: error %q is not a clean protocol error without the password", tt.name, err)
+		}
+	}
+}
+
+func TestUnitSanitize(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"plain", "Client authentication failed.", "Client authentication failed."},
+		{"CSI", "a\x1b[31mred\x1b[0m b", "ared b"},
+		{"OSC with BEL", "a\x1b]0;title\x07b", "ab"},
+		{"OSC with ST", "a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b", "alinkb"},
+		{"DCS", "a\x1bPq#0;2;0;0;0\x1b\\b", "ab"},
+		{"SOS", "a\x1bXsos body\x1b\\b", "ab"},
+		{"PM", "a\x1b^pm body\x1b\\b", "ab"},
+		{"APC", "a\x1b_apc body\x1b\\b", "ab"},
+		{"two-character escape", "a\x1bcb\x1b(Bc", "abc"},
+		{"ESC ESC CSI", "a\x1b\x1b[2Jb", "ab"},
+		{"CSI cut by ESC", "a\x1b[3\x1b[0mb", "ab"},
+		{"8-bit CSI", "a\u009b2Jb", "ab"},
+		{"8-bit OSC", "a\u009d0;title\u009cb", "ab"},
+		{"8-bit DCS", "a\u0090q#0\u009cb", "ab"},
+		{"8-bit SOS", "a\u0098sos body\u009cb", "ab"},
+		{"8-bit PM", "a\u009epm body\u009cb", "ab"},
+		{"8-bit APC", "a\u009fapc body\u009cb", "ab"},
+		{"8-bit string ended by ESC \\", "a\u009fapc\x1b\\b", "ab"},
+		{"unterminated OSC drops the rest", "a\x1b]0;title", "a"},
+		{"other C1", "a\u0085b\u0080c\u009ad", "a bcd"},
+		{"C0 and DEL", "a\x00b\x08c\x7fd", "abcd"},
+		{"line breaks fold", "a\r\n\tb\u2028c\u2029d", "a b c d"},
+		{"bidi", "a\u202eb\u202ac\u2066d\u2069e\u200ef\u200fg\u061ch", "abcdefgh"},
+		{"invalid UTF-8", "a\xffb", "a\ufffdb"},
+		{"raw 8-bit CSI byte", "a\x9b31mb", "a\ufffd31mb"},
+		{"emulator payload", cxonetest.EscapeText, "bad client red link end gnp.exe iso tail"},
+	} {
+		if got := Sanitize(tt.in); got != tt.want {
+			t.Errorf("%s: Sanitize(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+	long := Sanitize(strings.Repeat("é", 400))
+	if n := utf8.RuneCountInString(long); n != maxSanitized || !strings.HasSuffix(long, "…") {
+		t.Errorf("long input: %d runes, want %d ending in an ellipsis", n, maxSanitized)
+	}
+}
+
+// TestUnitCleanInput holds the wizard's paste-cleaning cases.
+func TestUnitCleanInput(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"spaces", "  abc  ", "abc"},
+		{"newlines and tabs", "\tab\r\ncd\n", "abcd"},
+		{"controls", "a\x00b\x07c\x7fd\u0085e", "abcde"},
+		{"escape sequences", "\x1b[31mRED\x1b[0m", "RED"},
+		{"osc", "\x1b]8;;http://x\x07link\x1b]8;;\x07", "link"},
+		{"zero width and bom", "\ufeffab\u200bc", "abc"},
+		{"soft hyphen and word joiner", "a\u00adb\u2060c", "abc"},
+		{"inner spaces kept", "a b", "a b"},
+		{"equals kept", " ZO4E====\n", "ZO4E===="},
+		{"empty", " \n\t ", ""},
+		{"8-bit sequences", "\u009b31mA\u009d0;t\u009cB\u009fapc\u009cC\u0098sos\u009cD", "ABCD"},
+		{"bidi and separators", "\u202eA\u2066B\u2069\u2028C\u2029", "ABC"},
+		{"invalid UTF-8", "A\xffB\ufffdC", "ABC"},
+		{"bracketed paste markers", "\x1b[200~SECRET\x1b[201~", "SECRET"},
+	} {
+		if got := CleanInput(tt.in); got != tt.want {
+			t.Errorf("%s: CleanInput(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+	if got := utf8.RuneCountInString(CleanInput(strings.Repeat("A", 5000))); got != MaxValueLen {
+		t.Errorf("len(CleanInput(5000 chars)) = %d, want %d", got, MaxValueLen)
+	}
+	if got := CleanInput(strings.Repeat("A", MaxValueLen-1) + " B"); got != strings.Repeat("A", MaxValueLen-1) {
+		t.Errorf("a value cut after a space keeps the trailing space: %q", got[len(got)-3:])
 	}
 }
 

@@ -8,7 +8,8 @@ import (
 	"unicode"
 )
 
-// MaxValueLen is the longest credential value accepted (SPEC section 3: no limit below 4096).
+// MaxValueLen is the longest credential value accepted, in bytes here and in runes for
+// CleanInput: far above any real value (56 for access keys), it only stops a runaway paste.
 const MaxValueLen = 4096
 
 // Validate checks that the four values are present and plausible as values: non-empty, no white

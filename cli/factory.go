@@ -44,7 +44,9 @@ func (f *Factory) Store() (*store.Store, error) {
 }
 
 // Client is the CXone client with the --timeout bound.
-func (f *Factory) Client() *auth.Client { return auth.NewClient(f.Settings.Timeout) }
+func (f *Factory) Client() *auth.Client {
+	return auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv)})
+}
 
 // ProfileName is the profile a command works on: --profile or CXONE_PROFILE, else the default
 // profile of the config (`cxone-auth use`), else "default".

@@ -4,8 +4,9 @@
 // JWTs carrying CXone's claims, strict request checks, injectable latency and faults, and a
 // record of every request.
 //
-// It follows ../shared/cxone-protocol.md and deliberately does not import the client it
-// tests, so the two cannot share a misunderstanding through common code.
+// It is written from CXone's documented wire protocol and deliberately does not import the
+// client it tests, so the two cannot share a misunderstanding through common code. Sink is a
+// second, hostile server: it stands for an origin that must never receive a credential.
 package cxonetest
 
 import (
@@ -92,6 +93,9 @@ type Config struct {
 	TLS bool
 	// APIEndpoint overrides the api_endpoint of tenant discovery (default: the server itself).
 	APIEndpoint string
+	// TokenEndpoint overrides the token_endpoint of OIDC discovery (default: the server's own
+	// /auth/token), to stage a discovery document that points the client elsewhere.
+	TokenEndpoint string
 	// TokenTTL is the tokens' lifetime (default 3600 s, as CXone).
 	TokenTTL time.Duration
 	// ExpiresInString sends expires_in as a JSON string, as some gateways do.
@@ -121,7 +125,8 @@ const (
 	// FaultStatus answers Fault.Status with a JSON error body (Code, Description), and
 	// Retry-After when set.
 	FaultStatus FaultKind = iota + 1
-	// FaultHTML answers Fault.Status (default 502) with a gateway's HTML page.
+	// FaultHTML answers Fault.Status (default 502) with a gateway's HTML page; its title is
+	// Fault.Description when set (default "502 Bad Gateway").
 	FaultHTML
 	// FaultTruncated answers 200 with JSON cut off in the middle.
 	FaultTruncated
@@ -131,7 +136,9 @@ const (
 	FaultHang
 	// FaultReset closes the connection with a TCP reset before answering.
 	FaultReset
-	// FaultRedirect answers 302 to Fault.Location (default: the same URL again, a loop).
+	// FaultRedirect answers Fault.Status (default 302; 301, 303, 307 and 308 work too) with
+	// Location set to Fault.Location (default: the same URL again, a loop). A 307 or 308 asks
+	// the client to send the same method and body again, credentials included, to Location.
 	FaultRedirect
 	// FaultEscape answers Fault.Status (default 400) with an error whose description holds
 	// terminal escape sequences and control characters.
@@ -152,9 +159,13 @@ func ParseFaultKind(name string) (FaultKind, error) {
 	return 0, fmt.Errorf("unknown fault %q (status, html, truncated, huge, hang, reset, redirect, escape)", name)
 }
 
-// EscapeText is the description FaultEscape sends: a terminal title change, colours, a
-// hyperlink and a bell.
-const EscapeText = "bad\x1b]0;pwned\x07 client\x1b[31m red\x1b[0m \x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\\r\x08 end"
+// EscapeText is the description FaultEscape sends, and a payload for any other server string:
+// a terminal title change, colours, a hyperlink, a bell, the 8-bit (C1) forms of CSI, OSC,
+// DCS, SOS, PM and APC with their bodies, bidirectional overrides and isolates, and a line
+// separator. Every character of it that is not plain text must be stripped before display.
+const EscapeText = "bad\x1b]0;pwned\x07 client\x1b[31m red\x1b[0m \x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\\r\x08 end" +
+	" \u009b2J\u009d0;c1title\u009c\u0090dcs\u009c\u0098sos\u009c\u009epm\u009c\u009fapc\u009c" +
+	" \u202egnp.exe\u202c \u2066iso\u2069\u200f\u061c\u2028tail\x7f\x00"
 
 // Fault makes an endpoint misbehave.
 type Fault struct {
@@ -173,6 +184,7 @@ type Fault struct {
 type Request struct {
 	Endpoint Endpoint
 	Method   string
+	Host     string // the Host header; for a proxy's CONNECT, the target host:port
 	Path     string
 	Query    url.Values
 	Header   http.Header
@@ -238,14 +250,7 @@ func New(cfg Config) *Server {
 // Listen runs a server on addr (which must be a loopback address), for the standalone
 // emulator.
 func Listen(addr string, cfg Config) (*Server, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("%s is not a loopback address: the emulator serves this machine only", host)
-	}
-	l, err := net.Listen("tcp", addr)
+	l, err := listenLoopback(addr)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +263,19 @@ func Listen(addr string, cfg Config) (*Server, error) {
 	}
 	s.URL = s.ts.URL
 	return s, nil
+}
+
+// listenLoopback listens on addr, which must name a loopback address: the emulator and the
+// sink serve this machine only.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("%s is not a loopback address: the emulator serves this machine only", host)
+	}
+	return net.Listen("tcp", addr)
 }
 
 func newServer(cfg Config) *Server {
@@ -405,7 +423,7 @@ func endpointOf(path string) Endpoint {
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ep := endpointOf(r.URL.Path)
-	rec := Request{Endpoint: ep, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), At: time.Now()}
+	rec := Request{Endpoint: ep, Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), At: time.Now()}
 	formErr := error(nil)
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
@@ -475,7 +493,11 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 	case FaultHTML:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(orDefault(f.Status, http.StatusBadGateway))
-		fmt.Fprint(w, "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>gateway</center></body></html>\n")
+		title := f.Description
+		if title == "" {
+			title = "502 Bad Gateway"
+		}
+		fmt.Fprintf(w, "<!DOCTYPE html>\n<html><head><title>%s</title></head>\n<body><center><h1>%[1]s</h1></center><hr><center>gateway</center></body></html>\n", title)
 	case FaultTruncated:
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"access_token":"eyJhbGciOiJSUzI1NiIsImtpZCI6ImRlZmF1bHQifQ.eyJzdWIiOi`)
@@ -520,6 +542,13 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 	}
 }
 
+func orString(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
 func orDefault(v, def int) int {
 	if v == 0 {
 		return def
@@ -551,7 +580,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                iss,
 		"authorization_endpoint":                iss + "/auth/authorize",
-		"token_endpoint":                        iss + "/auth/token",
+		"token_endpoint":                        orString(s.cfg.TokenEndpoint, iss+"/auth/token"),
 		"userinfo_endpoint":                     iss + "/auth/userinfo",
 		"jwks_uri":                              iss + "/auth/jwks",
 		"token_endpoint_auth_methods_supported": s.cfg.AuthMethods,
@@ -682,7 +711,8 @@ func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope str
 	idc := clone(common)
 	idc["name"], idc["given_name"], idc["family_name"] = u.Name, u.GivenName, u.FamilyName
 	atc := clone(common)
-	// The access token's iss may differ from the issuer (cxone-protocol.md): read id_token first.
+	// CXone's access token names an internal issuer that differs from the OIDC issuer: a client
+	// must read the id_token's claims first.
 	atc["iss"] = "https://auth.internal.example/" + strings.ToLower(u.Cluster)
 	atc["role"] = map[string]any{"legacyId": u.Role, "id": "11e0-role", "lastUpdateTime": now.Unix()}
 	atc["jti"] = randomID()

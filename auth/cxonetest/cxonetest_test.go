@@ -158,3 +158,116 @@ func TestEmulatorListenRefusesOtherHosts(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// noFollow is a client that reports redirects instead of following them.
+var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func TestEmulatorRedirectFault(t *testing.T) {
+	s := Start(t, Config{})
+	for _, tt := range []struct {
+		status   int
+		location string
+		want     string
+	}{
+		{0, "", "/auth/token"},
+		{307, "http://127.0.0.2:9/steal", "http://127.0.0.2:9/steal"},
+		{308, "http://localhost:9/steal", "http://localhost:9/steal"},
+	} {
+		s.SetFault(EndpointToken, Fault{Kind: FaultRedirect, Status: tt.status, Location: tt.location})
+		resp, err := noFollow.Post(s.URL+"/auth/token", "application/x-www-form-urlencoded", strings.NewReader(goodForm().Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		want := tt.status
+		if want == 0 {
+			want = http.StatusFound
+		}
+		if resp.StatusCode != want || resp.Header.Get("Location") != tt.want {
+			t.Errorf("HTTP %d to %q, want %d to %q", resp.StatusCode, resp.Header.Get("Location"), want, tt.want)
+		}
+	}
+}
+
+func TestEmulatorOverridesAndHTMLTitle(t *testing.T) {
+	s := Start(t, Config{TokenEndpoint: "http://127.0.0.2:9/auth/token"})
+	resp, err := http.Get(s.URL + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&d)
+	resp.Body.Close()
+	if d["token_endpoint"] != "http://127.0.0.2:9/auth/token" {
+		t.Errorf("token_endpoint %v, want the override", d["token_endpoint"])
+	}
+
+	s.SetFault(EndpointDiscovery, Fault{Kind: FaultHTML, Status: 503, Description: "Maintenance"})
+	resp, err = http.Get(s.URL + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "<title>Maintenance</title>") {
+		t.Errorf("HTTP %d %q, want 503 with the title Maintenance", resp.StatusCode, body)
+	}
+}
+
+func TestSink(t *testing.T) {
+	t.Run("records requests and connections", func(t *testing.T) {
+		s := StartSink(t, SinkConfig{Addr: "127.0.0.2:0"})
+		if s.Touched() {
+			t.Fatal("a new sink is touched")
+		}
+		if !strings.HasPrefix(s.URL, "http://127.0.0.2:") {
+			t.Errorf("URL %s, want one on 127.0.0.2", s.URL)
+		}
+		resp, err := http.PostForm(s.URL+"/auth/token", goodForm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		reqs := s.Requests()
+		if resp.StatusCode != http.StatusForbidden || len(reqs) != 1 || s.Conns() != 1 || !s.Touched() {
+			t.Fatalf("HTTP %d, %d requests, %d connections; want 403, 1, 1", resp.StatusCode, len(reqs), s.Conns())
+		}
+		if r := reqs[0]; r.Endpoint != EndpointToken || r.Method != http.MethodPost || r.Form.Get("username") != DefaultCredentials.AccessKeyID {
+			t.Errorf("recorded %s %s %s, form username matches: %v", r.Endpoint, r.Method, r.Path, r.Form.Get("username") == DefaultCredentials.AccessKeyID)
+		}
+	})
+	t.Run("reset mode counts connections that never carried a request", func(t *testing.T) {
+		s := StartSink(t, SinkConfig{Reset: true, TLS: true})
+		if !strings.HasPrefix(s.URL, "https://127.0.0.1:") {
+			t.Errorf("URL %s", s.URL)
+		}
+		_, err := http.Get(s.URL)
+		if err == nil {
+			t.Fatal("a request to a resetting sink succeeded")
+		}
+		if s.Conns() != 1 || len(s.Requests()) != 0 {
+			t.Errorf("%d connections, %d requests; want 1, 0", s.Conns(), len(s.Requests()))
+		}
+	})
+	t.Run("a proxy's CONNECT", func(t *testing.T) {
+		s := StartSink(t, SinkConfig{})
+		proxy, _ := url.Parse(s.URL)
+		c := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
+		if _, err := c.Get("https://cxone.example.com/"); err == nil {
+			t.Fatal("a request through the refusing proxy succeeded")
+		}
+		reqs := s.Requests()
+		if len(reqs) != 1 {
+			t.Fatalf("recorded %d requests, want one CONNECT", len(reqs))
+		}
+		if reqs[0].Method != http.MethodConnect || reqs[0].Host != "cxone.example.com:443" {
+			t.Errorf("recorded %s %s, want CONNECT cxone.example.com:443", reqs[0].Method, reqs[0].Host)
+		}
+	})
+	t.Run("loopback only", func(t *testing.T) {
+		if s, err := NewSink(SinkConfig{Addr: "0.0.0.0:0"}); err == nil {
+			s.Close()
+			t.Error("a sink on 0.0.0.0 started")
+		}
+	})
+}

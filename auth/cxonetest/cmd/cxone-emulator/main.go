@@ -39,9 +39,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	methods := fs.String("auth-methods", "basic,post", "client authentications the default client accepts: basic, post or both")
 	quiet := fs.Bool("quiet", false, "do not log requests on stderr")
 	var faults faultFlags
-	fs.Var(&faults, "fault", "make an endpoint misbehave: `ENDPOINT=KIND[:STATUS][xTIMES]`, e.g. token=status:503x1,\n"+
-		"tenant=status:404, discovery=html, api=hang (endpoints: discovery, token, tenant, jwks, api;\n"+
-		"kinds: status, html, truncated, huge, hang, reset, redirect, escape); repeatable")
+	fs.Var(&faults, "fault", "make an endpoint misbehave: `ENDPOINT=KIND[:STATUS][xTIMES][@LOCATION]`; repeatable.\n"+
+		"Endpoints: discovery, token, tenant, jwks, api.\n"+
+		"Kinds: status, html, truncated, huge, hang, reset, redirect, escape.\n"+
+		"STATUS is the HTTP status (status, html, escape, and redirect's 301/302/303/307/308);\n"+
+		"xTIMES heals the endpoint after that many requests; @LOCATION is redirect's target\n"+
+		"(default: the same URL, a loop). Examples: token=status:503x1, tenant=status:404,\n"+
+		"discovery=html, api=hang, token=redirect:307@http://127.0.0.2:8080/steal")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: cxone-emulator [flags]\n\nServes an emulation of NICE CXone's authentication and API endpoints on loopback.\n\nFlags:")
 		fs.PrintDefaults()
@@ -130,12 +134,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// parseFault reads ENDPOINT=KIND[:STATUS][xTIMES].
+// parseFault reads ENDPOINT=KIND[:STATUS][xTIMES][@LOCATION]. The location is cut off first,
+// at the first "@", because a URL may hold an "x" or a ":".
 func parseFault(s string) (cxonetest.Endpoint, cxonetest.Fault, error) {
 	epName, spec, ok := strings.Cut(s, "=")
 	if !ok {
-		return "", cxonetest.Fault{}, fmt.Errorf("want ENDPOINT=KIND[:STATUS][xTIMES]")
+		return "", cxonetest.Fault{}, fmt.Errorf("want ENDPOINT=KIND[:STATUS][xTIMES][@LOCATION]")
 	}
+	spec, location, hasLocation := strings.Cut(spec, "@")
 	ep := cxonetest.Endpoint(epName)
 	switch ep {
 	case cxonetest.EndpointDiscovery, cxonetest.EndpointToken, cxonetest.EndpointTenant, cxonetest.EndpointJWKS, cxonetest.EndpointAPI:
@@ -156,6 +162,12 @@ func parseFault(s string) (cxonetest.Endpoint, cxonetest.Fault, error) {
 		return "", f, err
 	}
 	f.Kind = k
+	if hasLocation {
+		if k != cxonetest.FaultRedirect || location == "" {
+			return "", f, fmt.Errorf("@LOCATION goes with a redirect fault only")
+		}
+		f.Location = location
+	}
 	if status != "" {
 		n, err := strconv.Atoi(status)
 		if err != nil || n < 100 || n > 599 {
