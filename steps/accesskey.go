@@ -6,23 +6,32 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"cxone-auth/auth"
 	"cxone-auth/ui"
 )
+
+// accessIntro is the access key step's instruction, on screen and as a prompt.
+const accessIntro = "Paste the two values of the access key you just created. Both are normally 56 characters of A–Z and 2–7 ending in '='."
 
 // AccessKey asks for the Access Key ID and the Access Key Secret.
 type AccessKey struct {
 	sess   *ui.Session
+	group  ui.Group
 	id     ui.Field
 	secret ui.Field
-	focus  int
+	note   string
 }
 
 // NewAccessKey returns the access key entry step.
 func NewAccessKey() *AccessKey {
-	return &AccessKey{
+	a := &AccessKey{
 		id:     ui.NewField("Access Key ID", "about 56 characters ending in =", false),
 		secret: ui.NewField("Access Key Secret", "shown once when the key was created", true),
 	}
+	a.group.Add(&a.id)
+	a.group.Add(&a.secret)
+	a.group.Pair(0, 1)
+	return a
 }
 
 // ID implements ui.Step.
@@ -35,7 +44,7 @@ func (a *AccessKey) Title() string { return "Access key" }
 func (a *AccessKey) Enter(s *ui.Session) tea.Cmd {
 	a.sess = s
 	a.Restyle(s.Styles)
-	return a.setFocus(a.focus)
+	return a.group.Refocus()
 }
 
 // Restyle implements ui.Restyler.
@@ -50,38 +59,22 @@ func (a *AccessKey) CapturingText() bool { return true }
 // FocusLine implements ui.Focuser.
 func (a *AccessKey) FocusLine() int { return a.render().focusLine }
 
-func (a *AccessKey) setFocus(f int) tea.Cmd {
-	a.focus = f
-	a.id.Blur()
-	a.secret.Blur()
-	if f == 0 {
-		return a.id.Focus()
-	}
-	return a.secret.Focus()
-}
-
 func (a *AccessKey) sync() {
 	a.sess.Draft.Creds.AccessKeyID = strings.TrimSpace(a.id.Value())
 	a.sess.Draft.Creds.AccessKeySecret = strings.TrimSpace(a.secret.Value())
 }
 
-func (a *AccessKey) validate() bool {
-	a.id.Error, a.secret.Error = "", ""
-	if v := strings.TrimSpace(a.id.Value()); v == "" {
-		a.id.Error = "the Access Key ID is required"
-	} else {
-		a.id.Error = spaceErr(v)
+func (a *AccessKey) valid(i int) bool {
+	if i == 0 {
+		a.id.Error = idError("Access Key ID", a.id.Value())
+		return a.id.Error == ""
 	}
-	if v := strings.TrimSpace(a.secret.Value()); v == "" {
-		a.secret.Error = "the Access Key Secret is required"
-	} else {
-		a.secret.Error = spaceErr(v)
-	}
-	return a.id.Error == "" && a.secret.Error == ""
+	a.secret.Error = idError("Access Key Secret", a.secret.Value())
+	return a.secret.Error == ""
 }
 
 func (a *AccessKey) leave(cmd tea.Cmd) (ui.Step, tea.Cmd) {
-	a.secret.Hide()
+	a.group.HideAll()
 	a.sync()
 	return a, cmd
 }
@@ -91,43 +84,30 @@ func (a *AccessKey) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	if a.sess == nil {
 		return a, nil
 	}
-	keys := a.sess.Keys
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, keys.Next):
-			if a.focus == 0 {
-				return a, a.setFocus(1)
-			}
-			if !a.validate() {
-				if a.id.Error != "" {
-					return a, a.setFocus(0)
-				}
-				return a, nil
-			}
-			return a.leave(ui.Next)
-		case key.Matches(k, keys.NextField):
-			return a, a.setFocus(1 - a.focus)
-		case k.String() == "shift+tab" && a.focus == 1:
-			return a, a.setFocus(0)
-		case key.Matches(k, keys.Back):
-			return a.leave(ui.Back)
+	cmd, ev := a.group.Update(msg, a.sess.Keys, a.valid)
+	switch ev {
+	case ui.GroupSubmit:
+		if !a.valid(0) {
+			return a, a.group.Focus(0)
 		}
-	}
-	var (
-		cmd     tea.Cmd
-		changed bool
-	)
-	if a.focus == 0 {
-		a.id, cmd, changed = a.id.Update(msg, keys)
-	} else {
-		a.secret, cmd, changed = a.secret.Update(msg, keys)
-	}
-	if changed {
+		if !a.valid(1) {
+			return a, nil
+		}
+		return a.leave(ui.Next)
+	case ui.GroupBack:
+		return a.leave(ui.Back)
+	case ui.GroupChanged, ui.GroupPaired:
 		a.sess.Touched = true
 		a.id.Error, a.secret.Error = "", ""
-		a.id.Warning = lintAccessKey(a.id.Value())
-		a.secret.Warning = lintAccessKey(a.secret.Value())
+		a.note = ""
+		if ev == ui.GroupPaired {
+			a.note = pairedNote
+		}
+		a.id.Warning = auth.LintAccessKeyID(a.id.Value())
+		a.secret.Warning = auth.LintAccessKeySecret(a.secret.Value())
 		a.sync()
+	case ui.GroupRefused:
+		a.id.Error = refusedNote
 	}
 	return a, cmd
 }
@@ -138,17 +118,23 @@ func (a *AccessKey) render() body {
 		return b
 	}
 	st, tw, fw := a.sess.Styles, textWidth(a.sess), fieldWidth(a.sess)
-	b.add(ui.Paragraph(st, tw, "Paste the two values of the access key you just created. Both are normally 56 characters of A–Z and 2–7 ending in '='."))
-	b.gap()
-	if a.focus == 0 {
+	if !compact(a.sess) {
+		b.add(ui.Paragraph(st, tw, accessIntro))
+		b.gap()
+	}
+	if a.group.Index() == 0 {
 		b.focus()
 	}
 	b.add(a.id.View(st, fw))
 	b.gap()
-	if a.focus == 1 {
+	if a.group.Index() == 1 {
 		b.focus()
 	}
 	b.add(a.secret.View(st, fw))
+	if a.note != "" {
+		b.gap()
+		b.add(ui.Wrap(st.OK.Render("✓ ")+st.Text.Render(a.note), tw))
+	}
 	return b
 }
 
@@ -162,8 +148,22 @@ func (a *AccessKey) KeyBinds() []key.Binding {
 	}
 	k := a.sess.Keys
 	b := []key.Binding{k.Next, k.NextField, k.Back}
-	if a.focus == 1 {
+	if a.group.Index() == 1 {
 		b = append(b, k.Reveal)
 	}
 	return b
+}
+
+// Prompt implements ui.Step.
+func (a *AccessKey) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
+	a.sess = s
+	d := s.Draft
+	p.Say("%s", accessIntro)
+	id, secret, err := promptPair(p, "Access Key ID", "Access Key Secret", d.Creds.AccessKeyID, d.Creds.AccessKeySecret,
+		auth.LintAccessKeyID, auth.LintAccessKeySecret)
+	if err != nil {
+		return nil, err
+	}
+	d.Creds.AccessKeyID, d.Creds.AccessKeySecret = id, secret
+	return ui.NextMsg{}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"cxone-auth/auth"
 	"cxone-auth/ui"
 )
 
@@ -17,6 +18,12 @@ import (
 const (
 	profilesTimeout = 15 * time.Second
 	reuseTimeout    = 35 * time.Second
+)
+
+// The client step's words, shared by its screen and its prompt.
+const (
+	clientIntro = "Enter the Client ID and Client Secret of the registered application, from the approval email (they come in a password-protected archive)."
+	reuseIntro  = "One registered application serves many access keys. Reuse the client credentials of:"
 )
 
 type profilesMsg struct {
@@ -35,9 +42,9 @@ type Client struct {
 	sess   *ui.Session
 	src    ProfileSource
 	cfg    Config
+	group  ui.Group
 	id     ui.Field
 	secret ui.Field
-	focus  int // 0 Client ID, 1 Client Secret
 
 	entered  bool
 	profiles []ExistingProfile
@@ -54,13 +61,17 @@ type Client struct {
 
 // NewClient returns the client credentials step; src may be nil (no reuse offer).
 func NewClient(src ProfileSource, cfg Config) *Client {
-	return &Client{
+	c := &Client{
 		src:    src,
 		cfg:    cfg,
 		id:     ui.NewField("Client ID", "e.g. 485a1b2c-3d4e-5f60-7182-93a4b5c6d7e8", false),
 		secret: ui.NewField("Client Secret", "from the same email", true),
 		pass:   ui.NewField("Keyring passphrase", "", true),
 	}
+	c.group.Add(&c.id)
+	c.group.Add(&c.secret)
+	c.group.Pair(0, 1)
+	return c
 }
 
 // ID implements ui.Step.
@@ -80,15 +91,21 @@ func (c *Client) Enter(s *ui.Session) tea.Cmd {
 			cmds = append(cmds, loadProfiles(s.Ctx, c.src))
 		}
 	}
-	cmds = append(cmds, c.setFocus(c.focus))
+	if !c.picking {
+		cmds = append(cmds, c.group.Refocus())
+	}
 	return tea.Batch(cmds...)
+}
+
+func listProfiles(ctx context.Context, src ProfileSource) ([]ExistingProfile, error) {
+	ctx, cancel := context.WithTimeout(ctx, profilesTimeout)
+	defer cancel()
+	return src.Profiles(ctx)
 }
 
 func loadProfiles(ctx context.Context, src ProfileSource) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, profilesTimeout)
-		defer cancel()
-		list, err := src.Profiles(ctx)
+		list, err := listProfiles(ctx, src)
 		return profilesMsg{list: list, err: err}
 	}
 }
@@ -106,19 +123,6 @@ func (c *Client) CapturingText() bool { return !c.picking || c.asking }
 // FocusLine implements ui.Focuser.
 func (c *Client) FocusLine() int { return c.render().focusLine }
 
-func (c *Client) setFocus(f int) tea.Cmd {
-	c.focus = f
-	c.id.Blur()
-	c.secret.Blur()
-	if c.picking {
-		return nil
-	}
-	if f == 0 {
-		return c.id.Focus()
-	}
-	return c.secret.Focus()
-}
-
 func (c *Client) sync() {
 	d := c.sess.Draft
 	d.Creds.ClientID = strings.TrimSpace(c.id.Value())
@@ -126,27 +130,22 @@ func (c *Client) sync() {
 }
 
 func (c *Client) lint() {
-	c.id.Warning = lintClientID(c.id.Value())
-	c.secret.Warning = lintClientSecret(c.secret.Value())
+	c.id.Warning = auth.LintClientID(c.id.Value())
+	c.secret.Warning = auth.LintClientSecret(c.secret.Value())
 }
 
-func (c *Client) validate() bool {
-	c.id.Error, c.secret.Error = "", ""
-	if strings.TrimSpace(c.id.Value()) == "" {
-		c.id.Error = "the Client ID is required"
-	} else {
-		c.id.Error = spaceErr(strings.TrimSpace(c.id.Value()))
+// valid checks field i (the other one is checked when the step is left).
+func (c *Client) valid(i int) bool {
+	if i == 0 {
+		c.id.Error = idError("Client ID", c.id.Value())
+		return c.id.Error == ""
 	}
-	if strings.TrimSpace(c.secret.Value()) == "" {
-		c.secret.Error = "the Client Secret is required"
-	} else {
-		c.secret.Error = spaceErr(strings.TrimSpace(c.secret.Value()))
-	}
-	return c.id.Error == "" && c.secret.Error == ""
+	c.secret.Error = idError("Client Secret", c.secret.Value())
+	return c.secret.Error == ""
 }
 
 func (c *Client) leave(cmd tea.Cmd) (ui.Step, tea.Cmd) {
-	c.secret.Hide()
+	c.group.HideAll()
 	c.sync()
 	return c, cmd
 }
@@ -164,11 +163,7 @@ func (c *Client) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		}
 		c.picker = ui.Menu{Focused: true}
 		for _, p := range c.profiles {
-			note := p.Issuer
-			if p.ClientID != "" {
-				note += " · " + masked(p.ClientID)
-			}
-			c.picker.Items = append(c.picker.Items, ui.MenuItem{Label: p.Name, Note: note})
+			c.picker.Items = append(c.picker.Items, ui.MenuItem{Label: p.Name, Note: reuseNote(p)})
 		}
 		return c, nil
 	case reusedMsg:
@@ -183,80 +178,78 @@ func (c *Client) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		c.id.SetValue(msg.id)
 		c.secret.SetValue(msg.secret)
 		c.sess.Touched = true
-		c.note = fmt.Sprintf("Copied the client credentials of profile %q.", msg.name)
-		for _, p := range c.profiles {
-			if p.Name == msg.name && p.Issuer != "" && c.sess.Draft.Issuer != "" && p.Issuer != c.sess.Draft.Issuer {
-				c.note += fmt.Sprintf(" Its issuer is %s, this profile's %s; an application works in the environment it was registered for.", p.Issuer, c.sess.Draft.Issuer)
-			}
-		}
+		c.note = reusedText(c.profiles, msg.name, c.sess.Draft.Issuer)
 		c.lint()
 		c.sync()
-		return c, c.setFocus(1)
+		return c, c.group.Focus(1)
 	case tea.KeyPressMsg:
 		if c.picking {
 			return c.updatePicker(msg)
 		}
-		return c.updateKeys(msg)
+		if key.Matches(msg, c.sess.Keys.Reuse) && len(c.profiles) > 0 {
+			c.picking, c.asking, c.reuseErr = true, false, ""
+			c.group.BlurAll()
+			return c, nil
+		}
 	case tea.PasteMsg:
 		if c.picking {
 			if c.asking {
-				var cmd tea.Cmd
-				c.pass, cmd, _ = c.pass.Update(msg, c.sess.Keys)
+				cmd, _ := c.pass.Update(msg, c.sess.Keys)
 				return c, cmd
 			}
-			return c, nil
+			return c, nil // a paste into a menu goes nowhere
 		}
 	}
-	return c.updateField(msg)
-}
-
-func (c *Client) updateKeys(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
-	keys := c.sess.Keys
-	switch {
-	case key.Matches(k, keys.Reuse) && len(c.profiles) > 0:
-		c.picking, c.asking, c.reuseErr = true, false, ""
-		c.setFocus(c.focus)
+	if c.picking {
 		return c, nil
-	case key.Matches(k, keys.Next):
-		if c.focus == 0 {
-			return c, c.setFocus(1)
-		}
+	}
+	cmd, ev := c.group.Update(msg, c.sess.Keys, c.valid)
+	switch ev {
+	case ui.GroupSubmit:
 		c.lint()
-		if !c.validate() {
-			if c.id.Error != "" {
-				return c, c.setFocus(0)
-			}
+		if !c.valid(0) {
+			return c, c.group.Focus(0)
+		}
+		if !c.valid(1) {
 			return c, nil
 		}
 		return c.leave(ui.Next)
-	case key.Matches(k, keys.NextField):
-		return c, c.setFocus(1 - c.focus)
-	case k.String() == "shift+tab" && c.focus == 1:
-		return c, c.setFocus(0)
-	case key.Matches(k, keys.Back):
+	case ui.GroupBack:
 		return c.leave(ui.Back)
-	}
-	return c.updateField(k)
-}
-
-func (c *Client) updateField(msg tea.Msg) (ui.Step, tea.Cmd) {
-	var (
-		cmd     tea.Cmd
-		changed bool
-	)
-	if c.focus == 0 {
-		c.id, cmd, changed = c.id.Update(msg, c.sess.Keys)
-	} else {
-		c.secret, cmd, changed = c.secret.Update(msg, c.sess.Keys)
-	}
-	if changed {
+	case ui.GroupChanged, ui.GroupPaired:
 		c.sess.Touched = true
 		c.id.Error, c.secret.Error = "", ""
 		c.note = ""
+		if ev == ui.GroupPaired {
+			c.note = pairedNote
+		}
 		c.lint()
 		c.sync()
+	case ui.GroupRefused:
+		c.id.Error = refusedNote
 	}
 	return c, cmd
+}
+
+// reuseNote describes a profile in the reuse list: its issuer and masked Client ID.
+func reuseNote(p ExistingProfile) string {
+	note := p.Issuer
+	if p.ClientID != "" {
+		note += " · " + masked(p.ClientID)
+	}
+	return note
+}
+
+// reusedText says whose client credentials were copied, and warns when that profile's issuer
+// differs (an application works in the environment it was registered for).
+func reusedText(profiles []ExistingProfile, name, issuer string) string {
+	s := fmt.Sprintf("Copied the client credentials of profile %q.", name)
+	for _, p := range profiles {
+		if p.Name == name && p.Issuer != "" && issuer != "" && p.Issuer != issuer {
+			s += fmt.Sprintf(" Its issuer is %s, this profile's %s; an application works in the environment it was registered for.", p.Issuer, issuer)
+		}
+	}
+	return s
 }
 
 func (c *Client) updatePicker(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
@@ -278,15 +271,14 @@ func (c *Client) updatePicker(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 			}
 			return c, c.fetch(c.profiles[c.picker.Selected()].Name, c.pass.Value())
 		}
-		var cmd tea.Cmd
-		c.pass, cmd, _ = c.pass.Update(k, keys)
+		cmd, _ := c.pass.Update(k, keys)
 		c.pass.Error = ""
 		return c, cmd
 	}
 	switch {
-	case key.Matches(k, keys.Back), key.Matches(k, keys.Reuse):
+	case key.Matches(k, keys.Back, keys.PrevField, keys.Reuse):
 		c.picking = false
-		return c, c.setFocus(c.focus)
+		return c, c.group.Refocus()
 	case key.Matches(k, keys.Next):
 		p := c.profiles[c.picker.Selected()]
 		if p.NeedsPassphrase && !c.cfg.PassphraseFromEnv {
@@ -296,7 +288,7 @@ func (c *Client) updatePicker(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 		}
 		return c, c.fetch(p.Name, "")
 	}
-	c.picker, _ = c.picker.Update(k, keys)
+	c.picker.Update(k, keys)
 	c.reuseErr = ""
 	return c, nil
 }
@@ -305,11 +297,15 @@ func (c *Client) fetch(name, pass string) tea.Cmd {
 	c.fetching, c.reuseErr = true, ""
 	src, ctx := c.src, c.sess.Ctx
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, reuseTimeout)
-		defer cancel()
-		id, secret, err := src.ClientCredentials(ctx, name, pass)
+		id, secret, err := fetchClient(ctx, src, name, pass)
 		return reusedMsg{name: name, id: id, secret: secret, err: err}
 	}
+}
+
+func fetchClient(ctx context.Context, src ProfileSource, name, pass string) (string, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, reuseTimeout)
+	defer cancel()
+	return src.ClientCredentials(ctx, name, pass)
 }
 
 func (c *Client) render() body {
@@ -319,7 +315,7 @@ func (c *Client) render() body {
 	}
 	st, tw, fw := c.sess.Styles, textWidth(c.sess), fieldWidth(c.sess)
 	if c.picking {
-		b.add(ui.Paragraph(st, tw, "One registered application serves many access keys. Reuse the client credentials of:"))
+		b.add(ui.Paragraph(st, tw, reuseIntro))
 		b.gap()
 		b.focus()
 		b.add(c.picker.View(st, c.sess.BodyWidth()))
@@ -338,14 +334,16 @@ func (c *Client) render() body {
 		}
 		return b
 	}
-	b.add(ui.Paragraph(st, tw, "Enter the Client ID and Client Secret of the registered application, from the approval email (they come in a password-protected archive)."))
-	b.gap()
-	if c.focus == 0 {
+	if !compact(c.sess) {
+		b.add(ui.Paragraph(st, tw, clientIntro))
+		b.gap()
+	}
+	if c.group.Index() == 0 {
 		b.focus()
 	}
 	b.add(c.id.View(st, fw))
 	b.gap()
-	if c.focus == 1 {
+	if c.group.Index() == 1 {
 		b.focus()
 	}
 	b.add(c.secret.View(st, fw))
@@ -379,16 +377,110 @@ func (c *Client) KeyBinds() []key.Binding {
 	k := c.sess.Keys
 	if c.picking {
 		if c.asking {
-			return []key.Binding{k.Next, back("esc", "back to the list"), k.Reveal}
+			return []key.Binding{k.Next, binding("esc", "back to the list"), k.Reveal}
 		}
-		return []key.Binding{k.UpDown, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "reuse")), back("esc", "type them instead")}
+		return []key.Binding{k.UpDown, binding("enter", "reuse"), binding("esc", "type them instead")}
 	}
 	b := []key.Binding{k.Next, k.NextField, k.Back}
-	if c.focus == 1 {
+	if c.group.Index() == 1 {
 		b = append(b, k.Reveal)
 	}
 	if len(c.profiles) > 0 {
 		b = append(b, k.Reuse)
 	}
 	return b
+}
+
+// Prompt implements ui.Step: the reuse offer, then the two values.
+func (c *Client) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
+	c.sess = s
+	d := s.Draft
+	if c.src != nil {
+		list, err := listProfiles(s.Ctx, c.src)
+		if err != nil {
+			p.Say("Could not list existing profiles: %s", errorText(err))
+		}
+		if len(list) > 0 {
+			opts := []string{"Enter the client credentials"}
+			for _, pr := range list {
+				opts = append(opts, "Reuse those of profile "+pr.Name+" ("+reuseNote(pr)+")")
+			}
+			i, err := p.Choose(strings.TrimSuffix(reuseIntro, " Reuse the client credentials of:"), opts, 0)
+			if err != nil {
+				return nil, err
+			}
+			if i > 0 {
+				pr := list[i-1]
+				pass := ""
+				if pr.NeedsPassphrase && !c.cfg.PassphraseFromEnv {
+					if pass, err = p.Secret("Passphrase of the keyring that holds "+pr.Name, false); err != nil {
+						return nil, err
+					}
+				}
+				id, secret, err := fetchClient(s.Ctx, c.src, pr.Name, pass)
+				if err == nil {
+					d.Creds.ClientID, d.Creds.ClientSecret = ui.Clean(id), ui.Clean(secret)
+					p.Say("%s", reusedText(list, pr.Name, d.Issuer))
+					return ui.NextMsg{}, nil
+				}
+				p.Say("Could not read profile %s: %s. Enter the values instead.", pr.Name, errorText(err))
+			}
+		}
+	}
+	p.Say("%s", clientIntro)
+	id, secret, err := promptPair(p, "Client ID", "Client Secret", d.Creds.ClientID, d.Creds.ClientSecret, auth.LintClientID, auth.LintClientSecret)
+	if err != nil {
+		return nil, err
+	}
+	d.Creds.ClientID, d.Creds.ClientSecret = id, secret
+	return ui.NextMsg{}, nil
+}
+
+// promptPair asks for an identifier and its secret as line prompts, with the screen's rules:
+// both required, no spaces inside, unusual shapes warned about; a paste of both values into
+// the ID prompt is split, a paste of more is refused, and neither is ever printed back.
+func promptPair(p *ui.Prompter, idName, secretName, curID, curSecret string, lintID, lintSecret func(string) string) (string, string, error) {
+	var id, secret string
+	for id == "" {
+		a, err := p.Ask(idName, curID)
+		if err != nil {
+			return "", "", err
+		}
+		switch vals := strings.Fields(a); {
+		case len(vals) == 2:
+			id, secret = vals[0], vals[1]
+			p.Say("%s", pairedNote)
+		case len(vals) > 2:
+			p.Say("%s", refusedNote)
+			continue
+		default:
+			if msg := idError(idName, a); msg != "" {
+				p.Say("Error: %s.", msg)
+				continue
+			}
+			id = a
+		}
+		p.Echo(id)
+		if warn := lintID(id); warn != "" {
+			p.Say("Warning: %s.", warn)
+		}
+	}
+	for secret == "" {
+		a, err := p.Secret(secretName, curSecret != "")
+		if err != nil {
+			return "", "", err
+		}
+		if a == "" {
+			a = curSecret
+		}
+		if msg := idError(secretName, a); msg != "" {
+			p.Say("Error: %s.", msg)
+			continue
+		}
+		secret = a
+		if warn := lintSecret(secret); warn != "" {
+			p.Say("Warning: %s.", warn)
+		}
+	}
+	return id, secret, nil
 }

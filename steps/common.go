@@ -1,10 +1,13 @@
 package steps
 
 import (
+	"crypto/sha256"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 
+	"cxone-auth/auth"
 	"cxone-auth/ui"
 )
 
@@ -18,12 +21,11 @@ const (
 	IDCheck     = "check"
 	IDSave      = "save"
 	IDDone      = "done"
+	IDProfiles  = "profiles"
 )
 
-// Links shown in the help texts (cxone-protocol.md section 6).
-const (
-	registrationURL = "https://developer.niceincontact.com/Documentation/ApplicationRegistration"
-)
+// RegistrationURL is NICE's guide to registering an application.
+const RegistrationURL = "https://developer.niceincontact.com/Documentation/ApplicationRegistration"
 
 // body builds a step's view and remembers where the focused element starts, so the engine
 // can keep it on screen when the window is short.
@@ -73,6 +75,10 @@ func fieldWidth(sess *ui.Session) int { return min(sess.BodyWidth(), 72) }
 // textWidth caps paragraphs to a readable measure.
 func textWidth(sess *ui.Session) int { return min(sess.BodyWidth(), 88) }
 
+// compact reports whether the window is too short for the step's explanations: the step then
+// shows its instruction and its focused control only.
+func compact(sess *ui.Session) bool { return sess.Height > 0 && sess.Height < 16 }
+
 // indent shifts every line of s right by n spaces.
 func indent(s string, n int) string {
 	pad := strings.Repeat(" ", n)
@@ -82,3 +88,45 @@ func indent(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// binding is a help entry for keys that a step handles itself.
+func binding(keys, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
+}
+
+// fingerprint identifies the values a check was (or would be) sent with.
+func fingerprint(d *ui.Draft) [32]byte {
+	return sha256.Sum256([]byte(strings.Join([]string{d.Issuer, d.Creds.ClientID, d.Creds.ClientSecret, d.Creds.AccessKeyID, d.Creds.AccessKeySecret}, "\x00")))
+}
+
+// masked is how an identifier appears outside its own field. Values that arrive masked
+// already (ExistingProfile.ClientID) are shown as they are.
+func masked(s string) string {
+	if strings.Contains(s, "…") {
+		return auth.Sanitize(s)
+	}
+	return auth.Mask(s)
+}
+
+// errorText is the message of err, safe for the terminal.
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return auth.Sanitize(err.Error())
+}
+
+// idError is the blocking check of an identifier or secret field (empty, spaces inside,
+// control characters, too long), from auth's rules.
+func idError(name, v string) string {
+	if err := auth.ValidateValue(name, strings.TrimSpace(v)); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// Texts shared by the screen and the line prompts of the steps.
+const (
+	pairedNote  = "Pasted two values: the first went into the ID field, the second into the secret field."
+	refusedNote = "That paste held several values; nothing was entered. Paste the ID alone."
+)

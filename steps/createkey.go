@@ -7,6 +7,17 @@ import (
 	"cxone-auth/ui"
 )
 
+// The create-key step's words, shared by its screen and its prompt.
+const (
+	createIntro   = "The API calls run as the CXone user who owns the access key, with that user's role and permissions. Sign in to CXone as a user of the business unit the calls are for (NICE recommends a dedicated API user), then:"
+	createPath    = "My Profile → Access Keys → Add access key"
+	createAdmin   = `This needs the "My Access Key" permission. An administrator can create a key for another user under Admin → Employees → the user → Access Keys.`
+	onceTitle     = "⚠  THE SECRET IS SHOWN ONLY ONCE"
+	onceText      = "Copy both the Access Key ID and the Access Key Secret before you close the dialog. A lost secret cannot be shown again: you would have to create a new key."
+	onceShort     = "⚠ The secret is shown only once: copy both values now."
+	copiedConfirm = "I have copied the Access Key ID and the Access Key Secret"
+)
+
 // CreateKey explains how to create an access key and makes sure the secret was copied: CXone
 // shows it only once.
 type CreateKey struct {
@@ -58,7 +69,7 @@ func (c *CreateKey) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 			return c, nil
 		}
 		return c, ui.Next
-	case key.Matches(k, keys.Back):
+	case key.Matches(k, keys.Back, keys.PrevField):
 		return c, ui.Back
 	}
 	return c, nil
@@ -70,14 +81,19 @@ func (c *CreateKey) render() body {
 		return b
 	}
 	st, tw := c.sess.Styles, textWidth(c.sess)
-	b.add(ui.Paragraph(st, tw, "The API calls run as the CXone user who owns the access key, with that user's role and permissions. Sign in to CXone as a user of the business unit the calls are for (NICE recommends a dedicated API user), then:"))
-	b.gap()
-	b.add("  " + st.Code.Render("My Profile → Access Keys → Add access key"))
-	b.gap()
-	b.add(ui.Wrap(st.Muted.Render(`This needs the "My Access Key" permission. An administrator can create a key for another user under Admin → Employees → the user → Access Keys.`), tw))
-	b.gap()
-	b.add(ui.WarningBox(st, min(tw, 72), "⚠  THE SECRET IS SHOWN ONLY ONCE",
-		"Copy both the Access Key ID and the Access Key Secret before you close the dialog. A lost secret cannot be shown again: you would have to create a new key."))
+	if compact(c.sess) {
+		// The instruction, the warning in one line and the confirmation: what must stay.
+		b.add(ui.Wrap(st.Code.Render(createPath), tw))
+		b.add(ui.Wrap(st.Warn.Bold(true).Render(onceShort), tw))
+	} else {
+		b.add(ui.Paragraph(st, tw, createIntro))
+		b.gap()
+		b.add("  " + st.Code.Render(createPath))
+		b.gap()
+		b.add(ui.Wrap(st.Muted.Render(createAdmin), tw))
+		b.gap()
+		b.add(ui.WarningBox(st, min(tw, 72), onceTitle, onceText))
+	}
 	b.gap()
 	b.focus()
 	box := "[ ]"
@@ -85,7 +101,7 @@ func (c *CreateKey) render() body {
 	if c.confirmed {
 		box, style = "[x]", st.OK
 	}
-	b.add(style.Render(box+" I have copied the Access Key ID and the Access Key Secret") + st.Muted.Render("  (space)"))
+	b.add(ui.Wrap(style.Render(box+" "+copiedConfirm)+st.Muted.Render("  (space)"), tw))
 	if c.nudge {
 		b.add(ui.Wrap(st.Warn.Render("Tick the box with space once both values are copied somewhere safe."), tw))
 	}
@@ -102,4 +118,23 @@ func (c *CreateKey) KeyBinds() []key.Binding {
 	}
 	k := c.sess.Keys
 	return []key.Binding{k.Toggle, k.Next, k.Back}
+}
+
+// Prompt implements ui.Step.
+func (c *CreateKey) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
+	c.sess = s
+	p.Say("%s %s.", createIntro, createPath)
+	p.Say("%s", createAdmin)
+	p.Say("Warning: the secret is shown only once. %s", onceText)
+	for {
+		ok, err := p.YesNo("Have you copied the Access Key ID and the Access Key Secret?", false)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			c.confirmed = true
+			return ui.NextMsg{}, nil
+		}
+		p.Say("Take your time; answer y once both values are copied somewhere safe.")
+	}
 }

@@ -7,6 +7,18 @@ import (
 	"cxone-auth/ui"
 )
 
+// The register step's words, shared by its screen and its prompt.
+const (
+	registerIntro  = "Programs call the CXone APIs through a registered application. Skip this step if you already have its Client ID and Client Secret."
+	registerGuide  = "Sign in to the CXone developer portal and follow the registration guide:"
+	registerChoose = "Register a new application with these choices:"
+	registerType   = "type: back-end application (server to server, access keys); the type cannot be changed later"
+	registerAuth   = "token endpoint client authentication: client_secret_basic"
+	registerRest   = "tenants, environment, scopes and primary business unit as your program needs"
+	registerWait   = "Wait for approval (typically 2–3 business days). The Client ID and Client Secret arrive by email in a password-protected archive."
+	registerLater  = "Not yet: stop here and run `cxone-auth setup` again when the email arrives"
+)
+
 // Register explains how to register a back-end application in the CXone developer portal.
 type Register struct {
 	sess    *ui.Session
@@ -32,7 +44,7 @@ func NewRegister(open func(string) error) *Register {
 		r.menu.Items = append(r.menu.Items, ui.MenuItem{Label: "Open the registration guide in a browser"})
 	}
 	r.actions = append(r.actions, regLater)
-	r.menu.Items = append(r.menu.Items, ui.MenuItem{Label: "Not yet: stop here and run `cxone-auth setup` again when the email arrives"})
+	r.menu.Items = append(r.menu.Items, ui.MenuItem{Label: registerLater})
 	r.menu.Focused = true
 	r.menu.Plain = true
 	return r
@@ -71,7 +83,7 @@ func (r *Register) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		switch {
 		case key.Matches(msg, keys.Open):
 			return r, r.openCmd()
-		case key.Matches(msg, keys.Back):
+		case key.Matches(msg, keys.Back, keys.PrevField):
 			return r, ui.Back
 		case key.Matches(msg, keys.Next):
 			switch r.actions[r.menu.Selected()] {
@@ -80,10 +92,11 @@ func (r *Register) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 			case regOpen:
 				return r, r.openCmd()
 			case regLater:
-				return r, ui.Abort
+				r.sess.Draft.Later = true
+				return r, ui.Finish
 			}
 		}
-		r.menu, _ = r.menu.Update(msg, keys)
+		r.menu.Update(msg, keys)
 	}
 	return r, nil
 }
@@ -94,7 +107,7 @@ func (r *Register) openCmd() tea.Cmd {
 		return nil
 	}
 	r.note = "Opening the browser…"
-	return ui.OpenLink(r.sess.Ctx, r.open, registrationURL)
+	return ui.OpenLink(r.sess.Ctx, r.open, RegistrationURL)
 }
 
 func (r *Register) render() body {
@@ -103,15 +116,20 @@ func (r *Register) render() body {
 		return b
 	}
 	st, tw := r.sess.Styles, textWidth(r.sess)
-	b.add(ui.Paragraph(st, tw, "Programs call the CXone APIs through a registered application. Skip this step if you already have its Client ID and Client Secret."))
-	b.gap()
-	b.add(hanging(st, tw, "1. ", "Sign in to the CXone developer portal and follow the registration guide:"))
-	b.add("   " + ui.Link(st, registrationURL))
-	b.add(hanging(st, tw, "2. ", "Register a new application with these choices:"))
-	b.add(indent(bullet(st, tw-3, "type: back-end application (server to server, access keys); the type cannot be changed later"), 3))
-	b.add(indent(bullet(st, tw-3, "token endpoint client authentication: client_secret_basic"), 3))
-	b.add(indent(bullet(st, tw-3, "tenants, environment, scopes and primary business unit as your program needs"), 3))
-	b.add(hanging(st, tw, "3. ", "Wait for approval (typically 2–3 business days). The Client ID and Client Secret arrive by email in a password-protected archive."))
+	if compact(r.sess) {
+		b.add(hanging(st, tw, "", registerGuide))
+		b.add(ui.Link(st, RegistrationURL))
+	} else {
+		b.add(ui.Paragraph(st, tw, registerIntro))
+		b.gap()
+		b.add(hanging(st, tw, "1. ", registerGuide))
+		b.add("   " + ui.Link(st, RegistrationURL))
+		b.add(hanging(st, tw, "2. ", registerChoose))
+		b.add(indent(bullet(st, tw-3, registerType), 3))
+		b.add(indent(bullet(st, tw-3, registerAuth), 3))
+		b.add(indent(bullet(st, tw-3, registerRest), 3))
+		b.add(hanging(st, tw, "3. ", registerWait))
+	}
 	b.gap()
 	b.focus()
 	b.add(r.menu.View(st, r.sess.BodyWidth()))
@@ -135,4 +153,22 @@ func (r *Register) KeyBinds() []key.Binding {
 		b = append(b, k.Open)
 	}
 	return b
+}
+
+// Prompt implements ui.Step.
+func (r *Register) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
+	r.sess = s
+	p.Say("%s", registerIntro)
+	p.Say("1. %s %s", registerGuide, RegistrationURL)
+	p.Say("2. %s %s; %s; %s.", registerChoose, registerType, registerAuth, registerRest)
+	p.Say("3. %s", registerWait)
+	ok, err := p.YesNo("Do you already have the Client ID and Client Secret?", true)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		s.Draft.Later = true
+		return ui.FinishMsg{}, nil
+	}
+	return ui.NextMsg{}, nil
 }

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"cxone-auth/auth"
+	"cxone-auth/store"
 	"cxone-auth/ui"
 )
 
@@ -19,20 +20,27 @@ const (
 
 var envNames = [...]string{"commercial", "fedramp", "custom"}
 
-// Focus positions of the welcome step.
+// The welcome step's words, shared by its screen and its prompt.
 const (
-	welcomeEnv = iota
-	welcomeIssuer
-	welcomeProfile
+	welcomeIntro   = "This wizard sets up CXone API credentials for your programs and scripts, checks them live and stores them in your keyring. You will need:"
+	welcomeNeedApp = "a back-end application registered in the CXone developer portal (its Client ID and Client Secret); approval typically takes 2–3 business days, so register early"
+	welcomeNeedKey = "to sign in to CXone as the user the API calls run as, to create an access key"
 )
+
+// envLabels are the environment choices with the issuer each stands for.
+var envLabels = [...]ui.MenuItem{
+	{Label: "Commercial", Note: auth.IssuerCommercial},
+	{Label: "FedRAMP", Note: auth.IssuerFedRAMP},
+	{Label: "Custom issuer", Note: "another CXone issuer, or a local emulator"},
+}
 
 // Welcome says what is needed, picks the environment and names the profile.
 type Welcome struct {
 	sess    *ui.Session
+	group   ui.Group
 	env     ui.Menu
 	issuer  ui.Field
 	profile ui.Field
-	focus   int
 	entered bool
 	cfg     Config
 	src     ProfileSource
@@ -44,20 +52,11 @@ type Welcome struct {
 // stored profiles so the step can say when a name is already taken.
 func NewWelcome(cfg Config, src ProfileSource) *Welcome {
 	w := &Welcome{cfg: cfg, src: src}
-	w.env = ui.Menu{Items: []ui.MenuItem{
-		{Label: "Commercial", Note: auth.IssuerCommercial},
-		{Label: "FedRAMP", Note: auth.IssuerFedRAMP},
-		{Label: "Custom issuer", Note: "another CXone issuer, or a local emulator"},
-	}}
+	w.env = ui.Menu{Items: envLabels[:]}
 	w.issuer = ui.NewField("Issuer URL", "https://…", false)
 	w.profile = ui.NewField("Profile name", "default", false)
-	switch iss, _ := validateIssuer(cfg.Issuer); {
-	case cfg.Issuer == "" || iss == auth.IssuerCommercial:
-		w.env.Select(envCommercial)
-	case iss == auth.IssuerFedRAMP:
-		w.env.Select(envFedRAMP)
-	default:
-		w.env.Select(envCustom)
+	w.env.Select(envOf(cfg.Issuer))
+	if w.env.Selected() == envCustom {
 		w.issuer.SetValue(cfg.Issuer)
 	}
 	name := cfg.Profile
@@ -65,7 +64,21 @@ func NewWelcome(cfg Config, src ProfileSource) *Welcome {
 		name = "default"
 	}
 	w.profile.SetValue(name)
+	w.group.Add(&w.env)
+	w.group.AddIf(&w.issuer, func() bool { return w.env.Selected() == envCustom })
+	w.group.Add(&w.profile)
 	return w
+}
+
+// envOf is the environment an issuer belongs to.
+func envOf(issuer string) int {
+	switch iss, _ := auth.ValidateIssuer(issuer); {
+	case issuer == "" || iss == auth.IssuerCommercial:
+		return envCommercial
+	case iss == auth.IssuerFedRAMP:
+		return envFedRAMP
+	}
+	return envCustom
 }
 
 // ID implements ui.Step.
@@ -86,7 +99,7 @@ func (w *Welcome) Enter(s *ui.Session) tea.Cmd {
 			load = loadProfiles(s.Ctx, w.src)
 		}
 	}
-	return tea.Batch(load, w.setFocus(w.focus))
+	return tea.Batch(load, w.group.Refocus())
 }
 
 // Restyle implements ui.Restyler.
@@ -96,45 +109,10 @@ func (w *Welcome) Restyle(st *ui.Styles) {
 }
 
 // CapturingText implements ui.TextCapturer.
-func (w *Welcome) CapturingText() bool { return w.focus != welcomeEnv }
+func (w *Welcome) CapturingText() bool { return w.group.TakesText() }
 
 // FocusLine implements ui.Focuser.
 func (w *Welcome) FocusLine() int { return w.render().focusLine }
-
-func (w *Welcome) setFocus(f int) tea.Cmd {
-	w.focus = f
-	w.env.Focused = f == welcomeEnv
-	w.issuer.Blur()
-	w.profile.Blur()
-	switch f {
-	case welcomeIssuer:
-		return w.issuer.Focus()
-	case welcomeProfile:
-		return w.profile.Focus()
-	}
-	return nil
-}
-
-func (w *Welcome) order() []int {
-	if w.env.Selected() == envCustom {
-		return []int{welcomeEnv, welcomeIssuer, welcomeProfile}
-	}
-	return []int{welcomeEnv, welcomeProfile}
-}
-
-func (w *Welcome) move(delta int) (tea.Cmd, bool) {
-	o := w.order()
-	for i, f := range o {
-		if f == w.focus {
-			j := i + delta
-			if j < 0 || j >= len(o) {
-				return nil, false
-			}
-			return w.setFocus(o[j]), true
-		}
-	}
-	return w.setFocus(o[0]), true
-}
 
 // issuerValue is the issuer the current choice stands for.
 func (w *Welcome) issuerValue() (string, error) {
@@ -144,7 +122,7 @@ func (w *Welcome) issuerValue() (string, error) {
 	case envFedRAMP:
 		return auth.IssuerFedRAMP, nil
 	}
-	return validateIssuer(w.issuer.Value())
+	return auth.ValidateIssuer(w.issuer.Value())
 }
 
 // sync copies the choices into the draft.
@@ -159,21 +137,23 @@ func (w *Welcome) sync() {
 	d.Profile = w.profile.Value()
 }
 
-func (w *Welcome) validate() bool {
-	ok := true
-	w.issuer.Error = ""
-	if w.env.Selected() == envCustom {
+// valid checks control i (enter on it) and reports whether the step may move past it.
+func (w *Welcome) valid(i int) bool {
+	switch w.group.Current() {
+	case &w.issuer:
+		w.issuer.Error = ""
 		if _, err := w.issuerValue(); err != nil {
 			w.issuer.Error = err.Error()
-			ok = false
+			return false
+		}
+	case &w.profile:
+		w.profile.Error = ""
+		if err := store.ValidProfileName(w.profile.Value()); err != nil {
+			w.profile.Error = err.Error()
+			return false
 		}
 	}
-	w.profile.Error = ""
-	if err := validateProfile(w.profile.Value()); err != nil {
-		w.profile.Error = err.Error()
-		ok = false
-	}
-	return ok
+	return true
 }
 
 // Update implements ui.Step.
@@ -181,7 +161,6 @@ func (w *Welcome) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	if w.sess == nil {
 		return w, nil
 	}
-	keys := w.sess.Keys
 	if pm, ok := msg.(profilesMsg); ok {
 		// A failure to list is not worth a word here; the client step reports it.
 		w.existing = map[string]bool{}
@@ -191,79 +170,44 @@ func (w *Welcome) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		w.lintProfile()
 		return w, nil
 	}
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, keys.Next):
-			if w.focus == welcomeProfile {
-				if !w.validate() {
-					if w.issuer.Error != "" {
-						return w, w.setFocus(welcomeIssuer)
-					}
-					return w, nil
-				}
-				w.sync()
-				return w, ui.Next
+	cmd, ev := w.group.Update(msg, w.sess.Keys, w.valid)
+	switch ev {
+	case ui.GroupSubmit:
+		if w.env.Selected() == envCustom {
+			if _, err := w.issuerValue(); err != nil {
+				w.issuer.Error = err.Error()
+				return w, w.group.Focus(1)
 			}
-			if w.focus == welcomeIssuer {
-				w.issuer.Error = ""
-				if _, err := w.issuerValue(); err != nil {
-					w.issuer.Error = err.Error()
-					return w, nil
-				}
-			}
-			cmd, _ := w.move(1)
-			return w, cmd
-		case key.Matches(k, keys.NextField):
-			cmd, _ := w.move(1)
-			return w, cmd
-		case k.String() == "shift+tab":
-			cmd, _ := w.move(-1)
-			return w, cmd
-		case key.Matches(k, keys.Back):
-			return w, ui.Back // no-op on the first step, kept for symmetry
 		}
-	}
-	var cmd tea.Cmd
-	switch w.focus {
-	case welcomeEnv:
-		var moved bool
-		w.env, moved = w.env.Update(msg, keys)
-		if moved {
-			w.sync()
-		}
-	case welcomeIssuer:
-		var changed bool
-		w.issuer, cmd, changed = w.issuer.Update(msg, keys)
-		if changed {
+		w.sync()
+		return w, ui.Next
+	case ui.GroupBack:
+		return w, ui.Back // on the first step of a flow started from the profiles screen: back there
+	case ui.GroupChanged:
+		if w.group.Current() != &w.env {
 			w.sess.Touched = true
-			w.issuer.Error = ""
-			w.sync()
 		}
-	case welcomeProfile:
-		var changed bool
-		w.profile, cmd, changed = w.profile.Update(msg, keys)
-		if changed {
-			w.sess.Touched = true
-			w.profile.Error = ""
-			w.lintProfile()
-			w.sync()
-		}
+		w.issuer.Error, w.profile.Error = "", ""
+		w.lintProfile()
+		w.sync()
 	}
 	return w, cmd
 }
 
 // lintProfile warns about a malformed name while typing (enter blocks it) and about a name
-// that is taken: saving replaces that profile, which may be what the user wants (re-setup).
+// that is taken: saving replaces that profile, which may be what the user wants.
 func (w *Welcome) lintProfile() {
-	name := w.profile.Value()
-	switch err := validateProfile(name); {
+	w.profile.Warning = profileWarning(w.profile.Value(), w.existing)
+}
+
+func profileWarning(name string, existing map[string]bool) string {
+	switch err := store.ValidProfileName(name); {
 	case err != nil && name != "":
-		w.profile.Warning = err.Error()
-	case w.existing[name]:
-		w.profile.Warning = fmt.Sprintf("profile %q exists: saving replaces its credentials", name)
-	default:
-		w.profile.Warning = ""
+		return err.Error()
+	case existing[name]:
+		return fmt.Sprintf("profile %q exists: saving replaces its credentials", name)
 	}
+	return ""
 }
 
 func (w *Welcome) render() body {
@@ -272,34 +216,36 @@ func (w *Welcome) render() body {
 		return b
 	}
 	st, tw, fw := w.sess.Styles, textWidth(w.sess), fieldWidth(w.sess)
-	b.add(ui.Paragraph(st, tw, "This wizard sets up CXone API credentials for your programs and scripts, checks them live and stores them in your keyring. You will need:"))
-	b.add(bullet(st, tw, "a back-end application registered in the CXone developer portal (its Client ID and Client Secret); approval typically takes 2–3 business days, so register early"))
-	b.add(bullet(st, tw, "to sign in to CXone as the user the API calls run as, to create an access key"))
-	b.gap()
-	if w.focus == welcomeEnv {
+	if !compact(w.sess) {
+		b.add(ui.Paragraph(st, tw, welcomeIntro))
+		b.add(bullet(st, tw, welcomeNeedApp))
+		b.add(bullet(st, tw, welcomeNeedKey))
+		b.gap()
+	}
+	if w.group.Current() == &w.env {
 		b.focus()
 	}
-	b.add(w.label("Environment", w.focus == welcomeEnv))
+	b.add(label(st, "Environment", w.env.Focused))
 	b.add(w.env.View(st, fw))
 	if w.env.Selected() == envCustom {
-		if w.focus == welcomeIssuer {
+		if w.group.Current() == &w.issuer {
 			b.focus()
 		}
 		b.add(indent(w.issuer.View(st, fw-4), 4))
 	}
 	b.gap()
-	if w.focus == welcomeProfile {
+	if w.group.Current() == &w.profile {
 		b.focus()
 	}
 	b.add(w.profile.View(st, fw))
 	return b
 }
 
-func (w *Welcome) label(s string, focused bool) string {
+func label(st *ui.Styles, s string, focused bool) string {
 	if focused {
-		return w.sess.Styles.FocusedLabel.Render(s)
+		return st.FocusedLabel.Render(s)
 	}
-	return w.sess.Styles.Label.Render(s)
+	return st.Label.Render(s)
 }
 
 // View implements ui.Step.
@@ -311,13 +257,59 @@ func (w *Welcome) KeyBinds() []key.Binding {
 		return nil
 	}
 	k := w.sess.Keys
-	switch w.focus {
-	case welcomeEnv:
+	if w.group.Current() == &w.env {
 		return []key.Binding{k.UpDown, k.Next, k.NextField}
 	}
-	return []key.Binding{k.Next, k.NextField, back("shift+tab", "previous field")}
+	return []key.Binding{k.Next, k.NextField, k.PrevField}
 }
 
-func back(keys, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
+// Prompt implements ui.Step: the same choices as line prompts.
+func (w *Welcome) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
+	w.sess = s
+	p.Say("%s", welcomeIntro)
+	p.Say("- %s;", welcomeNeedApp)
+	p.Say("- %s.", welcomeNeedKey)
+	d := s.Draft
+	issuer := d.Issuer
+	if issuer == "" {
+		issuer = w.cfg.Issuer
+	}
+	opts := make([]string, len(envLabels))
+	for i, it := range envLabels {
+		opts[i] = it.Label + " (" + it.Note + ")"
+	}
+	env, err := p.Choose("Environment:", opts, envOf(issuer))
+	if err != nil {
+		return nil, err
+	}
+	w.env.Select(env)
+	if env == envCustom {
+		def := ""
+		if envOf(issuer) == envCustom {
+			def = issuer
+		}
+		v, err := p.Text("Issuer URL", def, func(s string) error { _, err := auth.ValidateIssuer(s); return err })
+		if err != nil {
+			return nil, err
+		}
+		w.issuer.SetValue(v)
+	}
+	existing := map[string]bool{}
+	if w.src != nil {
+		if list, err := listProfiles(s.Ctx, w.src); err == nil {
+			for _, pr := range list {
+				existing[pr.Name] = true
+			}
+		}
+	}
+	name, err := p.Text("Profile name", w.profile.Value(), store.ValidProfileName)
+	if err != nil {
+		return nil, err
+	}
+	if warn := profileWarning(name, existing); warn != "" {
+		p.Say("Note: %s.", warn)
+	}
+	w.profile.SetValue(name)
+	w.sync()
+	return ui.NextMsg{}, nil
 }

@@ -117,17 +117,9 @@ func (p *Prompter) echo(s string) {
 // refuses an answer with a message; a refused answer is never printed back.
 func (p *Prompter) Text(question, def string, check func(string) error) (string, error) {
 	for {
-		if def != "" {
-			fmt.Fprintf(p.out, "%s [%s]: ", question, def)
-		} else {
-			fmt.Fprintf(p.out, "%s: ", question)
-		}
-		s, err := p.read()
+		s, err := p.Ask(question, def)
 		if err != nil {
 			return "", err
-		}
-		if s == "" {
-			s = def
 		}
 		if check != nil {
 			if err := check(s); err != nil {
@@ -139,6 +131,24 @@ func (p *Prompter) Text(question, def string, check func(string) error) (string,
 		return s, nil
 	}
 }
+
+// Ask asks a question and returns the answer (def when empty) without printing it back: the
+// caller decides what of it may be shown (Echo).
+func (p *Prompter) Ask(question, def string) (string, error) {
+	if def != "" {
+		fmt.Fprintf(p.out, "%s [%s]: ", question, def)
+	} else {
+		fmt.Fprintf(p.out, "%s: ", question)
+	}
+	s, err := p.read()
+	if s == "" {
+		s = def
+	}
+	return s, err
+}
+
+// Echo prints an accepted answer back where the terminal did not show the typing.
+func (p *Prompter) Echo(s string) { p.echo(s) }
 
 // Secret asks for a secret; nothing of it is ever printed. keep says that an empty answer
 // keeps the value already known (the caller decides what that is).

@@ -41,6 +41,9 @@ type Draft struct {
 	Backend      string       // backend name ("file", "secret-service", ...)
 	BackendLabel string       // how the save step showed it
 	Saved        bool
+	// Later is set when the person stopped on purpose to register an application first: the
+	// wizard ends normally and says where to register.
+	Later bool
 }
 
 // Body sizes: the frame takes a header, a rule and a help line.
