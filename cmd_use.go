@@ -146,7 +146,7 @@ CXONE_ACCESS_TOKEN_EXPIRES_AT.`,
 				if errors.Is(err, fs.ErrExist) {
 					return usageError("%s exists: pass --force to replace it", output)
 				}
-				return fmt.Errorf("write %s: %w", output, err)
+				return err // names the file and says what to do
 			}
 			fmt.Fprintf(a.errw(), "Wrote profile %q to %s (mode 0600).\n", a.set.profile, output)
 			if store.InGitWorkTreeNotIgnored(output) {
