@@ -149,7 +149,7 @@ CXONE_ACCESS_TOKEN_EXPIRES_AT.`,
 				return err // names the file and says what to do
 			}
 			fmt.Fprintf(a.errw(), "Wrote profile %q to %s (mode 0600).\n", a.set.profile, output)
-			if store.InGitWorkTreeNotIgnored(output) {
+			if inTree, ignored := store.GitIgnoreStatus(output, a.getenv); inTree && !ignored {
 				fmt.Fprintf(a.errw(), "Warning: %s is inside a git work tree and not ignored: add it to .gitignore so the secrets are never committed.\n", output)
 			}
 			return nil

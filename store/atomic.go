@@ -1,18 +1,13 @@
 package store
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
-	"time"
 )
 
 // Seams for tests that need a write to fail (or the process to die) at a precise point.
@@ -246,42 +241,4 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d bytes", limit)
 	}
 	return data, nil
-}
-
-// gitTimeout bounds each git call of InGitWorkTreeNotIgnored.
-const gitTimeout = 2 * time.Second
-
-// InGitWorkTreeNotIgnored reports whether path lies inside a git work tree and is not ignored
-// there, i.e. whether `git add .` would pick up an exported secret. It is false when git is
-// missing, slow or unsure.
-func InGitWorkTreeNotIgnored(path string) bool {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return false
-	}
-	dir := filepath.Dir(abs)
-	git := func(args ...string) (string, int, bool) {
-		ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C")
-		var out bytes.Buffer
-		cmd.Stdout = &out
-		err := cmd.Run()
-		var ee *exec.ExitError
-		switch {
-		case err == nil:
-			return strings.TrimSpace(out.String()), 0, true
-		case errors.As(err, &ee) && ctx.Err() == nil:
-			return "", ee.ExitCode(), true
-		}
-		return "", -1, false
-	}
-	if out, code, ok := git("rev-parse", "--is-inside-work-tree"); !ok || code != 0 || out != "true" {
-		return false
-	}
-	// check-ignore (index consulted: a tracked file counts as not ignored, which is the worst
-	// case): exit 0 = ignored, 1 = not ignored, anything else = error.
-	_, code, ok := git("check-ignore", "-q", "--", abs)
-	return ok && code == 1
 }
