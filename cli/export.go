@@ -114,7 +114,7 @@ func exportRun(ctx context.Context, o *ExportOptions) error {
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Wrote profile %q to %s (mode 0600).\n", name, o.Output)
-	if store.InGitWorkTreeNotIgnored(o.Output) {
+	if inTree, ignored := store.GitIgnoreStatus(o.Output, f.Env.Getenv); inTree && !ignored {
 		fmt.Fprintf(f.IO.ErrOut, "Warning: %s is inside a git work tree and not ignored: add it to .gitignore so the secrets are never committed.\n", o.Output)
 	}
 	return nil

@@ -1,115 +1,222 @@
 package store
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
-	"time"
 )
 
-// Seams for tests that need a write to fail at a precise point.
+// Seams for tests that need a write to fail (or the process to die) at a precise point.
 var (
 	renameFile = os.Rename
 	syncFile   = func(f *os.File) error { return f.Sync() }
+	// openUnnamed opens a new file without a name in dir (O_TMPFILE on Linux); it returns
+	// errNoUnnamed where the OS or the file system has no such files.
+	openUnnamed = openUnnamedFile
 )
 
-// WriteFileAtomic writes data to path with mode 0600 through a temp file in the same folder,
-// fsync and rename, so readers see the old file or the new one, never half of one. An existing
-// file is replaced only when force is set; otherwise the error wraps fs.ErrExist. On any
-// failure the old file is left as it was and the temp file is removed.
+// errNoUnnamed reports that unnamed files cannot be created or linked here, so the write
+// takes the private-folder way instead.
+var errNoUnnamed = errors.New("unnamed files are not supported here")
+
+// WriteFileAtomic writes data to path with mode 0600 so that readers see the old file or the
+// new one, never half of one, and so that a crash at any point leaves no copy of data that
+// others can read or that an ignore rule for path (such as `*.env` or `.env`) misses:
+//
+//   - On Linux the data goes into an unnamed file (O_TMPFILE) in path's folder, is synced and
+//     then linked into place; a crash before the link leaves nothing at all.
+//   - Elsewhere (and on file systems that refuse unnamed files) it goes into a private 0700
+//     folder created next to path, in a file with exactly path's base name, which is then
+//     linked or renamed into place; the folder is removed afterwards.
+//
+// An existing file is replaced only when force is set; otherwise the error wraps fs.ErrExist,
+// also when the file appears while this runs. With force the new file replaces the old one
+// by rename (through the private folder). Errors name path once and say what to do.
 func WriteFileAtomic(path string, data []byte, force bool) error {
 	fi, err := os.Lstat(path)
 	switch {
 	case err == nil && fi.IsDir():
-		return fmt.Errorf("write %s: is a directory", path)
+		return fmt.Errorf("cannot write %s: it is a directory", path)
 	case err == nil && !force:
-		return fmt.Errorf("write %s: %w (use --force to replace it)", path, fs.ErrExist)
+		return existsError(path)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("write %s: %w", path, err)
+		return writeError(path, err)
 	}
-	if force {
-		if err := replaceFile(path, data); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		return nil
-	}
-	tmp, err := writeTemp(path, data)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp)
-	// A hard link fails if path appeared meanwhile, so a file created by someone else between
-	// the check above and now is never replaced without --force.
-	if err := os.Link(tmp, path); err != nil {
+	if err := writeAtomic(path, data, force); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("write %s: %w (use --force to replace it)", path, fs.ErrExist)
+			return existsError(path)
 		}
-		// No hard links here (some file systems, some Windows shares): fall back to
-		// rename, having checked above that nothing is in the way.
-		if _, serr := os.Lstat(path); serr == nil {
-			return fmt.Errorf("write %s: %w (use --force to replace it)", path, fs.ErrExist)
-		}
-		if err := renameFile(tmp, path); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
+		return writeError(path, err)
 	}
-	syncDir(filepath.Dir(path))
 	return nil
 }
 
-// replaceFile atomically replaces (or creates) path with data, mode 0600.
+// existsError is the refusal to replace an existing file without force.
+func existsError(path string) error {
+	return fmt.Errorf("cannot write %s: %w (pass --force to replace it)", path, fs.ErrExist)
+}
+
+// writeFileError is an error whose text is a full sentence written for the person, while
+// errors.Is and errors.As still see the system error underneath.
+type writeFileError struct {
+	msg string
+	err error
+}
+
+func (e *writeFileError) Error() string { return e.msg }
+func (e *writeFileError) Unwrap() error { return e.err }
+
+// writeError turns a failure of writeAtomic into one sentence that names path once and says
+// what to do. The cause's own file names (temp names, the folder) are dropped; the system
+// error stays wrapped for errors.Is.
+func writeError(path string, err error) error {
+	dir := filepath.Dir(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if _, serr := os.Stat(dir); serr != nil {
+			return &writeFileError{fmt.Sprintf("cannot write %s: the folder %s does not exist (create it first)", path, dir), err}
+		}
+	case errors.Is(err, fs.ErrPermission):
+		return &writeFileError{fmt.Sprintf("cannot write %s: permission denied (check the permissions of the folder %s, or choose another path)", path, dir), err}
+	}
+	return fmt.Errorf("cannot write %s: %w", path, bareCause(err))
+}
+
+// bareCause strips the path-naming wrappers (*fs.PathError, *os.LinkError, *os.SyscallError)
+// off err, keeping the system error underneath.
+func bareCause(err error) error {
+	for {
+		var pe *fs.PathError
+		var le *os.LinkError
+		var se *os.SyscallError
+		switch {
+		case errors.As(err, &pe):
+			err = pe.Err
+		case errors.As(err, &le):
+			err = le.Err
+		case errors.As(err, &se):
+			err = se.Err
+		default:
+			return err
+		}
+	}
+}
+
+// replaceFile atomically replaces (or creates) path with data, mode 0600, as WriteFileAtomic
+// with force does; its errors are the bare causes, for callers that name path themselves.
 func replaceFile(path string, data []byte) error {
-	tmp, err := writeTemp(path, data)
-	if err != nil {
-		return err
-	}
-	if err := renameFile(tmp, path); err != nil {
-		_ = os.Remove(tmp) // best effort: the temp file is ours and useless now
-		return err
-	}
-	syncDir(filepath.Dir(path))
-	return nil
+	return writeAtomic(path, data, true)
 }
 
-// writeTemp writes data to a new 0600 temp file next to path, synced to disk, and returns its
-// name. On failure nothing is left behind.
-func writeTemp(path string, data []byte) (string, error) {
+// writeAtomic does the work of WriteFileAtomic; see there.
+func writeAtomic(path string, data []byte, force bool) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return "", err
+	f, err := openUnnamed(dir)
+	switch {
+	case err == nil:
+		err = writeUnnamed(f, dir, base, path, data, force)
+		if !errors.Is(err, errNoUnnamed) {
+			return err
+		}
+	case !errors.Is(err, errNoUnnamed):
+		return err
 	}
-	name := f.Name()
-	fail := func(err error) (string, error) {
-		_ = f.Close()
-		_ = os.Remove(name)
-		return "", err
-	}
-	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		return fail(err)
-	}
+	return writeViaPrivateDir(dir, base, path, data, force)
+}
+
+// fillFile writes data to f, syncs it and makes it 0600 (the create mode was already 0600,
+// less the umask; chmod makes it exact).
+func fillFile(f *os.File, data []byte) error {
 	if _, err := f.Write(data); err != nil {
-		return fail(err)
+		return err
 	}
 	if err := syncFile(f); err != nil {
-		return fail(err)
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		return err
+	}
+	return nil
+}
+
+// writeUnnamed fills the unnamed file f and gives it the name path: by a link that fails if
+// path exists, or, with force, by a link into a private folder and a rename over path.
+func writeUnnamed(f *os.File, dir, base, path string, data []byte, force bool) error {
+	defer f.Close()
+	if err := fillFile(f, data); err != nil {
+		return err
+	}
+	if !force {
+		if err := linkUnnamed(f, path); err != nil {
+			return err
+		}
+		syncDir(dir)
+		return nil
+	}
+	priv, err := os.MkdirTemp(dir, "."+base+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(priv)
+	name := filepath.Join(priv, base)
+	if err := linkUnnamed(f, name); err != nil {
+		return err
+	}
+	if err := renameFile(name, path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// writeViaPrivateDir writes data into priv/BASE, where priv is a new 0700 folder in dir, and
+// moves it to path: by a hard link, which fails if path appeared meanwhile, or with force
+// (or where hard links are unavailable and path is still absent) by rename.
+func writeViaPrivateDir(dir, base, path string, data []byte, force bool) error {
+	priv, err := os.MkdirTemp(dir, "."+base+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(priv)
+	name := filepath.Join(priv, base)
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := fillFile(f, data); err != nil {
+		_ = f.Close()
+		return err
 	}
 	if err := f.Close(); err != nil {
-		_ = os.Remove(name)
-		return "", err
+		return err
 	}
-	return name, nil
+	if !force {
+		err := os.Link(name, path)
+		switch {
+		case err == nil:
+			syncDir(dir)
+			return nil
+		case errors.Is(err, fs.ErrExist):
+			return err
+		}
+		// No hard links here (some file systems, some Windows shares): rename instead,
+		// having checked that nothing is in the way.
+		if _, serr := os.Lstat(path); serr == nil {
+			return fs.ErrExist
+		}
+	}
+	if err := renameFile(name, path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
 }
 
 // syncDir makes a rename durable where directories can be synced; errors are ignored because
@@ -134,42 +241,4 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d bytes", limit)
 	}
 	return data, nil
-}
-
-// gitTimeout bounds each git call of InGitWorkTreeNotIgnored.
-const gitTimeout = 2 * time.Second
-
-// InGitWorkTreeNotIgnored reports whether path lies inside a git work tree and is not ignored
-// there, i.e. whether `git add .` would pick up an exported secret. It is false when git is
-// missing, slow or unsure.
-func InGitWorkTreeNotIgnored(path string) bool {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return false
-	}
-	dir := filepath.Dir(abs)
-	git := func(args ...string) (string, int, bool) {
-		ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C")
-		var out bytes.Buffer
-		cmd.Stdout = &out
-		err := cmd.Run()
-		var ee *exec.ExitError
-		switch {
-		case err == nil:
-			return strings.TrimSpace(out.String()), 0, true
-		case errors.As(err, &ee) && ctx.Err() == nil:
-			return "", ee.ExitCode(), true
-		}
-		return "", -1, false
-	}
-	if out, code, ok := git("rev-parse", "--is-inside-work-tree"); !ok || code != 0 || out != "true" {
-		return false
-	}
-	// check-ignore (index consulted: a tracked file counts as not ignored, which is the worst
-	// case): exit 0 = ignored, 1 = not ignored, anything else = error.
-	_, code, ok := git("check-ignore", "-q", "--", abs)
-	return ok && code == 1
 }

@@ -14,11 +14,12 @@ const maxEnvFileSize = 1 << 20
 // ParseEnv reads a dotenv file: a UTF-8 BOM and CRLF line ends are accepted; blank lines and
 // lines starting with # are skipped; an `export ` prefix is allowed; NAME=value with the value
 // bare (the rest of the line, trimmed, up to a ` #` comment), 'single-quoted' (literal, may span
-// lines) or "double-quoted" (\\ \" \$ \` escapes and backslash-newline as bash reads them; may
-// span lines), and adjacent quoted parts concatenate as in the shell (so the shell export
-// format reads back too). There is no variable expansion. A name set twice is an error naming
-// it and both lines; a malformed line is an error naming the line number. Errors never echo
-// a value, since values are secrets.
+// lines) or "double-quoted" (\\ \" \$ \` escapes and backslash-newline as bash reads them, and
+// \n for a newline as dotenv readers read it; any other backslash stays; may span lines), and
+// adjacent quoted parts concatenate as in the shell (so the shell export format reads back too).
+// There is no variable expansion. A name set twice is an error naming it and both lines; a
+// malformed line is an error naming the line number. Errors never echo a value, since values
+// are secrets.
 func ParseEnv(r io.Reader) (map[string]string, error) {
 	data, err := readLimited(r, maxEnvFileSize)
 	if err != nil {
@@ -166,6 +167,10 @@ func (p *envParser) value(start int) (string, error) {
 					switch d := p.peek(); d {
 					case '\\', '"', '$', '`':
 						b.WriteByte(p.next())
+						continue
+					case 'n': // how WriteEnv writes a newline; the dotenv readers agree
+						p.next()
+						b.WriteByte('\n')
 						continue
 					case '\n':
 						p.next() // line continuation, as in bash

@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 )
 
-// ExportValues are the values an export writes (SPEC section 7). Empty values (and a zero
-// BusinessUnitID or TokenExpiresAt) are unknown and omitted.
+// ExportValues are the values an export writes (docs/export.md). Empty values (and a zero
+// BusinessUnitID or TokenExpiresAt) are unknown and omitted, never written empty.
 type ExportValues struct {
 	Issuer          string
 	ClientID        string
@@ -92,33 +92,58 @@ func bareSafe(s string) bool {
 	return true
 }
 
-// envQuote double-quotes s for a dotenv file that bash can also source. Inside double quotes
-// bash gives meaning only to \, ", $ and `, so those are backslash-escaped. A newline stays
-// a literal newline inside the quotes: bash keeps it (a backslash-newline would be removed
-// as a line continuation), and dotenv readers accept multi-line quoted values. A carriage
-// return or NUL cannot round-trip through every reader, so such values are refused.
+// envQuote writes s so that every common dotenv reader and `set -a; . FILE` in bash agree on
+// it as far as they can:
+//   - made only of A-Za-z0-9_./:@=+- (every real CXone value): bare. No reader changes such a
+//     value, and docker --env-file, which takes everything after '=' literally, reads it too.
+//   - otherwise, without ', \, a newline or "${": single quotes. Bash, node dotenv and godotenv
+//     take single-quoted text literally; python-dotenv also decodes \\ and \' and expands ${X}
+//     inside single quotes, hence those exclusions.
+//   - otherwise double quotes with \, ", $ and ` backslash-escaped and a newline written as \n:
+//     bash gives meaning to exactly those four characters inside double quotes, so sourcing
+//     the file never runs or expands anything. Bash keeps \n as the two characters (the
+//     dotenv readers turn it into a newline); docs/export.md tabulates who reads what exactly.
+//
+// NUL cannot be held by an environment variable and a carriage return is turned into a line
+// end by node dotenv and python-dotenv, so values holding either are refused. The error names
+// the variable, never the value.
 func envQuote(name, s string) (string, error) {
 	if bareSafe(s) {
 		return s, nil
 	}
-	if strings.ContainsAny(s, "\x00\r") {
-		return "", fmt.Errorf("value of %s contains a NUL or carriage return, which an env file cannot hold", name)
+	if err := refuseUnholdable(name, s); err != nil {
+		return "", err
+	}
+	if !strings.ContainsAny(s, "'\\\n") && !strings.Contains(s, "${") {
+		return "'" + s + "'", nil
 	}
 	var b strings.Builder
 	b.WriteByte('"')
-	for i := 0; i < len(s); i++ { // bytes, not runes: invalid UTF-8 must pass unchanged
-		switch s[i] {
+	for i := 0; i < len(s); i++ { // bytes, not runes: invalid UTF-8 passes unchanged
+		switch c := s[i]; c {
 		case '\\', '"', '$', '`':
 			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		default:
+			b.WriteByte(c)
 		}
-		b.WriteByte(s[i])
 	}
 	b.WriteByte('"')
 	return b.String(), nil
 }
 
-// WriteEnv writes the dotenv format: NAME=value lines, values made only of A-Za-z0-9_./:@=+-
-// bare, others double-quoted (see envQuote), so `set -a; . FILE` never runs anything.
+// refuseUnholdable rejects values that no export format can hold exactly (see envQuote).
+func refuseUnholdable(name, s string) error {
+	if strings.ContainsAny(s, "\x00\r") {
+		return fmt.Errorf("value of %s contains a NUL or carriage return, which an env file cannot hold", name)
+	}
+	return nil
+}
+
+// WriteEnv writes the dotenv format: NAME=value lines, each value bare, single-quoted or
+// double-quoted as envQuote decides, so `set -a; . FILE` never runs anything.
 func WriteEnv(w io.Writer, v ExportValues) error {
 	var buf bytes.Buffer
 	for _, kv := range v.Vars() {
@@ -138,12 +163,15 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// WriteShell writes `export NAME='value'` lines, safe to eval in any POSIX shell.
+// WriteShell writes `export NAME='value'` lines, safe to eval in any POSIX shell. Values with
+// a NUL or carriage return are refused, as in WriteEnv.
 func WriteShell(w io.Writer, v ExportValues) error {
 	var buf bytes.Buffer
 	for _, kv := range v.Vars() {
-		if strings.ContainsRune(kv[1], 0) {
-			return fmt.Errorf("value of %s contains a NUL, which a shell variable cannot hold", kv[0])
+		// A shell keeps a carriage return, but ParseEnv and other readers of this format turn
+		// CRLF into LF, so CR is refused here as in the env format.
+		if err := refuseUnholdable(kv[0], kv[1]); err != nil {
+			return err
 		}
 		buf.WriteString("export " + kv[0] + "=" + shellQuote(kv[1]) + "\n")
 	}

@@ -84,9 +84,32 @@ func TestWriteEnvLayout(t *testing.T) {
 	if err := WriteEnv(&b, v); err != nil {
 		t.Fatal(err)
 	}
-	want := "CXONE_ISSUER=https://cxone.niceincontact.com\nCXONE_CLIENT_ID=485a-647f\nCXONE_CLIENT_SECRET=\"a b\"\nCXONE_BUSINESS_UNIT_ID=7\n"
+	want := "CXONE_ISSUER=https://cxone.niceincontact.com\nCXONE_CLIENT_ID=485a-647f\nCXONE_CLIENT_SECRET='a b'\nCXONE_BUSINESS_UNIT_ID=7\n"
 	if b.String() != want {
 		t.Errorf("WriteEnv = %q, want %q", b.String(), want)
+	}
+}
+
+func TestWriteEnvQuoting(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"abc-DEF_1.2:3@4=5+6/7", "abc-DEF_1.2:3@4=5+6/7"},
+		{"a b", "'a b'"},
+		{"$HOME and `id` and $(id)", "'$HOME and `id` and $(id)'"},
+		{`say "hi" #1`, `'say "hi" #1'`},
+		{"it's", `"it's"`},
+		{`back\slash`, `"back\\slash"`},
+		{"${HOME}", `"\${HOME}"`},
+		{"l1\nl2", `"l1\nl2"`},
+		{"'$(id)`id`\"", `"'\$(id)\` + "`id\\`" + `\""`},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		if err := WriteEnv(&b, ExportValues{ClientSecret: tt.in}); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := b.String(), "CXONE_CLIENT_SECRET="+tt.want+"\n"; got != want {
+			t.Errorf("WriteEnv(%q) = %q, want %q", tt.in, got, want)
+		}
 	}
 }
 
@@ -143,8 +166,14 @@ func TestExportFormatsRoundTrip(t *testing.T) {
 			if err := os.WriteFile(shFile, sh.Bytes(), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if got := runBash(t, `set -a; . "$1"; set +a; `+printVars, envFile); !reflect.DeepEqual(got, want) {
-				t.Errorf("bash sourcing env format:\ngot  %q\nwant %q", got, want)
+			// Sourced by bash, the env format gives every value exactly, except that a newline
+			// (written as \n inside double quotes) stays the two characters \n.
+			wantBash := map[string]string{}
+			for k, v := range want {
+				wantBash[k] = strings.ReplaceAll(v, "\n", `\n`)
+			}
+			if got := runBash(t, `set -a; . "$1"; set +a; `+printVars, envFile); !reflect.DeepEqual(got, wantBash) {
+				t.Errorf("bash sourcing env format:\ngot  %q\nwant %q", got, wantBash)
 			}
 			if got := runBash(t, `eval "$(cat "$1")"; `+printVars, shFile); !reflect.DeepEqual(got, want) {
 				t.Errorf("bash eval of shell format:\ngot  %q\nwant %q", got, want)
@@ -205,6 +234,7 @@ func TestEncodersRefuseUnrepresentable(t *testing.T) {
 		{"env CR", func(b *bytes.Buffer, v ExportValues) error { return WriteEnv(b, v) }, "a\rb"},
 		{"env NUL", func(b *bytes.Buffer, v ExportValues) error { return WriteEnv(b, v) }, "a\x00b"},
 		{"shell NUL", func(b *bytes.Buffer, v ExportValues) error { return WriteShell(b, v) }, "a\x00b"},
+		{"shell CR", func(b *bytes.Buffer, v ExportValues) error { return WriteShell(b, v) }, "a\r\nb"},
 		{"json bad UTF-8", func(b *bytes.Buffer, v ExportValues) error { return WriteJSON(b, v) }, "a\xffb"},
 	}
 	for _, tt := range tests {
@@ -245,7 +275,8 @@ func TestParseEnv(t *testing.T) {
 		{"var named export", "export=1\n", map[string]string{"export": "1"}},
 		{"hash inside bare", "A=a#b\n", map[string]string{"A": "a#b"}},
 		{"empty values", "A=\nB=''\nC=\"\"\n", map[string]string{"A": "", "B": "", "C": ""}},
-		{"double escapes", `A="q\" d\$ b\` + "`" + ` s\\ n\n"` + "\n", map[string]string{"A": "q\" d$ b` s\\ n\\n"}},
+		{"double escapes", `A="q\" d\$ b\` + "`" + ` s\\ n\n t\t"` + "\n", map[string]string{"A": "q\" d$ b` s\\ n\n t\\t"}},
+		{"escaped backslash before n", `A="a\\nb"` + "\n", map[string]string{"A": `a\nb`}},
 		{"multi-line double", "A=\"l1\nl2\"\nB=2\n", map[string]string{"A": "l1\nl2", "B": "2"}},
 		{"continuation", "A=\"ab\\\ncd\"\n", map[string]string{"A": "abcd"}},
 		{"single literal", `A='a\b$c"d'` + "\n", map[string]string{"A": `a\b$c"d`}},
@@ -335,12 +366,20 @@ func FuzzEnvRoundTrip(f *testing.F) {
 			}
 			return
 		}
-		got, err := ParseEnv(&buf)
+		want := varsMap(v)
+		got, err := ParseEnv(bytes.NewReader(buf.Bytes()))
 		if err != nil {
 			t.Fatalf("ParseEnv of WriteEnv output: %v", err)
 		}
-		if want := varsMap(v); !reflect.DeepEqual(got, want) {
-			t.Fatalf("round trip: got %q, want %q", got, want)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("env round trip: got %q, want %q", got, want)
+		}
+		buf.Reset()
+		if err := WriteShell(&buf, v); err != nil {
+			t.Fatalf("WriteShell refused what WriteEnv took: %v", err)
+		}
+		if got, err = ParseEnv(&buf); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("shell round trip: got %q, %v; want %q", got, err, want)
 		}
 	})
 }

@@ -3,10 +3,8 @@ package store
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"go/build"
-	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -32,6 +30,8 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	case "save":
 		os.Exit(helperSave())
+	case "crash-write":
+		os.Exit(helperCrashWrite())
 	}
 	fmt.Fprintln(os.Stderr, "unknown helper")
 	os.Exit(2)
@@ -222,129 +222,5 @@ func TestStoreImportsGuard(t *testing.T) {
 	}
 	if !slices.Contains(pkg.Imports, "cxone-auth/store/dbusguard") {
 		t.Errorf("store imports %v, want cxone-auth/store/dbusguard among them", pkg.Imports)
-	}
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "out.env")
-	if err := WriteFileAtomic(path, []byte("one"), false); err != nil {
-		t.Fatal(err)
-	}
-	if got := mode(t, path); got != 0o600 {
-		t.Errorf("mode = %o, want 600", got)
-	}
-	err := WriteFileAtomic(path, []byte("two"), false)
-	if !errors.Is(err, fs.ErrExist) {
-		t.Errorf("existing file without force: got %v, want fs.ErrExist", err)
-	}
-	if data, _ := os.ReadFile(path); string(data) != "one" {
-		t.Errorf("content = %q after refused write, want one", data)
-	}
-	if err := WriteFileAtomic(path, []byte("three"), true); err != nil {
-		t.Fatal(err)
-	}
-	if data, _ := os.ReadFile(path); string(data) != "three" {
-		t.Errorf("content = %q after forced write, want three", data)
-	}
-	if err := WriteFileAtomic(dir, []byte("x"), true); err == nil {
-		t.Errorf("writing over a directory: got nil error")
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, "missing", "x"), []byte("x"), false); err == nil {
-		t.Errorf("writing into a missing folder: got nil error")
-	}
-	if names := slices.Collect(mapsKeys(listDir(t, dir))); !slices.Equal(names, []string{"out.env"}) {
-		t.Errorf("folder holds %v, want only out.env", names)
-	}
-}
-
-func TestWriteFileAtomicKeepsOldFileOnFailure(t *testing.T) {
-	injected := errors.New("injected failure")
-	tests := []struct {
-		name  string
-		apply func() func()
-	}{
-		{"rename fails", func() func() {
-			orig := renameFile
-			renameFile = func(string, string) error { return injected }
-			return func() { renameFile = orig }
-		}},
-		{"fsync fails", func() func() {
-			orig := syncFile
-			syncFile = func(*os.File) error { return injected }
-			return func() { syncFile = orig }
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "out.env")
-			if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			restore := tt.apply()
-			err := WriteFileAtomic(path, []byte("new"), true)
-			restore()
-			if !errors.Is(err, injected) {
-				t.Fatalf("got %v, want the injected failure", err)
-			}
-			if data, _ := os.ReadFile(path); string(data) != "old" {
-				t.Errorf("content = %q, want old", data)
-			}
-			if names := slices.Collect(mapsKeys(listDir(t, dir))); !slices.Equal(names, []string{"out.env"}) {
-				t.Errorf("folder holds %v, want only out.env (temp file removed)", names)
-			}
-		})
-	}
-	// A real failure, even for root: the target is a non-empty directory.
-	dir := t.TempDir()
-	target := filepath.Join(dir, "sub")
-	if err := os.MkdirAll(filepath.Join(target, "keep"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFileAtomic(target, []byte("x"), true); err == nil {
-		t.Errorf("replacing a directory: got nil error")
-	}
-	if _, err := os.Stat(filepath.Join(target, "keep")); err != nil {
-		t.Errorf("directory content lost: %v", err)
-	}
-}
-
-func TestInGitWorkTreeNotIgnored(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Fatalf("git is needed for this test: %v", err)
-	}
-	repo := t.TempDir()
-	run := func(args ...string) {
-		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	run("init", "-q")
-	if err := os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("*.env\nsecret/\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(repo, "sub"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		path string
-		want bool
-	}{
-		{filepath.Join(repo, "creds.txt"), true},
-		{filepath.Join(repo, "sub", "creds.json"), true},
-		{filepath.Join(repo, "creds.env"), false},
-		{filepath.Join(repo, "sub", "x.env"), false},
-		{filepath.Join(t.TempDir(), "outside.txt"), false},
-	}
-	for _, tt := range tests {
-		if got := InGitWorkTreeNotIgnored(tt.path); got != tt.want {
-			t.Errorf("InGitWorkTreeNotIgnored(%s) = %v, want %v", tt.path, got, tt.want)
-		}
-	}
-	t.Setenv("PATH", t.TempDir()) // no git at all
-	if InGitWorkTreeNotIgnored(filepath.Join(repo, "creds.txt")) {
-		t.Errorf("without git: got true, want false")
 	}
 }

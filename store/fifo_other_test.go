@@ -1,0 +1,8 @@
+//go:build !unix
+
+package store
+
+import "errors"
+
+// mkfifo is unavailable here.
+func mkfifo(string) error { return errors.New("no named pipes on this OS") }

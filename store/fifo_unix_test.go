@@ -1,0 +1,17 @@
+//go:build unix
+
+package store
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// mkfifo creates a named pipe at path (and its folder).
+func mkfifo(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return syscall.Mkfifo(path, 0o644)
+}
