@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -121,7 +122,11 @@ func (f *Factory) runWizard(ctx context.Context) error {
 		NoColor:           f.Settings.NoColor,
 		PassphraseFromEnv: f.Settings.Passphrase != "",
 	}
+	if f.Settings.BackendSet && f.Settings.Backend != store.BackendAuto {
+		cfg.Backend = f.Settings.Backend
+	}
 	out, err := steps.Run(ctx, f.wizardDeps(), cfg, f.IO.In, f.IO.ErrOut)
+	f.printRecords(out)
 	if err != nil {
 		if errors.Is(err, steps.ErrCancelled) {
 			return &exitError{code: exitCancelled, err: err}
@@ -132,6 +137,27 @@ func (f *Factory) runWizard(ctx context.Context) error {
 		f.Settings.Logger.Debug("wizard saved", "profile", out.Profile, "backend", out.Backend, "at", time.Now().UTC())
 	}
 	return nil
+}
+
+// printRecords leaves on the normal screen, once the wizard's screen is gone, what it did: the
+// record of every saved profile, or where to register the application when the person
+// stopped to do that first. Line prompts said it all already.
+func (f *Factory) printRecords(out steps.Outcome) {
+	if f.Settings.Accessible {
+		return
+	}
+	w := styledWriter(f.IO.ErrOut, f.Env, f.Settings.NoColor)
+	for _, r := range out.Records {
+		for i, l := range r.Lines() {
+			if i == 0 {
+				l = styles.ok.Render("✓") + styles.bold.Render(strings.TrimPrefix(l, "✓"))
+			}
+			fmt.Fprintln(w, l)
+		}
+	}
+	if out.Later && len(out.Records) == 0 {
+		fmt.Fprintf(w, "Register a back-end application first: %s\nRun 'cxone-auth setup' again when the Client ID and Client Secret arrive (typically 2–3 business days).\n", steps.RegistrationURL)
+	}
 }
 
 // runHome is `cxone-auth` with no command on a terminal.

@@ -57,7 +57,7 @@ func TestRunAccessible(t *testing.T) {
 			v.errFor = tt.errFor
 			var out strings.Builder
 			in := strings.NewReader(strings.Join(tt.input, "\n") + "\n")
-			got, err := RunAccessible(context.Background(), deps, Config{}, in, &out)
+			got, err := Run(context.Background(), deps, Config{Accessible: true}, in, &out)
 			if err != nil {
 				t.Fatalf("RunAccessible: %v\n%s", err, out.String())
 			}
@@ -92,7 +92,7 @@ func TestRunAccessible(t *testing.T) {
 func TestRunAccessibleEndOfInputCancels(t *testing.T) {
 	deps, _, s := testDeps()
 	var out strings.Builder
-	_, err := RunAccessible(context.Background(), deps, Config{}, strings.NewReader("\n\n\n"+testClientID+"\n"), &out)
+	_, err := Run(context.Background(), deps, Config{Accessible: true}, strings.NewReader("\n\n\n"+testClientID+"\n"), &out)
 	if !errors.Is(err, ErrCancelled) {
 		t.Errorf("error %v, want ErrCancelled", err)
 	}

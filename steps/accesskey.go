@@ -28,6 +28,7 @@ func NewAccessKey() *AccessKey {
 		id:     ui.NewField("Access Key ID", "about 56 characters ending in =", false),
 		secret: ui.NewField("Access Key Secret", "shown once when the key was created", true),
 	}
+	a.id.Single, a.secret.Single = true, true
 	a.group.Add(&a.id)
 	a.group.Add(&a.secret)
 	a.group.Pair(0, 1)

@@ -2,16 +2,15 @@ package steps
 
 import (
 	"context"
-	"crypto/sha256"
-	"fmt"
+	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"cxone-auth/auth"
+	"cxone-auth/store"
 	"cxone-auth/ui"
 )
 
@@ -41,26 +40,72 @@ const (
 	actIssuer
 )
 
+// checkActions is where a failed check can lead, first the most likely fix: the value the
+// advice points at, a retry only where sending again can help (network, timeout, server), and
+// the environment (a wrong one rejects good credentials too). The screen and the line prompt
+// both route through it.
+func checkActions(err error) []checkAction {
+	a := auth.AdviceFor(auth.KindOf(err))
+	var acts []checkAction
+	if a.Retry {
+		acts = append(acts, actRetry)
+	}
+	switch a.Target {
+	case auth.TargetClient:
+		acts = append(acts, actFixClient)
+	case auth.TargetAccessKey:
+		acts = append(acts, actFixKey)
+	}
+	return append(acts, actIssuer)
+}
+
+func actionLabel(a checkAction) string {
+	switch a {
+	case actFixClient:
+		return "Fix the Client ID / Client Secret"
+	case actFixKey:
+		return "Fix the Access Key ID / Secret"
+	case actIssuer:
+		return "Change the environment or issuer"
+	}
+	return "Retry the check"
+}
+
+func actionTarget(a checkAction) string {
+	switch a {
+	case actFixClient:
+		return IDClient
+	case actFixKey:
+		return IDAccessKey
+	case actIssuer:
+		return IDWelcome
+	}
+	return ""
+}
+
 // Check runs the live check with a checklist of stages and, on failure, says which value is
-// wrong and where to fix it.
+// wrong and where to fix it. Credentials that were rejected are not sent again until one of
+// them changed.
 type Check struct {
 	sess     *ui.Session
 	verifier Verifier
 	list     ui.Checklist
 
-	run     int
-	running bool
-	cancel  context.CancelFunc
-	fp      [32]byte // inputs of the last run
-	result  *auth.Result
-	err     error
+	run      int
+	running  bool
+	cancel   context.CancelFunc
+	fp       [32]byte // inputs of the last run
+	result   *auth.Result
+	err      error
+	rejected map[[32]byte]error // values CXone refused, and how
+	replayed bool               // the failure shown was not asked again: the values were refused before
 
 	menu ui.Menu
 	acts []checkAction
 }
 
 // NewCheck returns the live check step.
-func NewCheck(v Verifier) *Check { return &Check{verifier: v} }
+func NewCheck(v Verifier) *Check { return &Check{verifier: v, rejected: map[[32]byte]error{}} }
 
 // ID implements ui.Step.
 func (c *Check) ID() string { return IDCheck }
@@ -68,28 +113,36 @@ func (c *Check) ID() string { return IDCheck }
 // Title implements ui.Step.
 func (c *Check) Title() string { return "Check" }
 
-func fingerprint(d *ui.Draft) [32]byte {
-	return sha256.Sum256([]byte(strings.Join([]string{d.Issuer, d.Creds.ClientID, d.Creds.ClientSecret, d.Creds.AccessKeyID, d.Creds.AccessKeySecret}, "\x00")))
+func stageLabels() []string {
+	labels := make([]string, len(auth.Stages))
+	for i, st := range auth.Stages {
+		labels[i] = st.String()
+	}
+	return labels
 }
 
-// Enter implements ui.Step: it starts the check unless these very values already passed.
+// Enter implements ui.Step: it starts the check unless these very values already passed, or
+// were refused (then the refusal is shown again, without asking CXone).
 func (c *Check) Enter(s *ui.Session) tea.Cmd {
 	first := c.sess == nil
 	c.sess = s
 	if first {
-		labels := make([]string, len(auth.Stages))
-		for i, st := range auth.Stages {
-			labels[i] = st.String()
-		}
-		c.list = ui.NewChecklist(s.Styles, labels...)
+		c.list = ui.NewChecklist(s.Styles, stageLabels()...)
 	}
 	c.list.Static = s.Accessible
 	c.Restyle(s.Styles)
 	if c.running {
 		return c.list.Tick()
 	}
-	if c.result != nil && c.fp == fingerprint(s.Draft) {
+	fp := fingerprint(s.Draft)
+	if c.result != nil && c.fp == fp {
 		s.Draft.Result = c.result
+		return nil
+	}
+	if err, ok := c.rejected[fp]; ok {
+		c.fp, c.result = fp, nil
+		c.fail(err)
+		c.replayed = true
 		return nil
 	}
 	return c.start()
@@ -177,7 +230,7 @@ func (c *Check) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		if msg.run != c.run {
 			return c, nil
 		}
-		c.list.Set(slices.Index(auth.Stages, msg.ev.Stage), itemState(msg.ev.State), sanitize(msg.ev.Detail))
+		c.list.Set(slices.Index(auth.Stages, msg.ev.Stage), itemState(msg.ev.State), auth.Sanitize(msg.ev.Detail))
 		return c, waitStage(msg.run, msg.events, msg.done)
 	case checkedMsg:
 		if msg.run != c.run {
@@ -196,9 +249,8 @@ func (c *Check) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 
 func (c *Check) finish(res *auth.Result, err error) {
 	if err == nil && res == nil {
-		err = fmt.Errorf("the check returned no result")
+		err = errors.New("the check returned no result")
 	}
-	c.result, c.err = res, err
 	// Stages the verifier left running are the ones that failed (or never finished).
 	for i, it := range c.list.Items {
 		if it.State == ui.ItemRunning {
@@ -210,36 +262,25 @@ func (c *Check) finish(res *auth.Result, err error) {
 		}
 	}
 	if err == nil {
+		c.result, c.err = res, nil
 		c.sess.Draft.Result = res
 		return
 	}
-	c.acts = nil
-	switch auth.KindOf(err) {
-	case auth.KindInvalidClient:
-		c.acts = []checkAction{actFixClient, actRetry}
-	case auth.KindInvalidGrant, auth.KindUnauthorized:
-		c.acts = []checkAction{actFixKey, actRetry}
-	case auth.KindProtocol:
-		c.acts = []checkAction{actIssuer, actRetry}
-	default: // network, timeout, server
-		c.acts = []checkAction{actRetry, actIssuer}
+	if auth.KindOf(err).Rejected() {
+		c.rejected[c.fp] = err
 	}
+	c.fail(err)
+}
+
+// fail shows err with its advice and the actions it allows.
+func (c *Check) fail(err error) {
+	c.result, c.err, c.replayed = nil, err, false
+	c.sess.Draft.Result = nil
+	c.acts = checkActions(err)
 	c.menu = ui.Menu{Focused: true, Plain: true}
 	for _, a := range c.acts {
 		c.menu.Items = append(c.menu.Items, ui.MenuItem{Label: actionLabel(a)})
 	}
-}
-
-func actionLabel(a checkAction) string {
-	switch a {
-	case actFixClient:
-		return "Fix the Client ID / Client Secret"
-	case actFixKey:
-		return "Fix the Access Key ID / Secret"
-	case actIssuer:
-		return "Change the environment or issuer"
-	}
-	return "Retry the check"
 }
 
 // Target returns where the failure's first action leads ("" for retry): the step to fix.
@@ -250,28 +291,20 @@ func (c *Check) Target() string {
 	return actionTarget(c.acts[0])
 }
 
-func actionTarget(a checkAction) string {
-	switch a {
-	case actFixClient:
-		return IDClient
-	case actFixKey:
-		return IDAccessKey
-	case actIssuer:
-		return IDWelcome
-	}
-	return ""
+func (c *Check) canRetry() bool {
+	return c.err != nil && slices.Contains(c.acts, actRetry)
 }
 
 func (c *Check) key(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 	keys := c.sess.Keys
 	switch {
-	case key.Matches(k, keys.Back):
+	case key.Matches(k, keys.Back, keys.PrevField):
 		c.stop()
 		c.run++ // late events of a cancelled run are ignored
 		return c, ui.Back
 	case c.running:
 		return c, nil
-	case key.Matches(k, keys.Retry):
+	case key.Matches(k, keys.Retry) && (c.err == nil || c.canRetry()):
 		return c, c.start()
 	case c.err == nil && key.Matches(k, keys.Next):
 		return c, ui.Next
@@ -282,34 +315,9 @@ func (c *Check) key(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 		}
 		return c, ui.GoTo(actionTarget(a))
 	case c.err != nil:
-		c.menu, _ = c.menu.Update(k, keys)
+		c.menu.Update(k, keys)
 	}
 	return c, nil
-}
-
-func failureText(err error) (title, hint string) {
-	switch auth.KindOf(err) {
-	case auth.KindInvalidClient:
-		return "CXone rejected the client credentials",
-			"The Client ID or the Client Secret is wrong, or the application is not approved (or not registered for this environment)."
-	case auth.KindInvalidGrant:
-		return "CXone rejected the access key",
-			"The Access Key ID or the Access Key Secret is wrong, the key is inactive, or its user is deactivated."
-	case auth.KindUnauthorized:
-		return "The API refused the new token",
-			"CXone issued a token but the API did not accept it. Check the access key's user and its business unit."
-	case auth.KindNetwork:
-		return "Could not reach CXone",
-			"Check the network connection, proxy or VPN, then retry."
-	case auth.KindTimeout:
-		return "CXone did not answer in time",
-			"Retry; if it keeps happening, raise --timeout."
-	case auth.KindServer:
-		return "CXone answered with a server error",
-			"This is usually temporary: retry in a moment."
-	}
-	return "Unexpected answer from the issuer",
-		"Check that the environment or the issuer URL is right."
 }
 
 func (c *Check) render() body {
@@ -325,19 +333,26 @@ func (c *Check) render() body {
 	switch {
 	case c.running:
 	case c.err != nil:
-		title, hint := failureText(c.err)
+		a := auth.AdviceFor(auth.KindOf(c.err))
 		b.gap()
-		b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+title, hint, "", st.Muted.Render(errorText(c.err))))
+		lines := []string{a.Cause, ""}
+		if c.replayed {
+			lines = append(lines, "These values were refused already; change one to check again.", "")
+		}
+		lines = append(lines, st.Muted.Render(errorText(c.err)))
+		if compact(c.sess) {
+			lines = []string{st.Muted.Render(errorText(c.err))}
+		}
+		b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+a.Title, lines...))
 		b.gap()
 		b.focus()
 		b.add(c.menu.View(st, c.sess.BodyWidth()))
 	case c.result != nil:
-		r := c.result
 		b.gap()
 		b.add(st.OK.Render("✓ ") + st.Value.Render("The credentials work."))
-		b.add(resultKV(st, tw, r))
-		for _, w := range r.Warnings {
-			b.add(ui.Wrap(st.Warn.Render("! "+sanitize(w)), tw))
+		b.add(ui.KV(st, tw, resultPairs(store.ViewOfCheck(d.Profile, d.Issuer, d.Creds, c.result))...))
+		for _, w := range c.result.Warnings {
+			b.add(ui.Wrap(st.Warn.Render("! "+auth.Sanitize(w)), tw))
 		}
 		b.gap()
 		b.focus()
@@ -346,28 +361,26 @@ func (c *Check) render() body {
 	return b
 }
 
-// resultKV lists what the check learnt.
-func resultKV(st *ui.Styles, width int, r *auth.Result) string {
-	pairs := [][2]string{{"User", orUnknown(r.User)}, {"Tenant", orUnknown(r.Tenant)}}
-	bu := orUnknown(r.BusinessUnit)
-	if r.BusinessUnitID != 0 {
-		bu = fmt.Sprintf("%s (%d)", orUnknown(r.BusinessUnit), r.BusinessUnitID)
-		if r.BusinessUnit == "" {
-			bu = fmt.Sprint(r.BusinessUnitID)
-		}
+// resultPairs lists what a check learnt, as the screens show it.
+func resultPairs(v store.View) [][2]string {
+	return [][2]string{
+		{"User", store.Or(v.User)},
+		{"Tenant", store.Or(v.Tenant)},
+		{"Business unit", store.Or(v.BusinessUnitText())},
+		{"API endpoint", store.Or(v.APIEndpoint)},
 	}
-	pairs = append(pairs, [2]string{"Business unit", bu}, [2]string{"API endpoint", orUnknown(r.APIEndpoint)})
-	for i := range pairs {
-		pairs[i][1] = sanitize(pairs[i][1])
-	}
-	return ui.KV(st, width, pairs...)
 }
 
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
+// resultSentence is resultPairs as one sentence, for line prompts.
+func resultSentence(v store.View) string {
+	s := ""
+	for i, p := range resultPairs(v) {
+		if i > 0 {
+			s += "; "
+		}
+		s += p[0] + " " + p[1]
 	}
-	return s
+	return s + "."
 }
 
 // FocusLine implements ui.Focuser.
@@ -384,9 +397,85 @@ func (c *Check) KeyBinds() []key.Binding {
 	k := c.sess.Keys
 	switch {
 	case c.running:
-		return []key.Binding{back("esc", "cancel and go back")}
+		return []key.Binding{binding("esc", "cancel and go back")}
 	case c.err != nil:
-		return []key.Binding{k.UpDown, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Retry, k.Back}
+		b := []key.Binding{k.UpDown, binding("enter", "choose")}
+		if c.canRetry() {
+			b = append(b, k.Retry)
+		}
+		return append(b, k.Back)
 	}
 	return []key.Binding{k.Next, k.Retry, k.Back}
+}
+
+var stateWords = map[auth.StageState]string{
+	auth.StateRunning: "running", auth.StateDone: "done", auth.StateWarning: "warning",
+	auth.StateSkipped: "skipped", auth.StateFailed: "failed",
+}
+
+// Prompt implements ui.Step: the check with one line per stage, then the same routing as the
+// screen.
+func (c *Check) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
+	c.sess = s
+	d := s.Draft
+	p.Say("Checking the credentials against %s.", d.Issuer)
+	fp := fingerprint(d)
+	var (
+		res *auth.Result
+		err error
+	)
+	if prev, ok := c.rejected[fp]; ok {
+		err = prev
+		p.Say("These values were refused already; change one to check again.")
+	} else {
+		ctx, cancel := context.WithTimeout(s.Ctx, checkTimeout)
+		res, err = c.verifier.Verify(ctx, d.Issuer, d.Creds, func(ev auth.StageEvent) {
+			if ev.State == auth.StateRunning {
+				return // one line per stage: its outcome
+			}
+			line := ev.Stage.String() + ": " + stateWords[ev.State]
+			if det := auth.Sanitize(ev.Detail); det != "" {
+				line += " (" + det + ")"
+			}
+			p.Say("%s", line)
+		})
+		cancel()
+		if s.Ctx.Err() != nil {
+			return nil, s.Ctx.Err()
+		}
+		if err == nil && res == nil {
+			err = errors.New("the check returned no result")
+		}
+	}
+	if err == nil {
+		c.result, c.fp, d.Result = res, fp, res
+		p.Say("The credentials work. %s", resultSentence(store.ViewOfCheck(d.Profile, d.Issuer, d.Creds, res)))
+		for _, w := range res.Warnings {
+			p.Say("Warning: %s", auth.Sanitize(w))
+		}
+		return ui.NextMsg{}, nil
+	}
+	if auth.KindOf(err).Rejected() {
+		c.rejected[fp] = err
+	}
+	a := auth.AdviceFor(auth.KindOf(err))
+	p.Say("Error: %s. %s", a.Title, a.Cause)
+	p.Say("Details: %s", errorText(err))
+	acts := checkActions(err)
+	opts := make([]string, 0, len(acts)+1)
+	for _, a := range acts {
+		opts = append(opts, actionLabel(a))
+	}
+	opts = append(opts, "Quit without saving")
+	i, err := p.Choose("What now?", opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	if i == len(acts) {
+		return ui.AbortMsg{}, nil
+	}
+	if t := actionTarget(acts[i]); t != "" {
+		return ui.GoToMsg{ID: t}, nil
+	}
+	return ui.GoToMsg{ID: IDCheck}, nil
 }

@@ -68,6 +68,7 @@ func NewClient(src ProfileSource, cfg Config) *Client {
 		secret: ui.NewField("Client Secret", "from the same email", true),
 		pass:   ui.NewField("Keyring passphrase", "", true),
 	}
+	c.id.Single, c.secret.Single = true, true
 	c.group.Add(&c.id)
 	c.group.Add(&c.secret)
 	c.group.Pair(0, 1)
@@ -419,7 +420,7 @@ func (c *Client) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 				}
 				id, secret, err := fetchClient(s.Ctx, c.src, pr.Name, pass)
 				if err == nil {
-					d.Creds.ClientID, d.Creds.ClientSecret = ui.Clean(id), ui.Clean(secret)
+					d.Creds.ClientID, d.Creds.ClientSecret = auth.CleanInput(id), auth.CleanInput(secret)
 					p.Say("%s", reusedText(list, pr.Name, d.Issuer))
 					return ui.NextMsg{}, nil
 				}
@@ -446,7 +447,7 @@ func promptPair(p *ui.Prompter, idName, secretName, curID, curSecret string, lin
 		if err != nil {
 			return "", "", err
 		}
-		switch vals := strings.Fields(a); {
+		switch vals := ui.Values(a); {
 		case len(vals) == 2:
 			id, secret = vals[0], vals[1]
 			p.Say("%s", pairedNote)

@@ -1,7 +1,7 @@
-// Package steps holds the screens of the setup wizard (one file per step), the interfaces
-// they consume (Verifier, Saver, ProfileSource, BackendSource) and the two ways to run them:
-// the full-screen Bubble Tea wizard (Run) and plain line prompts for screen readers
-// (RunAccessible).
+// Package steps holds the screens of the setup wizard (one file per step, each with its
+// screen and its line prompt side by side), the interfaces they consume (Verifier, Saver,
+// ProfileSource, BackendSource), and Run, which runs them full-screen or, for screen readers,
+// as plain line prompts.
 package steps
 
 import (
@@ -11,8 +11,8 @@ import (
 	"cxone-auth/auth"
 )
 
-// Verifier checks credentials live against CXone (SPEC section 5). progress is called for
-// every stage event, from the checking goroutine.
+// Verifier checks credentials live against CXone. progress is called for every stage event,
+// from the checking goroutine.
 type Verifier interface {
 	Verify(ctx context.Context, issuer string, c auth.Credentials, progress func(auth.StageEvent)) (*auth.Result, error)
 }
@@ -27,7 +27,7 @@ type SaveRequest struct {
 	Passphrase string // file backend only; "" when it comes from the environment
 }
 
-// Saver stores a profile: keyring item first, then config (SPEC section 6).
+// Saver stores a profile: keyring item first, then config.
 type Saver interface {
 	Save(ctx context.Context, req SaveRequest) error
 }
@@ -82,6 +82,8 @@ type Config struct {
 	NoColor    bool
 	// PassphraseFromEnv means CXONE_KEYRING_PASSPHRASE is set: the wizard does not ask.
 	PassphraseFromEnv bool
+	// Backend is the keyring backend named by --keyring-backend ("" = let the person choose).
+	Backend string
 }
 
 // Outcome is what the wizard did.
@@ -90,6 +92,10 @@ type Outcome struct {
 	Profile string
 	Result  *auth.Result
 	Backend string
+	// Later means the person stopped to register an application first.
+	Later bool
+	// Records are the records of every profile saved in this run, in order.
+	Records []Record
 }
 
 // ErrCancelled is returned when the user quit the wizard (ctrl+c); main exits 130.

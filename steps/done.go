@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"cxone-auth/store"
 	"cxone-auth/ui"
 )
 
@@ -51,47 +52,87 @@ func profileFlag(name string) string {
 	return " --profile " + name
 }
 
+// Record is what a finished flow leaves behind: the headline, the profile's details and the
+// next commands. The done screen shows it, and the command prints it on the normal screen
+// once the wizard's screen is gone, as `gh auth login` leaves "Logged in as".
+type Record struct {
+	Headline string      // "Saved profile "acme"."
+	Pairs    [][2]string // Profile, User, Tenant, Business unit, API endpoint, Keyring
+	Notes    []string    // things to do outside this tool (deactivate the old key)
+	Next     [][2]string // command, what it does
+}
+
+// RecordOf builds the record of a draft that was saved.
+func RecordOf(dr *ui.Draft) Record {
+	verb := "Saved"
+	if dr.Existing {
+		verb = "Updated"
+	}
+	r := Record{Headline: fmt.Sprintf("%s profile %q.", verb, dr.Profile)}
+	r.Pairs = append(r.Pairs, [2]string{"Profile", dr.Profile})
+	if dr.Result != nil {
+		r.Pairs = append(r.Pairs, resultPairs(store.ViewOfCheck(dr.Profile, dr.Issuer, dr.Creds, dr.Result))...)
+	}
+	kr := dr.BackendLabel
+	if kr == "" {
+		kr = dr.Backend
+	}
+	r.Pairs = append(r.Pairs, [2]string{"Keyring", store.Or(kr)})
+	if dr.OldAccessKeyID != "" && dr.OldAccessKeyID != dr.Creds.AccessKeyID {
+		r.Notes = append(r.Notes, fmt.Sprintf("Deactivate the old Access Key ID %s in CXone (My Profile → Access Keys): this tool no longer uses it.", dr.OldAccessKeyID))
+	}
+	flag := profileFlag(dr.Profile)
+	r.Next = [][2]string{
+		{"cxone-auth check" + flag, "check the credentials again"},
+		{"cxone-auth export" + flag + " -o .env", "write them to an env file"},
+		{"cxone-auth exec" + flag + " -- CMD", "run a program with them"},
+	}
+	return r
+}
+
+// Lines renders the record as plain text lines (no styles), for the normal screen and the
+// line prompts.
+func (r Record) Lines() []string {
+	lines := []string{"✓ " + r.Headline}
+	w := 0
+	for _, p := range r.Pairs {
+		w = max(w, len([]rune(p[0])))
+	}
+	for _, p := range r.Pairs {
+		lines = append(lines, "  "+p[0]+strings.Repeat(" ", w-len([]rune(p[0])))+"  "+p[1])
+	}
+	for _, n := range r.Notes {
+		lines = append(lines, "! "+n)
+	}
+	lines = append(lines, "Next:")
+	for _, c := range r.Next {
+		lines = append(lines, "  "+c[0]+"   # "+c[1])
+	}
+	return lines
+}
+
 // View implements ui.Step.
 func (d *Done) View() string {
 	if d.sess == nil {
 		return ""
 	}
 	st, tw := d.sess.Styles, textWidth(d.sess)
-	dr := d.sess.Draft
+	r := RecordOf(d.sess.Draft)
 	var b body
-	b.add(st.OK.Render("✓ ") + st.Value.Render(fmt.Sprintf("Saved profile %q.", dr.Profile)))
+	b.add(st.OK.Render("✓ ") + st.Value.Render(r.Headline))
 	b.gap()
-	pairs := [][2]string{{"Profile", dr.Profile}}
-	if r := dr.Result; r != nil {
-		bu := orUnknown(r.BusinessUnit)
-		if r.BusinessUnitID != 0 {
-			bu = fmt.Sprintf("%s (%d)", orUnknown(r.BusinessUnit), r.BusinessUnitID)
-		}
-		pairs = append(pairs,
-			[2]string{"User", sanitize(orUnknown(r.User))},
-			[2]string{"Tenant", sanitize(orUnknown(r.Tenant))},
-			[2]string{"Business unit", sanitize(bu)},
-			[2]string{"API endpoint", sanitize(orUnknown(r.APIEndpoint))},
-		)
+	b.add(ui.KV(st, tw, r.Pairs...))
+	for _, n := range r.Notes {
+		b.gap()
+		b.add(ui.Wrap(st.Warn.Render("! ")+st.Text.Render(n), tw))
 	}
-	kr := dr.BackendLabel
-	if kr == "" {
-		kr = dr.Backend
-	}
-	pairs = append(pairs, [2]string{"Keyring", orUnknown(kr)})
-	b.add(ui.KV(st, tw, pairs...))
 	b.gap()
 	b.add(st.Text.Render("Next:"))
-	flag := profileFlag(dr.Profile)
-	cmds := [][2]string{
-		{"cxone-auth check" + flag, "check the credentials again"},
-		{"cxone-auth export" + flag + " -o .env", "write them to an env file"},
-	}
 	cw := 0
-	for _, c := range cmds {
+	for _, c := range r.Next {
 		cw = max(cw, len(c[0]))
 	}
-	for _, c := range cmds {
+	for _, c := range r.Next {
 		if 2+cw+3+len(c[1]) <= tw {
 			b.add("  " + st.Code.Render(c[0]) + strings.Repeat(" ", cw-len(c[0])+3) + st.Muted.Render(c[1]))
 			continue
@@ -105,4 +146,13 @@ func (d *Done) View() string {
 // KeyBinds implements ui.Step.
 func (d *Done) KeyBinds() []key.Binding {
 	return []key.Binding{key.NewBinding(key.WithKeys("enter", "q"), key.WithHelp("enter", "finish"))}
+}
+
+// Prompt implements ui.Step.
+func (d *Done) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
+	d.sess = s
+	for _, l := range RecordOf(s.Draft).Lines() {
+		p.Say("%s", l)
+	}
+	return ui.FinishMsg{}, nil
 }

@@ -12,7 +12,7 @@ import (
 	"cxone-auth/ui"
 )
 
-// All returns the wizard's steps in order (SPEC section 3).
+// All returns the wizard's steps in order.
 func All(deps Deps, cfg Config) []ui.Step {
 	return []ui.Step{
 		NewWelcome(cfg, deps.Profiles),
@@ -26,13 +26,16 @@ func All(deps Deps, cfg Config) []ui.Step {
 	}
 }
 
-func newModel(ctx context.Context, deps Deps, cfg Config) *ui.Model {
-	sess := &ui.Session{
+func newSession(deps Deps, cfg Config) *ui.Session {
+	return &ui.Session{
 		OpenURL:    deps.OpenURL,
 		Accessible: cfg.Accessible,
 		Styles:     ui.NewStyles(true, cfg.NoColor),
 	}
-	return ui.New(ctx, sess, All(deps, cfg), ui.Options{AltScreen: !cfg.Accessible, NoColor: cfg.NoColor})
+}
+
+func newModel(ctx context.Context, deps Deps, cfg Config) *ui.Model {
+	return ui.New(ctx, newSession(deps, cfg), All(deps, cfg), ui.Options{AltScreen: !cfg.Accessible, NoColor: cfg.NoColor})
 }
 
 // NewModel returns the wizard as a tea.Model (a *ui.Model), for end-to-end tests. It does no
@@ -41,12 +44,14 @@ func NewModel(deps Deps, cfg Config) tea.Model {
 	return newModel(context.Background(), deps, cfg)
 }
 
-// Run runs the full-screen wizard on the alternate screen, reading keys from in and drawing on
-// out (main passes stderr, so stdout stays clean). It returns ErrCancelled when the user
-// quits; nothing is written in that case. With cfg.Accessible it runs RunAccessible.
+// Run runs the wizard, reading keys from in and drawing on out (the command passes stderr, so
+// stdout stays clean): full-screen on the alternate screen, or with cfg.Accessible as line
+// prompts. It returns ErrCancelled when the person quits; nothing is written in that case.
 func Run(ctx context.Context, deps Deps, cfg Config, in io.Reader, out io.Writer) (Outcome, error) {
 	if cfg.Accessible {
-		return RunAccessible(ctx, deps, cfg, in, out)
+		sess := newSession(deps, cfg)
+		st, err := ui.RunLines(ctx, sess, All(deps, cfg), ui.NewPrompter(ctx, in, out))
+		return outcome(st, err, sess)
 	}
 	m := newModel(ctx, deps, cfg)
 	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
@@ -56,7 +61,7 @@ func Run(ctx context.Context, deps Deps, cfg Config, in io.Reader, out io.Writer
 	final, err := tea.NewProgram(m, opts...).Run()
 	if err != nil {
 		if errors.Is(err, tea.ErrInterrupted) || ctx.Err() != nil {
-			return Outcome{}, ErrCancelled
+			return outcome(ui.StateAborted, nil, m.Session())
 		}
 		return Outcome{}, fmt.Errorf("wizard: %w", err)
 	}
@@ -68,13 +73,28 @@ func Run(ctx context.Context, deps Deps, cfg Config, in io.Reader, out io.Writer
 }
 
 // outcomeOf reads what the finished wizard did.
-func outcomeOf(m *ui.Model) (Outcome, error) {
-	d := m.Session().Draft
-	switch m.State() {
-	case ui.StateDone:
-		return Outcome{Saved: d.Saved, Profile: d.Profile, Result: d.Result, Backend: d.Backend}, nil
-	case ui.StateFailed:
-		return Outcome{}, m.Err()
+func outcomeOf(m *ui.Model) (Outcome, error) { return outcome(m.State(), m.Err(), m.Session()) }
+
+func outcome(st ui.State, err error, sess *ui.Session) (Outcome, error) {
+	var out Outcome
+	for _, d := range sess.Finished {
+		out.Records = append(out.Records, RecordOf(d))
 	}
-	return Outcome{}, ErrCancelled
+	d := sess.Draft
+	if len(sess.Finished) > 0 {
+		d = sess.Finished[len(sess.Finished)-1]
+	}
+	switch st {
+	case ui.StateDone:
+		if d != nil {
+			out.Saved, out.Profile, out.Result, out.Backend, out.Later = d.Saved, d.Profile, d.Result, d.Backend, d.Later
+		}
+		return out, nil
+	case ui.StateFailed:
+		return out, err
+	}
+	if err != nil && !errors.Is(err, ui.ErrInputEnded) && !errors.Is(err, context.Canceled) {
+		return out, err
+	}
+	return out, ErrCancelled
 }

@@ -3,12 +3,15 @@ package steps
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"cxone-auth/store"
 	"cxone-auth/ui"
 )
 
@@ -17,6 +20,16 @@ import (
 const (
 	backendsTimeout = 10 * time.Second
 	saveTimeout     = 45 * time.Second
+)
+
+// The save step's words, shared by its screen and its prompt.
+var (
+	saveIntro   = "The secrets go to the keyring; the config file keeps only non-secret details."
+	passNew     = fmt.Sprintf("Choose a passphrase of at least %d characters for the new encrypted keyring. You will need it to read the credentials (or set CXONE_KEYRING_PASSPHRASE).", store.MinPassphraseLen)
+	passExist   = "Enter the passphrase of the existing encrypted keyring."
+	passTooFew  = fmt.Sprintf("use at least %d characters", store.MinPassphraseLen)
+	passDiffer  = "the two passphrases differ"
+	passMissing = "a passphrase is required"
 )
 
 type backendsMsg struct {
@@ -45,8 +58,11 @@ const (
 	saveActChoose
 )
 
+var saveActLabels = [...]string{"Retry", "Enter the passphrase again", "Choose another keyring"}
+
 // Save picks the keyring backend, asks for the encrypted-file passphrase when needed, and
-// stores the profile. It is the first step that writes anything.
+// stores the profile. It is the first step that writes anything. A backend given with
+// --keyring-backend is not offered as a choice: it is shown as given.
 type Save struct {
 	sess  *ui.Session
 	src   BackendSource
@@ -59,8 +75,8 @@ type Save struct {
 	loadErr  error
 	menu     ui.Menu
 
+	group        ui.Group
 	pass1, pass2 ui.Field
-	pfocus       int
 	passphrase   string
 
 	spin    spinner.Model
@@ -72,7 +88,7 @@ type Save struct {
 
 // NewSave returns the save step.
 func NewSave(src BackendSource, saver Saver, cfg Config) *Save {
-	return &Save{
+	s := &Save{
 		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		src:   src,
 		saver: saver,
@@ -80,6 +96,9 @@ func NewSave(src BackendSource, saver Saver, cfg Config) *Save {
 		pass1: ui.NewField("Keyring passphrase", "", true),
 		pass2: ui.NewField("Repeat the passphrase", "", true),
 	}
+	s.group.Add(&s.pass1)
+	s.group.AddIf(&s.pass2, func() bool { b, _ := s.selected(); return !b.Exists })
+	return s
 }
 
 // ID implements ui.Step.
@@ -99,7 +118,7 @@ func (s *Save) Enter(sess *ui.Session) tea.Cmd {
 	case s.phase == saveSaving:
 		return s.tick()
 	case s.phase == savePass:
-		return s.focusPass(s.pfocus)
+		return s.group.Refocus()
 	}
 	return nil
 }
@@ -111,19 +130,24 @@ func (s *Save) tick() tea.Cmd {
 	return s.spin.Tick
 }
 
+func listBackends(src BackendSource) ([]Backend, error) {
+	if src == nil {
+		return nil, errors.New("no keyring backends are configured")
+	}
+	ch := make(chan []Backend, 1)
+	go func() { ch <- src.Backends() }()
+	select {
+	case list := <-ch:
+		return list, nil
+	case <-time.After(backendsTimeout):
+		return nil, errors.New("listing the keyring backends took too long")
+	}
+}
+
 func loadBackends(src BackendSource) tea.Cmd {
 	return func() tea.Msg {
-		if src == nil {
-			return backendsMsg{err: errors.New("no keyring backends are configured")}
-		}
-		ch := make(chan []Backend, 1)
-		go func() { ch <- src.Backends() }()
-		select {
-		case list := <-ch:
-			return backendsMsg{list: list}
-		case <-time.After(backendsTimeout):
-			return backendsMsg{err: errors.New("listing the keyring backends took too long")}
-		}
+		list, err := listBackends(src)
+		return backendsMsg{list: list, err: err}
 	}
 }
 
@@ -148,14 +172,42 @@ func (s *Save) selected() (Backend, bool) {
 	return s.backends[i], s.backends[i].Available
 }
 
-func (s *Save) focusPass(i int) tea.Cmd {
-	s.pfocus = i
-	s.pass1.Blur()
-	s.pass2.Blur()
-	if i == 0 {
-		return s.pass1.Focus()
+// flagged reports whether the backend came from --keyring-backend (no choice to offer).
+func (s *Save) flagged() bool {
+	b, ok := s.selected()
+	return ok && s.cfg.Backend != "" && b.Name == s.cfg.Backend
+}
+
+// backendMenu lists the backends; the one chosen by a flag, else the detected default, is
+// selected. ok is false when none is available.
+func backendMenu(list []Backend, flag string) (ui.Menu, bool) {
+	m := ui.Menu{Focused: true, Cursor: -1}
+	for i, b := range list {
+		label := b.Label
+		if label == "" {
+			label = b.Name
+		}
+		note := b.Note
+		switch {
+		case flag != "" && b.Name == flag:
+			note = joinNote("from --keyring-backend", note)
+		case flag == "" && b.Default && b.Available:
+			note = joinNote("detected default", note)
+		}
+		m.Items = append(m.Items, ui.MenuItem{Label: label, Note: note, Disabled: !b.Available})
+		if b.Available && m.Cursor < 0 && ((flag != "" && b.Name == flag) || (flag == "" && b.Default)) {
+			m.Cursor = i
+		}
 	}
-	return s.pass2.Focus()
+	if m.Cursor < 0 {
+		for i, b := range list {
+			if b.Available {
+				m.Cursor = i
+				break
+			}
+		}
+	}
+	return m, m.Cursor >= 0
 }
 
 // Update implements ui.Step.
@@ -168,29 +220,12 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		s.loading = false
 		s.phase = saveChoose
 		s.backends, s.loadErr = msg.list, msg.err
-		s.menu = ui.Menu{Focused: true, Cursor: -1}
-		for i, b := range s.backends {
-			label := b.Label
-			if label == "" {
-				label = b.Name
-			}
-			note := b.Note
-			if b.Default && b.Available {
-				note = joinNote("detected default", note)
-			}
-			s.menu.Items = append(s.menu.Items, ui.MenuItem{Label: label, Note: note, Disabled: !b.Available})
-			if b.Default && b.Available && s.menu.Cursor < 0 {
-				s.menu.Cursor = i
-			}
+		var ok bool
+		if s.menu, ok = backendMenu(s.backends, s.cfg.Backend); !ok && s.loadErr == nil && len(s.backends) > 0 {
+			s.loadErr = errors.New("no keyring backend is available on this machine")
 		}
-		if s.menu.Cursor < 0 {
-			s.menu.Cursor = 0
-			for i, b := range s.backends {
-				if b.Available {
-					s.menu.Cursor = i
-					break
-				}
-			}
+		if s.flagged() {
+			return s, s.chosen() // the flag made the only choice
 		}
 		return s, nil
 	case savedMsg:
@@ -208,15 +243,10 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 			return s, ui.Next
 		}
 		s.phase, s.err = saveFailed, msg.err
-		b, _ := s.selected()
-		s.acts = []int{saveActRetry}
-		if b.NeedsPassphrase && !s.cfg.PassphraseFromEnv {
-			s.acts = append(s.acts, saveActPass)
-		}
-		s.acts = append(s.acts, saveActChoose)
+		s.acts = s.failureActions(msg.err)
 		s.actions = ui.Menu{Focused: true, Plain: true}
 		for _, a := range s.acts {
-			s.actions.Items = append(s.actions.Items, ui.MenuItem{Label: [...]string{"Retry", "Enter the passphrase again", "Choose another backend"}[a]})
+			s.actions.Items = append(s.actions.Items, ui.MenuItem{Label: saveActLabels[a]})
 		}
 		return s, nil
 	case spinner.TickMsg:
@@ -236,11 +266,62 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	return s, nil
 }
 
+// failureActions are what a failed save offers: never the same wrong passphrase again.
+func (s *Save) failureActions(err error) []int {
+	b, _ := s.selected()
+	askPass := b.NeedsPassphrase && !s.cfg.PassphraseFromEnv
+	var acts []int
+	if askPass && (errors.Is(err, store.ErrWrongPassphrase) || errors.Is(err, store.ErrPassphraseTooShort)) {
+		acts = []int{saveActPass}
+	} else {
+		acts = []int{saveActRetry}
+		if askPass {
+			acts = append(acts, saveActPass)
+		}
+	}
+	if !s.flagged() {
+		acts = append(acts, saveActChoose)
+	}
+	return acts
+}
+
 func joinNote(a, b string) string {
 	if b == "" {
 		return a
 	}
 	return a + " · " + b
+}
+
+// chosen acts on the selected backend: ask for its passphrase, or save.
+func (s *Save) chosen() tea.Cmd {
+	b, ok := s.selected()
+	if !ok {
+		return nil
+	}
+	if b.NeedsPassphrase && !s.cfg.PassphraseFromEnv {
+		s.phase = savePass
+		s.pass1.SetValue("")
+		s.pass2.SetValue("")
+		s.pass1.Error, s.pass2.Error = "", ""
+		return s.group.Focus(0)
+	}
+	s.passphrase = ""
+	return s.save()
+}
+
+// passError is the passphrase rule for the chosen keyring ("" when the passphrase will do).
+func passError(exists bool, p1, p2 string) (field int, msg string) {
+	switch {
+	case p1 == "":
+		return 0, passMissing
+	case exists:
+		return 0, ""
+	case utf8.RuneCountInString(p1) < store.MinPassphraseLen:
+		return 0, passTooFew
+	case p1 != p2:
+		return 1, passDiffer
+	}
+	return 0, ""
 }
 
 func (s *Save) key(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
@@ -250,91 +331,94 @@ func (s *Save) key(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 		return s, nil
 	case saveChoose:
 		switch {
-		case key.Matches(k, keys.Back):
+		case key.Matches(k, keys.Back, keys.PrevField):
 			return s, ui.Back
 		case key.Matches(k, keys.Next):
-			b, ok := s.selected()
-			if !ok {
-				return s, nil
-			}
-			if b.NeedsPassphrase && !s.cfg.PassphraseFromEnv {
-				s.phase = savePass
-				s.pass1.SetValue("")
-				s.pass2.SetValue("")
-				s.pass1.Error, s.pass2.Error = "", ""
-				return s, s.focusPass(0)
-			}
-			s.passphrase = ""
-			return s, s.save()
+			return s, s.chosen()
 		}
-		s.menu, _ = s.menu.Update(k, keys)
+		s.menu.Update(k, keys)
 		return s, nil
 	case savePass:
-		b, _ := s.selected()
-		switch {
-		case k.String() == "shift+tab" && s.pfocus == 1:
-			return s, s.focusPass(0)
-		case key.Matches(k, keys.Back):
-			s.phase = saveChoose
-			s.pass1.Blur()
-			s.pass2.Blur()
-			return s, nil
-		case key.Matches(k, keys.NextField) && !b.Exists:
-			return s, s.focusPass(1 - s.pfocus)
-		case key.Matches(k, keys.Next):
-			s.pass1.Error, s.pass2.Error = "", ""
-			if s.pass1.Value() == "" {
-				s.pass1.Error = "a passphrase is required"
-				return s, s.focusPass(0)
-			}
-			if !b.Exists && s.pfocus == 0 {
-				return s, s.focusPass(1)
-			}
-			if !b.Exists && s.pass1.Value() != s.pass2.Value() {
-				s.pass2.Error = "the two passphrases differ"
-				s.pass2.SetValue("")
-				return s, s.focusPass(1)
-			}
-			s.passphrase = s.pass1.Value()
-			s.pass1.Hide()
-			s.pass2.Hide()
-			return s, s.save()
-		}
 		return s.updatePass(k)
 	case saveFailed:
 		switch {
 		case key.Matches(k, keys.Back):
+			if s.flagged() {
+				return s, ui.Back
+			}
 			s.phase = saveChoose
 			return s, nil
-		case key.Matches(k, keys.Retry):
+		case key.Matches(k, keys.Retry) && s.acts[0] == saveActRetry:
 			return s, s.save()
 		case key.Matches(k, keys.Next):
 			switch s.acts[s.actions.Selected()] {
 			case saveActRetry:
 				return s, s.save()
 			case saveActPass:
-				s.phase = savePass
-				s.pass1.SetValue("")
-				s.pass2.SetValue("")
-				return s, s.focusPass(0)
+				return s, s.chosen()
 			default:
 				s.phase = saveChoose
 				return s, nil
 			}
 		}
-		s.actions, _ = s.actions.Update(k, keys)
+		s.actions.Update(k, keys)
 	}
 	return s, nil
 }
 
 func (s *Save) updatePass(msg tea.Msg) (ui.Step, tea.Cmd) {
-	var cmd tea.Cmd
-	if s.pfocus == 0 {
-		s.pass1, cmd, _ = s.pass1.Update(msg, s.sess.Keys)
-	} else {
-		s.pass2, cmd, _ = s.pass2.Update(msg, s.sess.Keys)
+	b, _ := s.selected()
+	cmd, ev := s.group.Update(msg, s.sess.Keys, func(i int) bool {
+		if i == 0 && !b.Exists {
+			if f, m := passError(false, s.pass1.Value(), s.pass1.Value()); m != "" && f == 0 {
+				s.pass1.Error = m
+				return false
+			}
+		}
+		return true
+	})
+	switch ev {
+	case ui.GroupBack:
+		s.pass1.Blur()
+		s.pass2.Blur()
+		if s.flagged() {
+			return s, ui.Back
+		}
+		s.phase = saveChoose
+		return s, nil
+	case ui.GroupSubmit:
+		s.pass1.Error, s.pass2.Error = "", ""
+		field, m := passError(b.Exists, s.pass1.Value(), s.pass2.Value())
+		if m != "" {
+			if field == 1 {
+				s.pass2.Error = m
+				s.pass2.SetValue("")
+			} else {
+				s.pass1.Error = m
+			}
+			return s, s.group.Focus(field)
+		}
+		s.passphrase = s.pass1.Value()
+		s.group.HideAll()
+		return s, s.save()
+	case ui.GroupChanged:
+		s.pass1.Error, s.pass2.Error = "", ""
 	}
 	return s, cmd
+}
+
+func (s *Save) request(b Backend) SaveRequest {
+	d := s.sess.Draft
+	return SaveRequest{Profile: d.Profile, Issuer: d.Issuer, Creds: d.Creds, Result: d.Result, Backend: b.Name, Passphrase: s.passphrase}
+}
+
+func saveBounded(ctx context.Context, saver Saver, req SaveRequest) error {
+	if saver == nil {
+		return errors.New("saving is not available")
+	}
+	ctx, cancel := context.WithTimeout(ctx, saveTimeout)
+	defer cancel()
+	return saver.Save(ctx, req)
 }
 
 func (s *Save) save() tea.Cmd {
@@ -344,20 +428,9 @@ func (s *Save) save() tea.Cmd {
 	}
 	s.run++
 	s.phase, s.err = saveSaving, nil
-	d := s.sess.Draft
-	req := SaveRequest{
-		Profile: d.Profile, Issuer: d.Issuer, Creds: d.Creds, Result: d.Result,
-		Backend: b.Name, Passphrase: s.passphrase,
-	}
+	req := s.request(b)
 	run, saver, ctx := s.run, s.saver, s.sess.Ctx
-	do := func() tea.Msg {
-		if saver == nil {
-			return savedMsg{run: run, err: errors.New("saving is not available")}
-		}
-		ctx, cancel := context.WithTimeout(ctx, saveTimeout)
-		defer cancel()
-		return savedMsg{run: run, err: saver.Save(ctx, req)}
-	}
+	do := func() tea.Msg { return savedMsg{run: run, err: saveBounded(ctx, saver, req)} }
 	return tea.Batch(s.tick(), do)
 }
 
@@ -368,10 +441,13 @@ func (s *Save) render() body {
 	}
 	st, tw, fw := s.sess.Styles, textWidth(s.sess), fieldWidth(s.sess)
 	d := s.sess.Draft
-	b.add(ui.Wrap(st.Text.Render("Store profile ")+st.Value.Render(d.Profile)+st.Text.Render(" in a keyring. The secrets go to the keyring; the config file keeps only non-secret details."), tw))
+	head := st.Text.Render("Store profile ") + st.Value.Render(d.Profile) + st.Text.Render(" in a keyring.")
+	if !compact(s.sess) {
+		head += st.Text.Render(" " + saveIntro)
+	}
+	b.add(ui.Wrap(head, tw))
 	b.gap()
-	switch s.phase {
-	case saveLoading:
+	if s.phase == saveLoading {
 		b.add(st.Muted.Render("Looking for keyrings…"))
 		return b
 	}
@@ -383,36 +459,44 @@ func (s *Save) render() body {
 		b.add(ui.Wrap(st.Error.Render("✗ No keyring backend is available on this machine."), tw))
 		return b
 	}
-	b.add(st.Label.Render("Keyring"))
-	if s.phase == saveChoose {
-		b.focus()
-	}
-	menu := s.menu
-	menu.Focused = s.phase == saveChoose
-	b.add(menu.View(st, s.sess.BodyWidth()))
 	sel, _ := s.selected()
-	// On a narrow screen the notes are cut: the highlighted keyring's note is shown whole
-	// below the list (where the file keyring keeps its files, why a backend is unusual).
-	if s.phase == saveChoose && !menu.Fits(s.sess.BodyWidth()) && sel.Note != "" {
-		b.gap()
-		b.add(ui.Wrap(st.Muted.Render(sel.Label+": "+sel.Note), tw))
+	if s.flagged() {
+		label := sel.Label
+		if label == "" {
+			label = sel.Name
+		}
+		b.add(ui.KV(st, tw, [2]string{"Keyring", label + " (from --keyring-backend)"}))
+	} else if !(compact(s.sess) && s.phase == savePass) {
+		b.add(st.Label.Render("Keyring"))
+		if s.phase == saveChoose {
+			b.focus()
+		}
+		menu := s.menu
+		menu.Focused = s.phase == saveChoose
+		b.add(menu.View(st, s.sess.BodyWidth()))
+		// On a narrow screen the notes are cut: the highlighted keyring's note is shown whole
+		// below the list (where the file keyring keeps its files, why a backend is unusual).
+		if s.phase == saveChoose && !menu.Fits(s.sess.BodyWidth()) && sel.Note != "" {
+			b.gap()
+			b.add(ui.Wrap(st.Muted.Render(sel.Label+": "+sel.Note), tw))
+		}
 	}
 	switch s.phase {
 	case savePass:
 		b.gap()
+		intro := passNew
 		if sel.Exists {
-			b.add(ui.Wrap(st.Muted.Render("Enter the passphrase of the existing encrypted keyring."), tw))
-		} else {
-			b.add(ui.Wrap(st.Muted.Render("Choose a passphrase for the new encrypted keyring. You will need it to read the credentials (or set CXONE_KEYRING_PASSPHRASE)."), tw))
+			intro = passExist
 		}
+		b.add(ui.Wrap(st.Muted.Render(intro), tw))
 		b.gap()
-		if s.pfocus == 0 {
+		if s.group.Index() == 0 {
 			b.focus()
 		}
 		b.add(s.pass1.View(st, fw))
 		if !sel.Exists {
 			b.gap()
-			if s.pfocus == 1 {
+			if s.group.Index() == 1 {
 				b.focus()
 			}
 			b.add(s.pass2.View(st, fw))
@@ -447,9 +531,115 @@ func (s *Save) KeyBinds() []key.Binding {
 	case saveLoading, saveSaving:
 		return nil
 	case savePass:
-		return []key.Binding{k.Next, k.Reveal, back("esc", "choose another keyring")}
+		back := "choose another keyring"
+		if s.flagged() {
+			back = "back"
+		}
+		return []key.Binding{k.Next, k.Reveal, binding("esc", back)}
 	case saveFailed:
-		return []key.Binding{k.UpDown, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), k.Retry}
+		b := []key.Binding{k.UpDown, binding("enter", "choose")}
+		if s.acts[0] == saveActRetry {
+			b = append(b, k.Retry)
+		}
+		return b
 	}
-	return []key.Binding{k.UpDown, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")), k.Back}
+	return []key.Binding{k.UpDown, binding("enter", "save"), k.Back}
+}
+
+// Prompt implements ui.Step: the keyring, its passphrase, and the save.
+func (s *Save) Prompt(sess *ui.Session, p *ui.Prompter) (tea.Msg, error) {
+	s.sess = sess
+	d := sess.Draft
+	list, err := listBackends(s.src)
+	if err != nil {
+		return nil, err
+	}
+	s.backends = list
+	menu, ok := backendMenu(list, s.cfg.Backend)
+	if !ok {
+		return nil, errors.New("no keyring backend is available on this machine")
+	}
+	s.menu = menu
+	p.Say("Store profile %s in a keyring. %s", d.Profile, saveIntro)
+	if s.flagged() {
+		b, _ := s.selected()
+		p.Say("Keyring: %s (from --keyring-backend).", b.Label)
+	}
+	for {
+		if !s.flagged() {
+			var avail []int
+			var opts []string
+			def := 0
+			for i, it := range s.menu.Items {
+				if it.Disabled {
+					p.Say("Not available: %s (%s)", it.Label, list[i].Note)
+					continue
+				}
+				if i == s.menu.Selected() {
+					def = len(avail)
+				}
+				avail = append(avail, i)
+				opts = append(opts, it.Label+", "+it.Note)
+			}
+			i, err := p.Choose("Store it in which keyring?", opts, def)
+			if err != nil {
+				return nil, err
+			}
+			s.menu.Select(avail[i])
+		}
+		b, _ := s.selected()
+		s.passphrase = ""
+		if b.NeedsPassphrase && !s.cfg.PassphraseFromEnv {
+			if s.passphrase, err = promptPassphrase(p, b.Exists); err != nil {
+				return nil, err
+			}
+		}
+		p.Say("Saving…")
+		err := saveBounded(sess.Ctx, s.saver, s.request(b))
+		if err == nil {
+			d.Backend, d.BackendLabel, d.Saved = b.Name, b.Label, true
+			return ui.NextMsg{}, nil
+		}
+		p.Say("Error: could not save: %s", errorText(err))
+		acts := s.failureActions(err)
+		opts := make([]string, 0, len(acts)+1)
+		for _, a := range acts {
+			opts = append(opts, saveActLabels[a])
+		}
+		opts = append(opts, "Quit without saving")
+		i, err := p.Choose("What now?", opts, 0)
+		if err != nil {
+			return nil, err
+		}
+		if i == len(acts) {
+			return ui.AbortMsg{}, nil
+		}
+	}
+}
+
+// promptPassphrase asks for the encrypted keyring's passphrase as line prompts, with the
+// screen's rules.
+func promptPassphrase(p *ui.Prompter, exists bool) (string, error) {
+	intro := passNew
+	if exists {
+		intro = passExist
+	}
+	p.Say("%s", intro)
+	for {
+		p1, err := p.Secret("Keyring passphrase", false)
+		if err != nil {
+			return "", err
+		}
+		p2 := p1
+		if !exists && p1 != "" && utf8.RuneCountInString(p1) >= store.MinPassphraseLen {
+			if p2, err = p.Secret("Repeat the passphrase", false); err != nil {
+				return "", err
+			}
+		}
+		if _, m := passError(exists, p1, p2); m != "" {
+			p.Say("Error: %s.", m)
+			continue
+		}
+		return p1, nil
+	}
 }

@@ -24,6 +24,10 @@ type Field struct {
 	// Error is shown under the field when the value cannot be used at all.
 	Error string
 
+	// Single marks a credential value, which never holds white space: a paste of several
+	// values (spaces or line breaks inside) is refused rather than glued together.
+	Single bool
+
 	input    textinput.Model
 	masked   bool
 	revealed bool
@@ -87,7 +91,7 @@ func (f *Field) Typed() string { return f.input.Value() }
 // SetValue replaces the value, cleaned; it drops a stored value.
 func (f *Field) SetValue(s string) {
 	f.kept = ""
-	f.input.SetValue(Clean(s))
+	f.input.SetValue(auth.CleanInput(s))
 	f.input.CursorEnd()
 }
 
@@ -142,7 +146,11 @@ func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 	before := f.Value()
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
-		msg.Content = Clean(msg.Content)
+		if f.Single && len(Values(msg.Content)) > 1 {
+			f.Error = "that paste held several values (spaces or line breaks inside); nothing was entered"
+			return nil, false
+		}
+		msg.Content = auth.CleanInput(msg.Content)
 		if msg.Content == "" {
 			return nil, false
 		}
@@ -165,7 +173,7 @@ func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 			}, false
 		}
 		if msg.Text != "" {
-			msg.Text = Clean(msg.Text)
+			msg.Text = auth.CleanInput(msg.Text)
 			if msg.Text == "" && msg.Code != ' ' {
 				return nil, false
 			}

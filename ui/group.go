@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cxone-auth/auth"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -142,6 +143,18 @@ func (g *Group) HideAll() {
 	}
 }
 
+// Values splits pasted text into the values it holds: runs of anything but white space, each
+// cleaned (auth.CleanInput), the empty ones (only control characters) dropped.
+func Values(s string) []string {
+	var out []string
+	for _, v := range strings.Fields(s) {
+		if v = auth.CleanInput(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Update handles a message: navigation keys move the focus or report Submit/Back, enter on a
 // control that ok refuses stays put (ok may be nil), anything else goes to the focused control.
 func (g *Group) Update(msg tea.Msg, keys KeyMap, ok func(i int) bool) (tea.Cmd, GroupEvent) {
@@ -177,11 +190,12 @@ func (g *Group) Update(msg tea.Msg, keys KeyMap, ok func(i int) bool) (tea.Cmd, 
 		}
 	case tea.PasteMsg:
 		if secret, isID := g.pairs[g.focus]; isID {
-			switch vals := strings.Fields(msg.Content); {
+			switch vals := Values(msg.Content); {
 			case len(vals) == 2:
 				id, sec := g.items[g.focus].c, g.items[secret].c
 				if f, ok := id.(*Field); ok {
 					f.SetValue(vals[0])
+					f.Error = ""
 				}
 				if f, ok := sec.(*Field); ok {
 					f.SetValue(vals[1])

@@ -3,6 +3,7 @@ package ui
 import (
 	"bufio"
 	"context"
+	"cxone-auth/auth"
 	"errors"
 	"fmt"
 	"io"
@@ -102,7 +103,8 @@ func (p *Prompter) read() (string, error) {
 		if r.err != nil {
 			return "", fmt.Errorf("read answer: %w", r.err)
 		}
-		return Clean(r.s), nil
+		// A tab between two pasted values is a separator, not something to drop.
+		return auth.CleanInput(strings.ReplaceAll(r.s, "\t", " ")), nil
 	}
 }
 

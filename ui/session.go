@@ -44,6 +44,10 @@ type Draft struct {
 	// Later is set when the person stopped on purpose to register an application first: the
 	// wizard ends normally and says where to register.
 	Later bool
+	// Existing is set when the profile was stored before (the record says "Updated").
+	Existing bool
+	// OldAccessKeyID is the stored Access Key ID a rotation replaces, to be deactivated.
+	OldAccessKeyID string
 }
 
 // Body sizes: the frame takes a header, a rule and a help line.

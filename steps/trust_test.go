@@ -1,0 +1,159 @@
+package steps
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"cxone-auth/auth"
+	"cxone-auth/store"
+	"cxone-auth/ui"
+)
+
+// TestRejectedValuesAreNotSentAgain is the attack of credentials that CXone refused being
+// sent again and again unchanged (account lockouts, noise in CXone's logs).
+func TestRejectedValuesAreNotSentAgain(t *testing.T) {
+	deps, v, _ := testDeps()
+	v.errFor = wrongKeySecret
+	h := newHarness(t, deps, Config{}, 80, 24)
+	h.toCheck(testClientSecret, wrongSecret)
+	if v.Calls() != 1 || !strings.Contains(h.view(), "rejected the access key") {
+		t.Fatalf("calls %d, view:\n%s", v.Calls(), h.view())
+	}
+	h.keys("enter") // fix the access key
+	h.want(IDAccessKey)
+	h.keys("enter") // unchanged
+	h.want(IDCheck)
+	if v.Calls() != 1 || !strings.Contains(h.view(), "refused already") {
+		t.Fatalf("unchanged rejected values: calls %d, view:\n%s", v.Calls(), h.view())
+	}
+	h.keys("r") // no retry for a rejection
+	if v.Calls() != 1 {
+		t.Fatalf("r re-sent rejected values: calls %d", v.Calls())
+	}
+	h.keys("enter")
+	h.want(IDAccessKey)
+	h.keys("ctrl+u")
+	h.paste(testKeySecret)
+	h.keys("enter")
+	h.want(IDCheck)
+	if v.Calls() != 2 || !strings.Contains(h.view(), "The credentials work.") {
+		t.Errorf("changed values: calls %d, view:\n%s", v.Calls(), h.view())
+	}
+}
+
+func TestRejectedValuesAreNotSentAgainLineByLine(t *testing.T) {
+	deps, v, _ := testDeps()
+	v.errFor = wrongKeySecret
+	in := strings.Join([]string{
+		"", "", "", testClientID, testClientSecret, "y", testKeyID, wrongSecret,
+		"1",     // fix the access key
+		"", "", // keep both values
+		"1",                     // fix again
+		"", testKeySecret, "", // new secret; save to the default keyring
+		testPassphrase, testPassphrase,
+	}, "\n") + "\n"
+	var out strings.Builder
+	got, err := Run(context.Background(), deps, Config{Accessible: true}, strings.NewReader(in), &out)
+	if err != nil || !got.Saved {
+		t.Fatalf("Run: %+v %v\n%s", got, err, out.String())
+	}
+	if v.Calls() != 2 || !strings.Contains(out.String(), "refused already") {
+		t.Errorf("verifier calls %d, want 2 (the unchanged values were not sent again)\n%s", v.Calls(), out.String())
+	}
+}
+
+func TestNotYetEndsNormally(t *testing.T) {
+	deps, _, s := testDeps()
+	var out strings.Builder
+	got, err := Run(context.Background(), deps, Config{Accessible: true}, strings.NewReader("\n\nn\n"), &out)
+	if err != nil || !got.Later || got.Saved || len(s.Requests()) != 0 {
+		t.Errorf("outcome %+v, %v", got, err)
+	}
+}
+
+// TestBackendFromFlag: a keyring named by --keyring-backend is not offered as a choice and is
+// never called "detected".
+func TestBackendFromFlag(t *testing.T) {
+	deps, _, s := testDeps()
+	deps.Backends = fakeBackends{list: []Backend{
+		{Name: "secret-service", Label: "Secret Service", Available: true, Default: true},
+		fileBackend(false),
+	}}
+	h := newHarness(t, deps, Config{Backend: "file"}, 80, 24)
+	h.toCheck(testClientSecret, testKeySecret)
+	h.keys("enter")
+	h.want(IDSave)
+	v := h.view()
+	if !strings.Contains(v, "Encrypted file (from --keyring-backend)") || strings.Contains(v, "detected") || strings.Contains(v, "Secret Service") {
+		t.Fatalf("save step with --keyring-backend file:\n%s", v)
+	}
+	h.typeText(testPassphrase)
+	h.keys("enter")
+	h.typeText(testPassphrase)
+	h.keys("enter")
+	h.want(IDDone)
+	if r := s.Requests(); len(r) != 1 || r[0].Backend != "file" {
+		t.Errorf("saved %+v", r)
+	}
+	// An OS keyring named by the flag needs nothing more: the save happens on entering.
+	deps, _, s = testDeps()
+	deps.Backends = fakeBackends{list: []Backend{{Name: "secret-service", Label: "Secret Service", Available: true}, fileBackend(false)}}
+	h = newHarness(t, deps, Config{Backend: "secret-service"}, 80, 24)
+	h.toCheck(testClientSecret, testKeySecret)
+	h.keys("enter")
+	h.want(IDDone)
+	if r := s.Requests(); len(r) != 1 || r[0].Backend != "secret-service" {
+		t.Errorf("saved %+v", r)
+	}
+}
+
+// TestWrongPassphraseAsksAgain: after a wrong passphrase the default action is to type it
+// again, never to retry the same one.
+func TestWrongPassphraseAsksAgain(t *testing.T) {
+	deps, _, s := testDeps()
+	deps.Backends = fakeBackends{list: []Backend{fileBackend(true)}}
+	s.errs = []error{wrongPass}
+	h := newHarness(t, deps, Config{}, 80, 24)
+	h.toCheck(testClientSecret, testKeySecret)
+	h.keys("enter", "enter")
+	h.typeText("not the passphrase")
+	h.keys("enter")
+	if !strings.Contains(h.view(), "Could not save") || strings.Contains(h.view(), "Retry") {
+		t.Fatalf("after a wrong passphrase:\n%s", h.view())
+	}
+	h.keys("enter") // the first action: enter it again
+	if strings.Contains(h.view(), "> •") {
+		t.Fatalf("the wrong passphrase is still in the field:\n%s", h.view())
+	}
+	h.typeText(testPassphrase)
+	h.keys("enter")
+	h.want(IDDone)
+	if r := s.Requests(); len(r) != 2 || r[1].Passphrase != testPassphrase {
+		t.Errorf("requests %d", len(r))
+	}
+}
+
+var wrongPass = &wrapErr{msg: "keyring file: unlock: wrong passphrase", err: errWrongPassphrase()}
+
+type wrapErr struct {
+	msg string
+	err error
+}
+
+func (w *wrapErr) Error() string { return w.msg }
+func (w *wrapErr) Unwrap() error { return w.err }
+
+func TestDoneRecordSaysUpdatedAndOldKey(t *testing.T) {
+	d := &ui.Draft{Profile: "prod", Issuer: auth.IssuerCommercial, Existing: true, OldAccessKeyID: "OLDKEYOLDKEYOLDKEY====", Backend: "file", BackendLabel: "Encrypted file",
+		Creds:  auth.Credentials{AccessKeyID: testKeyID},
+		Result: &auth.Result{User: "api.user@acme.com", Tenant: "acme_corp", BusinessUnitID: 42, APIEndpoint: "https://api-na1.niceincontact.com"}}
+	text := strings.Join(RecordOf(d).Lines(), "\n")
+	for _, want := range []string{`Updated profile "prod".`, "Business unit  42", "Deactivate the old Access Key ID OLDKEYOLDKEYOLDKEY====", "cxone-auth check --profile prod"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("record lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func errWrongPassphrase() error { return store.ErrWrongPassphrase }
