@@ -205,7 +205,7 @@ func errorHandler(f *Factory) fang.ErrorHandler {
 			}
 			hint = fmt.Sprintf("Run '%s --help' for usage.", path)
 		}
-		if !f.IO.IsStderrTTY() {
+		if !f.IO.IsStderrTTY() || exitCode(err) == exitCancelled {
 			fmt.Fprintln(w, "cxone-auth: "+msg)
 			if hint != "" {
 				fmt.Fprintln(w, hint)
