@@ -233,6 +233,7 @@ func (a *app) openStore() (*store.Store, error) {
 		ConfigDir:  a.set.configDir,
 		Passphrase: a.passphrasePrompt(),
 		Logger:     a.set.logger,
+		Getenv:     a.getenv,
 	})
 }
 

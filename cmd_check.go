@@ -69,6 +69,9 @@ type checkEntry struct {
 
 	err    error        // the error behind Error, for exit codes
 	result *auth.Result // the successful check, for the config and exports
+	// ident is the identity (issuer, client ID, access key ID) the stored profile was checked
+	// with; its result is recorded only if the config entry still has it.
+	ident *store.MetaUpdate
 }
 
 type checkError struct {
@@ -222,6 +225,7 @@ func (a *app) checkProfile(ctx context.Context, s *store.Store, name string, pro
 		e := checkEntry{Profile: name, Source: "keyring", CheckedAt: time.Now().UTC(), Warnings: []string{}}
 		if merr == nil {
 			e.Issuer, e.ClientID, e.AccessKeyID = meta.Issuer, auth.Mask(meta.ClientID), auth.Mask(meta.AccessKeyID)
+			e.ident = &store.MetaUpdate{Issuer: meta.Issuer, ClientID: meta.ClientID, AccessKeyID: meta.AccessKeyID}
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			e.Status, e.err = statusMissing, &profileNotFound{name: name}
@@ -232,31 +236,49 @@ func (a *app) checkProfile(ctx context.Context, s *store.Store, name string, pro
 		}
 		return e
 	}
-	var cache *auth.Cache
-	if merr == nil {
-		cache = meta.Cache()
-	}
 	issuer := sec.Issuer
 	if issuer == "" {
 		issuer = a.set.issuer
 	}
-	return a.checkCredentials(ctx, name, "keyring", issuer, sec.Credentials(), cache, progress)
+	// The cached endpoints come from the keyring item, bound to its issuer; config.json's
+	// copies are for display only.
+	e := a.checkCredentials(ctx, name, "keyring", issuer, sec.Credentials(), sec.AuthCache(), progress)
+	e.ident = &store.MetaUpdate{Issuer: sec.Issuer, ClientID: sec.ClientID, AccessKeyID: sec.AccessKeyID}
+	if e.Status == statusValid && e.result != nil && sec.Issuer != "" {
+		a.rememberEndpoints(ctx, s, name, sec, e.result)
+	}
+	return e
+}
+
+// rememberEndpoints stores what a check learnt in the profile's keyring item when it differs
+// from the cache there, unless the profile's credentials changed meanwhile. It is a shortcut
+// for later checks: a failure is only logged.
+func (a *app) rememberEndpoints(ctx context.Context, s *store.Store, name string, sec store.Secret, r *auth.Result) {
+	if c := sec.AuthCache(); c != nil && *c == r.Cache() {
+		return
+	}
+	fresh := store.CacheFromResult(r)
+	if _, err := s.UpdateSecret(ctx, name, sec, func(x *store.Secret) { x.Cache = fresh }); err != nil {
+		a.set.logger.Debug("endpoints not cached", "profile", name, "err", err)
+	}
 }
 
 // recordChecks writes the outcome of the checks of stored profiles into their config entries,
 // in one write. Missing profiles are not recorded. A failure to record is a warning, not a
 // failed check.
 func (a *app) recordChecks(s *store.Store, entries []checkEntry) {
-	updates := map[string]func(*store.Meta){}
+	updates := map[string]store.MetaUpdate{}
 	for _, e := range entries {
-		if e.Status != statusMissing {
-			updates[e.Profile] = recordCheck(e)
+		if e.Status != statusMissing && e.ident != nil {
+			u := *e.ident
+			u.Apply = recordCheck(e)
+			updates[e.Profile] = u
 		}
 	}
 	if len(updates) == 0 {
 		return
 	}
-	if err := s.UpdateMetas(updates); err != nil {
+	if _, err := s.UpdateMetasIf(updates); err != nil {
 		fmt.Fprintf(a.errw(), "cxone-auth: warning: could not record the check results: %s\n", errorText(err))
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"cxone-auth/auth"
 	"cxone-auth/steps"
 	"cxone-auth/store"
 )
@@ -84,7 +83,7 @@ func (a *app) setupUnattended(ctx context.Context, vars map[string]string, path 
 		return &exitError{code: checkExitCode([]checkEntry{e}), silent: true}
 	}
 	meta := store.MetaFromResult(a.set.issuer, creds, e.result)
-	if err := s.Save(ctx, name, secretOf(a.set.issuer, creds), meta); err != nil {
+	if err := s.Save(ctx, name, store.NewSecret(a.set.issuer, creds, e.result), meta); err != nil {
 		return fmt.Errorf("save profile %q: %w", name, err)
 	}
 	verb := "Saved"
@@ -93,11 +92,6 @@ func (a *app) setupUnattended(ctx context.Context, vars map[string]string, path 
 	}
 	fmt.Fprintf(a.errw(), "%s profile %q (%s, tenant %s) in the %s keyring.\n", verb, name, e.User, orUnknown(e.Tenant), s.Backend())
 	return nil
-}
-
-func secretOf(issuer string, c auth.Credentials) store.Secret {
-	return store.Secret{Version: 1, Issuer: issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-		AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret}
 }
 
 func orUnknown(s string) string {

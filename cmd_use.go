@@ -60,7 +60,7 @@ func (a *app) freshToken(ctx context.Context, sec store.Secret, meta store.Meta)
 		issuer = a.set.issuer
 	}
 	return a.client().Check(ctx, sec.Credentials(), auth.Options{
-		Issuer: issuer, Scope: a.set.scope, Cache: meta.Cache(), Logger: a.set.logger, SkipProof: true,
+		Issuer: issuer, Scope: a.set.scope, Cache: sec.AuthCache(), Logger: a.set.logger, SkipProof: true,
 	})
 }
 

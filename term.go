@@ -36,8 +36,8 @@ func (a *app) interactive() bool {
 var errNoTerminal = errors.New("the encrypted-file keyring needs its passphrase: set CXONE_KEYRING_PASSPHRASE or run on a terminal")
 
 // passphrasePrompt asks for the file keyring's passphrase on the terminal, masked, on stderr.
-// The store reads CXONE_KEYRING_PASSPHRASE from the process environment itself; the app's own
-// view of the environment (which tests replace) is consulted here first, so both agree.
+// The store reads CXONE_KEYRING_PASSPHRASE through the app's view of the environment (which
+// tests replace) before asking; it is consulted here too, so both agree.
 func (a *app) passphrasePrompt() store.PassphraseFunc {
 	return func(ctx context.Context, prompt string, confirm bool) (string, error) {
 		if p := a.getenv("CXONE_KEYRING_PASSPHRASE"); p != "" {

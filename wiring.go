@@ -38,6 +38,7 @@ func (s saver) Save(ctx context.Context, req steps.SaveRequest) error {
 		FileDir:   s.a.set.keyringDir,
 		ConfigDir: s.a.set.configDir,
 		Logger:    s.a.set.logger,
+		Getenv:    s.a.getenv,
 	}
 	if req.Passphrase != "" {
 		pass := req.Passphrase
@@ -48,7 +49,7 @@ func (s saver) Save(ctx context.Context, req steps.SaveRequest) error {
 		return err
 	}
 	meta := store.MetaFromResult(req.Issuer, req.Creds, req.Result)
-	return st.Save(ctx, req.Profile, secretOf(req.Issuer, req.Creds), meta)
+	return st.Save(ctx, req.Profile, store.NewSecret(req.Issuer, req.Creds, req.Result), meta)
 }
 
 type profileSource struct{ a *app }
@@ -79,7 +80,7 @@ func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, e
 
 // ClientCredentials loads another profile's client credentials for reuse.
 func (p profileSource) ClientCredentials(ctx context.Context, name, passphrase string) (string, string, error) {
-	opts := store.Options{FileDir: p.a.set.keyringDir, ConfigDir: p.a.set.configDir, Logger: p.a.set.logger, Backend: p.a.set.backend}
+	opts := store.Options{FileDir: p.a.set.keyringDir, ConfigDir: p.a.set.configDir, Logger: p.a.set.logger, Backend: p.a.set.backend, Getenv: p.a.getenv}
 	if passphrase != "" {
 		opts.Passphrase = func(context.Context, string, bool) (string, error) { return passphrase, nil }
 	}
@@ -102,7 +103,7 @@ type backendSource struct{ a *app }
 // Backends lists the keyring backends of this machine with the detected default selected.
 // An explicit --keyring-backend becomes the default.
 func (b backendSource) Backends() []steps.Backend {
-	infos := store.Backends(b.a.set.keyringDir)
+	infos := store.Backends(b.a.set.keyringDir, b.a.getenv)
 	envPass := b.a.getenv("CXONE_KEYRING_PASSPHRASE") != ""
 	var out []steps.Backend
 	for _, in := range infos {
@@ -113,7 +114,7 @@ func (b backendSource) Backends() []steps.Backend {
 		be := steps.Backend{Name: in.Name, Label: in.Label, Note: in.Note, Available: in.Available, Default: def}
 		if in.Name == store.BackendFile {
 			be.NeedsPassphrase = !envPass
-			be.Exists = store.FileKeyringExists(b.a.set.keyringDir)
+			be.Exists = store.FileKeyringExists(b.a.set.keyringDir, b.a.getenv)
 		}
 		out = append(out, be)
 	}

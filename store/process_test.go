@@ -39,7 +39,8 @@ func TestMain(m *testing.M) {
 
 // helperSave saves profiles PREFIX-0..N-1 once the parent says go (a line on stdin).
 func helperSave() int {
-	s, err := Open(Options{Backend: BackendFile, ConfigDir: os.Getenv("T_CONFIG"), FileDir: os.Getenv("T_FILE")})
+	// The helper is a stand-in for the command, which hands its environment in.
+	s, err := Open(Options{Backend: BackendFile, ConfigDir: os.Getenv("T_CONFIG"), FileDir: os.Getenv("T_FILE"), Getenv: os.Getenv})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -79,7 +80,7 @@ func TestConcurrentProcessesSave(t *testing.T) {
 	var procs []*exec.Cmd
 	var gos []func() error
 	for _, p := range prefixes {
-		cmd := helperCmd(t, "save", "T_CONFIG="+cfgDir, "T_FILE="+fileDir, "T_PREFIX="+p, passphraseEnv+"=shared-pw")
+		cmd := helperCmd(t, "save", "T_CONFIG="+cfgDir, "T_FILE="+fileDir, "T_PREFIX="+p, passphraseEnv+"="+testPass)
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -119,8 +120,7 @@ func TestConcurrentProcessesSave(t *testing.T) {
 			t.Fatalf("helper %s: %v", prefixes[i], err)
 		}
 	}
-	t.Setenv(passphraseEnv, "shared-pw")
-	s, err := Open(Options{Backend: BackendFile, ConfigDir: cfgDir, FileDir: fileDir})
+	s, err := Open(Options{Backend: BackendFile, ConfigDir: cfgDir, FileDir: fileDir, Getenv: envOf(map[string]string{passphraseEnv: testPass})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func needTool(t *testing.T, names ...string) {
 func exerciseBackend(t *testing.T, b string) {
 	t.Helper()
 	cfgDir := t.TempDir()
-	s, err := Open(Options{Backend: b, ConfigDir: cfgDir, Timeout: 20 * time.Second})
+	s, err := Open(Options{Backend: b, ConfigDir: cfgDir, Timeout: 20 * time.Second, Getenv: os.Getenv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func exerciseBackend(t *testing.T, b string) {
 		t.Errorf("Names() = %v, %v; want %v", got, err, names)
 	}
 	// A fresh Store (another process, in effect) finds them through the config.
-	s2, _ := Open(Options{ConfigDir: cfgDir})
+	s2, _ := Open(Options{ConfigDir: cfgDir, Getenv: os.Getenv})
 	if got, err := s2.Load(ctx, names[0]); err != nil || got != testSecret(names[0]) {
 		t.Errorf("Load from a fresh store = %v, %v", got, err)
 	}
@@ -102,13 +102,13 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 		runInPrivateSession(t, "^TestSecretServiceRoundTrip$")
 		return
 	}
-	if ok, note := probe(BackendSecretService, ""); !ok {
+	if ok, note := probe(BackendSecretService, "", os.Getenv); !ok {
 		t.Fatalf("no Secret Service in the prepared session: %s", note)
 	}
 	exerciseBackend(t, BackendSecretService)
 	if _, err := exec.LookPath("secret-tool"); err == nil {
 		// Seen from outside: the item lives in the service under our key.
-		s, _ := Open(Options{Backend: BackendSecretService, ConfigDir: t.TempDir()})
+		s, _ := Open(Options{Backend: BackendSecretService, ConfigDir: t.TempDir(), Getenv: os.Getenv})
 		if err := s.Save(context.Background(), "seen", testSecret("seen"), Meta{}); err != nil {
 			t.Fatal(err)
 		}
@@ -176,11 +176,11 @@ func TestPassRoundTrip(t *testing.T) {
 	if os.Getenv("CXONE_STORE_TEST_PASS") != "1" {
 		setupPassStore(t)
 	}
-	if ok, note := probe(BackendPass, ""); !ok {
+	if ok, note := probe(BackendPass, "", os.Getenv); !ok {
 		t.Fatalf("pass is not usable: %s", note)
 	}
 	exerciseBackend(t, BackendPass)
-	s, _ := Open(Options{Backend: BackendPass, ConfigDir: t.TempDir()})
+	s, _ := Open(Options{Backend: BackendPass, ConfigDir: t.TempDir(), Getenv: os.Getenv})
 	if err := s.Save(context.Background(), "listed", testSecret("listed"), Meta{}); err != nil {
 		t.Fatal(err)
 	}
