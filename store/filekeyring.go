@@ -509,12 +509,19 @@ func (s *Store) diagnose(dir, path, pass string) error {
 	if s.isVerified(dir) {
 		return unreadable
 	}
-	candidates := fileItems(dir)
-	if markerExists(dir) {
-		candidates = append([]string{markerPath(dir)}, candidates...)
+	if mp := markerPath(dir); mp != path && markerExists(dir) {
+		// The marker decides: it was written with the keyring's passphrase.
+		if data, err := readItemFile(mp); err == nil && jweShaped(data) {
+			if _, err := decryptJWE(string(bytes.TrimSpace(data)), pass); err == nil {
+				s.setVerified(dir, pass)
+				return unreadable
+			}
+			s.forgetPass(dir, pass)
+			return s.wrongPassphrase(dir)
+		}
 	}
 	tried := 0
-	for _, c := range candidates {
+	for _, c := range fileItems(dir) {
 		if c == path {
 			continue
 		}

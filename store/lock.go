@@ -17,6 +17,10 @@ var lockTimeout = 10 * time.Second
 // to the folder planted it, hoping that opening it creates or changes the file it points to.
 var errLockSymlink = errors.New("the lock file is a symbolic link; refusing to follow it (remove it if you did not make it)")
 
+// lockBusyHook, when set (tests only), is told the first time a lock attempt finds the lock
+// held by someone else; tests use it to prove an operation waited for another.
+var lockBusyHook func(path string)
+
 // withLock runs fn while holding an exclusive lock on the file at path (created 0600 when
 // missing, never through a symbolic link), so read-modify-write cycles of concurrent
 // processes never lose each other's changes. The lock file is kept: deleting it would let two
@@ -43,6 +47,9 @@ func withLock(path string, fn func() error) error {
 		}
 		if ok {
 			break
+		}
+		if wait == time.Millisecond && lockBusyHook != nil {
+			lockBusyHook(path)
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("lock %s: another cxone-auth process has held it for %s", path, lockTimeout)
