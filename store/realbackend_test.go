@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -69,10 +70,43 @@ func exerciseBackend(t *testing.T, b string) {
 	if got, err := s2.Load(ctx, names[0]); err != nil || got != testSecret(names[0]) {
 		t.Errorf("Load from a fresh store = %v, %v", got, err)
 	}
+	// The cache lives in the item: a compare-and-swap update writes it, a stale one does not.
+	cache := &SecretCache{TokenEndpoint: "https://cxone.niceincontact.com/auth/token", AuthMethod: "client_secret_basic",
+		TenantID: "t", APIEndpoint: "https://api-na1.niceincontact.com", AccessToken: "REAL-BACKEND-TOKEN", TokenExpiresAt: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}
+	if wrote, err := s.UpdateSecret(ctx, names[0], testSecret(names[0]), func(x *Secret) { x.Cache = cache }); err != nil || !wrote {
+		t.Fatalf("UpdateSecret: wrote %v, err %v", wrote, err)
+	}
+	if got, err := s2.Load(ctx, names[0]); err != nil || got.Cache == nil || !got.Cache.equal(*cache) {
+		t.Errorf("Load after UpdateSecret = %v, %v; want the cache", got, err)
+	}
+	if wrote, err := s.UpdateSecret(ctx, names[0], testSecret("stale"), func(x *Secret) { x.Cache = nil }); err != nil || wrote {
+		t.Errorf("stale UpdateSecret: wrote %v, err %v; want no write", wrote, err)
+	}
+	res := s2.LoadMany(ctx, append([]string{"real-test-missing"}, names...))
+	for _, n := range names {
+		if r := res[n]; r.Err != nil || r.Secret.SameIdentity(testSecret(n)) == false {
+			t.Errorf("LoadMany[%s] = %v, %v", n, r.Secret, r.Err)
+		}
+	}
+	if !errors.Is(res["real-test-missing"].Err, ErrNotFound) {
+		t.Errorf("LoadMany of a missing profile: %v", res["real-test-missing"].Err)
+	}
+	// An item without a config entry (a killed save) is listed as an orphan.
+	data, _ := json.Marshal(testSecret("orphan"))
+	if err := s.setItem(ctx, b, secretItem(b, "real-test-orphan", data)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Orphans(ctx); err != nil || !slices.Contains(got, "real-test-orphan") || slices.Contains(got, names[1]) {
+		t.Errorf("Orphans = %v, %v; want real-test-orphan and not the saved profiles", got, err)
+	}
+	if _, err := s.removeItem(ctx, b, itemKey(b, "real-test-orphan")); err != nil {
+		t.Error(err)
+	}
+	// Saving new credentials replaces the whole item: the cache goes.
 	if err := s.Save(ctx, names[0], testSecret("changed"), Meta{}); err != nil {
 		t.Fatalf("overwrite: %v", err)
 	}
-	if got, err := s.Load(ctx, names[0]); err != nil || got != testSecret("changed") {
+	if got, err := s.Load(ctx, names[0]); err != nil || !got.Equal(testSecret("changed")) {
 		t.Errorf("Load after overwrite = %v, %v", got, err)
 	}
 	for _, n := range names {
