@@ -96,4 +96,3 @@ func BenchmarkLoadMany100(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/100, "ms/profile")
 }
-
