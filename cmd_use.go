@@ -149,7 +149,7 @@ CXONE_ACCESS_TOKEN_EXPIRES_AT.`,
 				return fmt.Errorf("write %s: %w", output, err)
 			}
 			fmt.Fprintf(a.errw(), "Wrote profile %q to %s (mode 0600).\n", a.set.profile, output)
-			if store.InGitWorkTreeNotIgnored(output) {
+			if store.InGitWorkTreeNotIgnored(output, a.getenv) {
 				fmt.Fprintf(a.errw(), "Warning: %s is inside a git work tree and not ignored: add it to .gitignore so the secrets are never committed.\n", output)
 			}
 			return nil

@@ -139,10 +139,24 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 // gitTimeout bounds each git call of InGitWorkTreeNotIgnored.
 const gitTimeout = 2 * time.Second
 
+// gitEnvPassed are the variables git gets from the caller's environment: enough to find its
+// own configuration (global excludes count) and, on Windows, to start at all. Nothing else is
+// passed, so no CXONE_* value (the keyring passphrase above all) reaches git or whatever its
+// configuration runs, and no GIT_DIR-style variable points it elsewhere.
+var gitEnvPassed = []string{"PATH", "HOME", "USERPROFILE", "XDG_CONFIG_HOME", "SYSTEMROOT"}
+
 // InGitWorkTreeNotIgnored reports whether path lies inside a git work tree and is not ignored
 // there, i.e. whether `git add .` would pick up an exported secret. It is false when git is
-// missing, slow or unsure.
-func InGitWorkTreeNotIgnored(path string) bool {
+// missing, slow or unsure. getenv (nil = an empty environment) supplies the few variables git
+// is given.
+func InGitWorkTreeNotIgnored(path string, getenv func(string) string) bool {
+	getenv = orEmpty(getenv)
+	env := []string{"GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C"}
+	for _, k := range gitEnvPassed {
+		if v := getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return false
@@ -151,8 +165,9 @@ func InGitWorkTreeNotIgnored(path string) bool {
 	git := func(args ...string) (string, int, bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C")
+		// core.fsmonitor off: a repository's configuration must never make us run a program.
+		cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "core.fsmonitor=false", "-C", dir}, args...)...)
+		cmd.Env = env
 		var out bytes.Buffer
 		cmd.Stdout = &out
 		err := cmd.Run()

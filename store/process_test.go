@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -436,12 +437,47 @@ func TestInGitWorkTreeNotIgnored(t *testing.T) {
 		{filepath.Join(t.TempDir(), "outside.txt"), false},
 	}
 	for _, tt := range tests {
-		if got := InGitWorkTreeNotIgnored(tt.path); got != tt.want {
+		if got := InGitWorkTreeNotIgnored(tt.path, os.Getenv); got != tt.want {
 			t.Errorf("InGitWorkTreeNotIgnored(%s) = %v, want %v", tt.path, got, tt.want)
 		}
 	}
 	t.Setenv("PATH", t.TempDir()) // no git at all
-	if InGitWorkTreeNotIgnored(filepath.Join(repo, "creds.txt")) {
+	if InGitWorkTreeNotIgnored(filepath.Join(repo, "creds.txt"), os.Getenv) {
 		t.Errorf("without git: got true, want false")
+	}
+}
+
+// TestGitQueryGetsNoCXoneVariables: the git query run before an export gets none of the
+// caller's CXONE_* variables (the keyring passphrase above all) and cannot be pointed at
+// another repository through GIT_DIR. A stand-in git records the environment it was given.
+func TestGitQueryGetsNoCXoneVariables(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in git is a shell script")
+	}
+	bin := t.TempDir()
+	record := filepath.Join(t.TempDir(), "env.txt")
+	// rev-parse answers "inside a work tree", check-ignore "not ignored".
+	script := "#!/bin/sh\nexport -p >> '" + record + "'\n" +
+		"for a; do case $a in rev-parse) echo true; exit 0;; check-ignore) exit 1;; esac; done\nexit 2\n"
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	env := map[string]string{"PATH": bin, "HOME": t.TempDir(), passphraseEnv: "PASSPHRASE-MUST-NOT-LEAK",
+		"CXONE_CLIENT_SECRET": "SECRET-MUST-NOT-LEAK", "GIT_DIR": "/elsewhere"}
+	if !InGitWorkTreeNotIgnored(filepath.Join(t.TempDir(), "out.env"), envOf(env)) {
+		t.Fatalf("the stand-in git says inside and not ignored; got false (was it run?)")
+	}
+	data, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatalf("the stand-in git was not run: %v", err)
+	}
+	for _, bad := range []string{"CXONE_", "MUST-NOT-LEAK", "GIT_DIR"} {
+		if strings.Contains(string(data), bad) {
+			t.Errorf("git's environment holds %s", bad)
+		}
+	}
+	if !strings.Contains(string(data), "GIT_TERMINAL_PROMPT") || !strings.Contains(string(data), bin) {
+		t.Errorf("git's environment lacks GIT_TERMINAL_PROMPT=0 or PATH: %q", data)
 	}
 }
