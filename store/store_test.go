@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -764,5 +767,34 @@ func TestMetaFromResultAndCache(t *testing.T) {
 	}
 	if m := MetaFromResult("i", c, nil); m.LastCheckStatus != "" || m.ClientID != "cid" {
 		t.Errorf("MetaFromResult(nil) = %+v", m)
+	}
+}
+
+// TestNoProcessEnvironmentReads keeps the store from reading the process environment again:
+// no non-test file of the package may call os.Getenv, os.LookupEnv, os.Environ or
+// os.UserHomeDir (dbusguard, a separate package, is the documented exception).
+func TestNoProcessEnvironmentReads(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	banned := map[string]bool{"Getenv": true, "LookupEnv": true, "Environ": true, "UserHomeDir": true}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "os" && banned[sel.Sel.Name] {
+					t.Errorf("%s: os.%s reads the process environment; use the injected getenv", fset.Position(sel.Pos()), sel.Sel.Name)
+				}
+			}
+			return true
+		})
 	}
 }
