@@ -282,9 +282,6 @@ func (s *Store) fileWritePass(ctx context.Context, dir string) (string, error) {
 	if st.pass != "" && st.verified && st.marked && markerExists(dir) {
 		return st.pass, nil
 	}
-	if err := privateDir(dir); err != nil {
-		return "", s.fileErr("save", err, unlockHint(BackendFile, dir))
-	}
 	creating := !keyringExists(dir)
 	if creating && st.pass != "" {
 		// A passphrase entered to read a keyring that has gone since: choosing a new one is a
@@ -299,6 +296,9 @@ func (s *Store) fileWritePass(ctx context.Context, dir string) (string, error) {
 	if creating {
 		if utf8.RuneCountInString(pass) < MinPassphraseLen {
 			return "", s.fileErr("create", ErrPassphraseTooShort, "choose a longer passphrase for the keyring in "+dir)
+		}
+		if err := privateDir(dir); err != nil {
+			return "", s.fileErr("create", err, unlockHint(BackendFile, dir))
 		}
 		err := s.call(ctx, BackendFile, "create", func() error { return s.createKeyring(dir, pass) })
 		if err != nil {
