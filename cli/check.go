@@ -88,7 +88,9 @@ type checkEntry struct {
 
 	err    error        // the error behind Error, for exit codes
 	result *auth.Result // the successful check, for the config
-	ident  store.Meta   // issuer and IDs the check ran with, for recording it
+	// ident is the identity (issuer, client ID, access key ID) a stored profile was checked
+	// with; its result is recorded only if the config entry still has it.
+	ident *store.MetaUpdate
 }
 
 type checkError struct {
@@ -250,7 +252,6 @@ func (f *Factory) checkCredentials(ctx context.Context, profile, source, issuer 
 		View:     store.ViewOfCheck(profile, issuer, c, nil),
 		Source:   source,
 		Warnings: []string{},
-		ident:    store.Meta{Issuer: issuer, ClientID: c.ClientID, AccessKeyID: c.AccessKeyID},
 	}
 	opts := auth.Options{Issuer: issuer, Scope: f.Settings.Scope, Cache: cache, Logger: f.Settings.Logger}
 	if progress && f.IO.IsStderrTTY() {
@@ -340,6 +341,7 @@ func (f *Factory) checkProfile(ctx context.Context, s *store.Store, name string,
 		e := checkEntry{View: store.View{Name: name}, Source: "keyring", CheckedAt: time.Now().UTC().Truncate(time.Second), Warnings: []string{}}
 		if merr == nil {
 			e.View = store.ViewOfMeta(name, meta)
+			e.ident = &store.MetaUpdate{Issuer: meta.Issuer, ClientID: meta.ClientID, AccessKeyID: meta.AccessKeyID}
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			e.Status, e.err = statusMissing, &profileNotFound{name: name}
@@ -350,31 +352,49 @@ func (f *Factory) checkProfile(ctx context.Context, s *store.Store, name string,
 		}
 		return e
 	}
-	var cache *auth.Cache
-	if merr == nil {
-		cache = meta.Cache()
-	}
 	issuer := sec.Issuer
 	if issuer == "" {
 		issuer = f.Settings.Issuer
 	}
-	return f.checkCredentials(ctx, name, "keyring", issuer, sec.Credentials(), cache, progress)
+	// The cached endpoints come from the keyring item, bound to its issuer; config.json's
+	// copies are for display only.
+	e := f.checkCredentials(ctx, name, "keyring", issuer, sec.Credentials(), sec.AuthCache(), progress)
+	e.ident = &store.MetaUpdate{Issuer: sec.Issuer, ClientID: sec.ClientID, AccessKeyID: sec.AccessKeyID}
+	if e.Status == statusValid && e.result != nil && sec.Issuer != "" {
+		f.rememberEndpoints(ctx, s, name, sec, e.result)
+	}
+	return e
+}
+
+// rememberEndpoints stores what a check learnt in the profile's keyring item when the
+// endpoints differ from the cache there, unless the profile's credentials changed meanwhile.
+// It is a shortcut for later checks: a failure is only logged.
+func (f *Factory) rememberEndpoints(ctx context.Context, s *store.Store, name string, sec store.Secret, r *auth.Result) {
+	if c := sec.AuthCache(); c != nil && *c == r.Cache() {
+		return
+	}
+	fresh := store.CacheFromResult(r)
+	if _, err := s.UpdateSecret(ctx, name, sec, func(x *store.Secret) { x.Cache = fresh }); err != nil {
+		f.Settings.Logger.Debug("endpoints not cached", "profile", name, "err", err)
+	}
 }
 
 // recordChecks writes the outcome of the checks of stored profiles into their config entries,
 // in one write. Missing profiles are not recorded. A failure to record is a warning, not a
 // failed check.
 func (f *Factory) recordChecks(s *store.Store, entries []checkEntry) {
-	updates := map[string]func(*store.Meta){}
+	updates := map[string]store.MetaUpdate{}
 	for _, e := range entries {
-		if e.Status != statusMissing {
-			updates[e.Name] = recordCheck(e)
+		if e.Status != statusMissing && e.ident != nil {
+			u := *e.ident
+			u.Apply = recordCheck(e)
+			updates[e.Name] = u
 		}
 	}
 	if len(updates) == 0 {
 		return
 	}
-	if err := s.UpdateMetas(updates); err != nil {
+	if _, err := s.UpdateMetasIf(updates); err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: warning: could not record the check results: %s\n", errorText(err))
 	}
 }

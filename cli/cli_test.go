@@ -229,6 +229,10 @@ func TestProfileRoundTrip(t *testing.T) {
 	if b := os.Getenv("CXONE_TEST_BACKEND"); b != "" {
 		backend = b
 		e.vars["CXONE_KEYRING_BACKEND"] = b
+		// The store reads the password store folder from the app's environment only.
+		for _, k := range []string{"PASSWORD_STORE_DIR", "HOME"} {
+			e.vars[k] = os.Getenv(k)
+		}
 	}
 	p := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
 	if code, out, stderr := e.run("setup", "--env-file", p, "--profile", "prod"); code != 0 {

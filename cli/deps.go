@@ -33,23 +33,12 @@ type saver struct{ f *Factory }
 
 // Save stores the checked credentials with the backend and passphrase chosen in the wizard.
 func (s saver) Save(ctx context.Context, req steps.SaveRequest) error {
-	set := s.f.Settings
-	opts := store.Options{Backend: req.Backend, FileDir: set.KeyringDir, ConfigDir: set.ConfigDir, Logger: set.Logger}
-	if req.Passphrase != "" {
-		pass := req.Passphrase
-		opts.Passphrase = func(context.Context, string, bool) (string, error) { return pass, nil }
-	}
-	st, err := store.Open(opts)
+	st, err := store.Open(s.f.storeOptions(req.Backend, req.Passphrase))
 	if err != nil {
 		return err
 	}
 	meta := store.MetaFromResult(req.Issuer, req.Creds, req.Result)
-	return st.Save(ctx, req.Profile, secretOf(req.Issuer, req.Creds), meta)
-}
-
-func secretOf(issuer string, c auth.Credentials) store.Secret {
-	return store.Secret{Version: 1, Issuer: issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-		AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret}
+	return st.Save(ctx, req.Profile, store.NewSecret(req.Issuer, req.Creds, req.Result), meta)
 }
 
 type profileSource struct{ f *Factory }
@@ -81,12 +70,7 @@ func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, e
 
 // ClientCredentials loads another profile's client credentials for reuse.
 func (p profileSource) ClientCredentials(ctx context.Context, name, passphrase string) (string, string, error) {
-	set := p.f.Settings
-	opts := store.Options{FileDir: set.KeyringDir, ConfigDir: set.ConfigDir, Logger: set.Logger, Backend: set.Backend}
-	if passphrase != "" {
-		opts.Passphrase = func(context.Context, string, bool) (string, error) { return passphrase, nil }
-	}
-	st, err := store.Open(opts)
+	st, err := store.Open(p.f.storeOptions(p.f.Settings.Backend, passphrase))
 	if err != nil {
 		return "", "", err
 	}
@@ -106,7 +90,7 @@ type backendSource struct{ f *Factory }
 // An explicit --keyring-backend becomes the default.
 func (b backendSource) Backends() []steps.Backend {
 	set := b.f.Settings
-	infos := store.Backends(set.KeyringDir)
+	infos := store.Backends(set.KeyringDir, b.f.Env.Getenv)
 	envPass := set.Passphrase != ""
 	var out []steps.Backend
 	for _, in := range infos {
@@ -117,7 +101,7 @@ func (b backendSource) Backends() []steps.Backend {
 		be := steps.Backend{Name: in.Name, Label: in.Label, Note: in.Note, Available: in.Available, Default: def}
 		if in.Name == store.BackendFile {
 			be.NeedsPassphrase = !envPass
-			be.Exists = store.FileKeyringExists(set.KeyringDir)
+			be.Exists = store.FileKeyringExists(set.KeyringDir, b.f.Env.Getenv)
 		}
 		out = append(out, be)
 	}

@@ -31,16 +31,22 @@ type Factory struct {
 // Store opens the profile store once; it touches the keyring only when a command needs it.
 func (f *Factory) Store() (*store.Store, error) {
 	f.storeOnce.Do(func() {
-		s := f.Settings
-		f.st, f.stErr = store.Open(store.Options{
-			Backend:    s.Backend,
-			FileDir:    s.KeyringDir,
-			ConfigDir:  s.ConfigDir,
-			Passphrase: f.passphrasePrompt(),
-			Logger:     s.Logger,
-		})
+		opts := f.storeOptions(f.Settings.Backend, "")
+		opts.Passphrase = f.passphrasePrompt()
+		f.st, f.stErr = store.Open(opts)
 	})
 	return f.st, f.stErr
+}
+
+// storeOptions are the store's options from the settings, for backend; a passphrase given
+// (typed in the wizard) answers the encrypted-file keyring's question.
+func (f *Factory) storeOptions(backend, passphrase string) store.Options {
+	s := f.Settings
+	opts := store.Options{Backend: backend, FileDir: s.KeyringDir, ConfigDir: s.ConfigDir, Logger: s.Logger, Getenv: f.Env.Getenv}
+	if passphrase != "" {
+		opts.Passphrase = func(context.Context, string, bool) (string, error) { return passphrase, nil }
+	}
+	return opts
 }
 
 // Client is the CXone client with the --timeout bound.

@@ -89,7 +89,7 @@ func (f *Factory) setupUnattended(ctx context.Context, vars map[string]string, p
 		return silentExit(checkExitCode([]checkEntry{e}))
 	}
 	meta := store.MetaFromResult(f.Settings.Issuer, creds, e.result)
-	if err := s.Save(ctx, name, secretOf(f.Settings.Issuer, creds), meta); err != nil {
+	if err := s.Save(ctx, name, store.NewSecret(f.Settings.Issuer, creds, e.result), meta); err != nil {
 		return fmt.Errorf("save profile %q: %w", name, err)
 	}
 	verb := "Saved"

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -57,22 +58,38 @@ type profileToken struct {
 	token *auth.Result
 }
 
-// profileWithToken loads the profile and gets a token for it through its cached token
-// endpoint; the proof call is skipped (the caller is about to use the token anyway).
+// profileWithToken loads the profile and gives it a usable access token: the one cached in
+// its keyring item while it has at least 5 minutes left (one read, no request), else a new one
+// through the cached token endpoint (the proof call is skipped: the caller is about to use the
+// token anyway), which then replaces the cached one, unless the profile changed meanwhile.
 func (f *Factory) profileWithToken(ctx context.Context, name string, fresh bool) (profileToken, error) {
 	sec, meta, err := f.loadProfile(ctx, name)
 	if err != nil {
 		return profileToken{}, err
+	}
+	if !fresh {
+		if tok, exp, ok := sec.Cache.UsableToken(time.Now()); ok {
+			f.Settings.Logger.Debug("token from the keyring", "profile", name, "expires", exp)
+			c := sec.Cache
+			return profileToken{sec: sec, meta: meta, token: &auth.Result{Issuer: sec.Issuer, AccessToken: tok, TokenExpiresAt: exp,
+				TenantID: c.TenantID, APIEndpoint: c.APIEndpoint, TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod}}, nil
+		}
 	}
 	issuer := sec.Issuer
 	if issuer == "" {
 		issuer = f.Settings.Issuer
 	}
 	res, err := f.Client().Check(ctx, sec.Credentials(), auth.Options{
-		Issuer: issuer, Scope: f.Settings.Scope, Cache: meta.Cache(), Logger: f.Settings.Logger, SkipProof: true,
+		Issuer: issuer, Scope: f.Settings.Scope, Cache: sec.AuthCache(), Logger: f.Settings.Logger, SkipProof: true,
 	})
 	if err != nil {
 		return profileToken{}, err
+	}
+	if s, err := f.Store(); err == nil && sec.Issuer != "" {
+		fresh := store.CacheFromResult(res)
+		if _, err := s.UpdateSecret(ctx, name, sec, func(x *store.Secret) { x.Cache = fresh }); err != nil {
+			f.Settings.Logger.Debug("token not cached", "profile", name, "err", err)
+		}
 	}
 	return profileToken{sec: sec, meta: meta, token: res}, nil
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/99designs/keyring"
 )
 
-// Keyring backend names (SPEC section 2, --keyring-backend).
+// Keyring backend names, as --keyring-backend and CXONE_KEYRING_BACKEND take them.
 const (
 	BackendAuto          = "auto"
 	BackendKeychain      = "keychain"
@@ -26,13 +26,13 @@ const (
 	BackendFile          = "file"
 )
 
-// serviceName names the keyring service; keyPrefix+NAME is a profile's item key (SPEC section 6).
+// serviceName names the keyring service; keyPrefix+NAME is a profile's item key.
 const (
 	serviceName = "cxone-auth"
 	keyPrefix   = "profile:"
 )
 
-// autoOrder is the order `auto` tries (SPEC section 6). keyctl is never chosen automatically:
+// autoOrder is the order `auto` tries: the OS keyrings first, the encrypted file last. keyctl is never chosen automatically:
 // the kernel keyring does not survive a reboot.
 var autoOrder = []string{BackendKeychain, BackendWinCred, BackendSecretService, BackendKWallet, BackendPass, BackendFile}
 
@@ -50,8 +50,9 @@ func ValidBackend(name string) error {
 
 var profileNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
-// ValidProfileName reports whether name is a valid profile name (SPEC section 2). The message
-// quotes the name only when it is short and printable, since a mistyped paste could be a secret.
+// ValidProfileName reports whether name is a valid profile name: 1 to 64 characters a-z, 0-9,
+// '.', '_' or '-', starting with a letter or digit. The message never quotes the name, since a
+// mistyped paste could be a secret.
 func ValidProfileName(name string) error {
 	if profileNameRE.MatchString(name) {
 		return nil
@@ -114,8 +115,9 @@ func libHas(b string) bool {
 const probeTimeout = 2 * time.Second
 
 // probe reports whether backend b is usable here, and a one-line note. It never opens a
-// keyring item, never asks for a passphrase and never starts a desktop prompt.
-func probe(b, fileDir string) (bool, string) {
+// keyring item, never asks for a passphrase and never starts a desktop prompt. getenv is the
+// environment pass's store and the default file folder are read from.
+func probe(b, fileDir string, getenv func(string) string) (bool, string) {
 	switch b {
 	case BackendKeychain:
 		return true, "macOS Keychain (login keychain)"
@@ -141,7 +143,10 @@ func probe(b, fileDir string) (bool, string) {
 		if _, err := exec.LookPath("pass"); err != nil {
 			return false, "the pass program is not installed"
 		}
-		dir := passDir()
+		dir := passDir(getenv)
+		if dir == "" {
+			return false, "no password store: neither PASSWORD_STORE_DIR nor HOME is set"
+		}
 		if !passStoreExists(dir) {
 			return false, fmt.Sprintf("no password store in %s (run `pass init GPG-ID`)", dir)
 		}
@@ -153,7 +158,10 @@ func probe(b, fileDir string) (bool, string) {
 		return true, "not persistent: lost at reboot; never chosen automatically"
 	case BackendFile:
 		if fileDir == "" {
-			fileDir = DefaultFileDir()
+			fileDir = DefaultFileDir(getenv)
+		}
+		if fileDir == "" {
+			return true, "passphrase-protected files (set --keyring-dir: no home folder is known)"
 		}
 		return true, "passphrase-protected files in " + fileDir
 	}
@@ -161,8 +169,9 @@ func probe(b, fileDir string) (bool, string) {
 }
 
 // Backends lists every keyring backend of this OS with its availability; the one `auto` would
-// choose is marked Default. It is cheap: it asks for no passphrase and opens no item.
-func Backends(fileDir string) []BackendInfo {
+// choose is marked Default. It is cheap: it asks for no passphrase and opens no item. getenv
+// (nil = an empty environment) supplies PASSWORD_STORE_DIR, HOME and the XDG folders.
+func Backends(fileDir string, getenv func(string) string) []BackendInfo {
 	labels := map[string]string{
 		BackendKeychain:      "macOS Keychain",
 		BackendWinCred:       "Windows Credential Manager",
@@ -177,7 +186,7 @@ func Backends(fileDir string) []BackendInfo {
 	avail := map[string]bool{}
 	notes := map[string]string{}
 	for _, b := range osBackends() {
-		avail[b], notes[b] = probe(b, fileDir)
+		avail[b], notes[b] = probe(b, fileDir, getenv)
 	}
 	for _, b := range autoOrder {
 		if avail[b] {
@@ -192,28 +201,16 @@ func Backends(fileDir string) []BackendInfo {
 }
 
 // autoBackend is the backend `auto` resolves to on this machine right now.
-func autoBackend() string {
+func autoBackend(getenv func(string) string) string {
 	for _, b := range autoOrder {
 		if !compiledIn(b) {
 			continue
 		}
-		if ok, _ := probe(b, ""); ok {
+		if ok, _ := probe(b, "", getenv); ok {
 			return b
 		}
 	}
 	return BackendFile
-}
-
-// passDir is the password store pass uses: $PASSWORD_STORE_DIR, else ~/.password-store.
-func passDir() string {
-	if d := os.Getenv("PASSWORD_STORE_DIR"); d != "" {
-		return d
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ".password-store"
-	}
-	return filepath.Join(home, ".password-store")
 }
 
 // passStoreExists reports whether dir is an initialised password store (has .gpg-id).
@@ -226,8 +223,9 @@ func passStoreExists(dir string) bool {
 // by every session of the user until reboot. Tests switch to "process".
 var keyctlScope = "user"
 
-// libConfig is the keyring library configuration of one backend.
-func libConfig(b, fileDir string, prompt keyring.PromptFunc) keyring.Config {
+// libConfig is the keyring library configuration of one OS backend (the encrypted-file
+// backend is handled in filekeyring.go without the library's code).
+func libConfig(b string, getenv func(string) string) keyring.Config {
 	cfg := keyring.Config{
 		AllowedBackends: []keyring.BackendType{keyring.BackendType(b)},
 		ServiceName:     serviceName,
@@ -244,14 +242,11 @@ func libConfig(b, fileDir string, prompt keyring.PromptFunc) keyring.Config {
 		KWalletFolder: serviceName,
 		// pass: the user's store (PASSWORD_STORE_DIR or ~/.password-store), items under
 		// cxone-auth/, so `pass ls` shows them grouped.
-		PassDir:    passDir(),
+		PassDir:    passDir(getenv),
 		PassPrefix: serviceName,
 		// wincred: targets read "cxone-auth:profile:NAME" in Credential Manager.
 		WinCredPrefix: serviceName,
 		KeyCtlScope:   keyctlScope,
-
-		FileDir:          fileDir,
-		FilePasswordFunc: prompt,
 	}
 	if keyctlScope != "session" {
 		// Readable and writable by the user, not only by a "possessor": the default leaves

@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"time"
+	"strings"
 )
 
 // configFile is the config's file name inside the config dir.
@@ -18,29 +18,6 @@ const configFile = "config.json"
 
 // maxConfigSize bounds what is read from config.json; a real one is a few kilobytes.
 const maxConfigSize = 4 << 20
-
-// DefaultConfigDir is $XDG_CONFIG_HOME/cxone-auth, else ~/.config/cxone-auth. On every OS the
-// XDG layout is used (as gh does), so documentation and scripts have one path to name.
-func DefaultConfigDir() string {
-	return filepath.Join(xdgDir("XDG_CONFIG_HOME", ".config"), serviceName)
-}
-
-// DefaultFileDir is the encrypted-file keyring's folder: $XDG_DATA_HOME/cxone-auth/keyring,
-// else ~/.local/share/cxone-auth/keyring.
-func DefaultFileDir() string {
-	return filepath.Join(xdgDir("XDG_DATA_HOME", filepath.Join(".local", "share")), serviceName, "keyring")
-}
-
-func xdgDir(env, fallback string) string {
-	if d := os.Getenv(env); d != "" && filepath.IsAbs(d) {
-		return d
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = "."
-	}
-	return filepath.Join(home, fallback)
-}
 
 // readConfig reads path. A missing file is an empty config; a corrupt one is an error naming
 // the file (never repaired or overwritten silently).
@@ -95,7 +72,11 @@ func jsonErrText(err error) string {
 	return "invalid JSON"
 }
 
-// writeConfig writes c to path atomically (temp file, fsync, rename), mode 0600.
+// writeConfig writes c to path atomically (temp file, fsync, rename). The folder is made (or
+// made again) 0700 and the file is 0600 on every write, so a folder or file someone loosened
+// (a restore from a backup, a careless chmod) never stays readable by others. Temp files a
+// killed process left next to config.json are removed; every writer holds the config lock,
+// so none of them is in use.
 func writeConfig(path string, c Config) error {
 	c.Version = configVersion
 	data, err := json.MarshalIndent(c, "", "  ")
@@ -103,51 +84,55 @@ func writeConfig(path string, c Config) error {
 		return fmt.Errorf("encode config: %w", err)
 	}
 	data = append(data, '\n')
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("create config dir: %w", err)
+	dir := filepath.Dir(path)
+	if err := privateDir(dir); err != nil {
+		return fmt.Errorf("config dir: %w", err)
 	}
+	removeConfigTemps(dir)
 	if err := replaceFile(path, data); err != nil {
+		return fmt.Errorf("write config %s: %w", path, err)
+	}
+	// The rename put a 0600 file in place; chmod too in case the file system kept the old
+	// mode (some network file systems do).
+	if err := tightenFile(path); err != nil {
 		return fmt.Errorf("write config %s: %w", path, err)
 	}
 	return nil
 }
 
-// lockTimeout bounds the wait for another cxone-auth process holding the config lock.
-var lockTimeout = 10 * time.Second
+// configTempPrefix starts the names of config.json's temp files (see writeTemp).
+const configTempPrefix = "." + configFile + ".tmp-"
 
-// withConfigLock runs fn while holding an exclusive lock on dir/config.json.lock, so that
-// read-modify-write cycles of concurrent processes never lose each other's changes. The lock
-// file is kept (deleting it would let two processes lock different inodes).
-func withConfigLock(dir string, fn func() error) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create config dir: %w", err)
-	}
-	lockPath := filepath.Join(dir, configFile+".lock")
-	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
+// removeConfigTemps removes config temp files left by a process killed mid-write. Callers
+// hold the config lock. Failures are ignored: a leftover temp file is harmless.
+func removeConfigTemps(dir string) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("open config lock: %w", err)
+		return
 	}
-	defer f.Close()
-	deadline := time.Now().Add(lockTimeout)
-	wait := time.Millisecond
-	for {
-		ok, err := tryLock(f)
-		if err != nil {
-			return fmt.Errorf("lock %s: %w", lockPath, err)
-		}
-		if ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("lock %s: another cxone-auth process has held it for %s", lockPath, lockTimeout)
-		}
-		time.Sleep(wait) // polling a non-blocking lock keeps the wait bounded
-		if wait < 50*time.Millisecond {
-			wait *= 2
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), configTempPrefix) && !e.IsDir() {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
-	defer unlock(f)
-	return fn()
+}
+
+// withConfigLock runs fn while holding the lock of the config folder (config.json.lock), so
+// that read-modify-write cycles of concurrent processes never lose each other's changes. The
+// folder is made private first; the lock file is never followed through a symbolic link.
+func withConfigLock(dir string, fn func() error) error {
+	if err := privateDir(dir); err != nil {
+		return fmt.Errorf("config dir: %w", err)
+	}
+	return withLock(filepath.Join(dir, configFile+".lock"), fn)
+}
+
+// privateDir creates dir (and its parents) when missing and makes it 0700.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return tightenDir(dir)
 }
 
 // tightenDir makes an existing folder private (0700) where the OS has Unix permissions.
@@ -159,8 +144,27 @@ func tightenDir(dir string) error {
 	if err != nil {
 		return err
 	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
+	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		return os.Chmod(dir, 0o700)
+	}
+	return nil
+}
+
+// tightenFile makes an existing regular file private (0600) where the OS has Unix
+// permissions. A symbolic link is left alone (chmod would change its target).
+func tightenFile(path string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+		return os.Chmod(path, 0o600)
 	}
 	return nil
 }

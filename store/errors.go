@@ -19,6 +19,16 @@ var ErrPassphraseRequired = errors.New("the encrypted-file keyring needs a passp
 // encrypted-file keyring unprotected.
 var ErrEmptyPassphrase = errors.New("an empty passphrase is not allowed for the encrypted-file keyring")
 
+// MinPassphraseLen is the fewest characters (Unicode code points) a new encrypted-file keyring
+// accepts as its passphrase. Every item of the keyring is encrypted with a key derived from
+// it, so a short one is the easiest way in for someone who copies the folder. A keyring that
+// already exists keeps opening with the passphrase it was made with, whatever its length.
+const MinPassphraseLen = 12
+
+// ErrPassphraseTooShort reports a passphrase shorter than MinPassphraseLen offered for a new
+// encrypted-file keyring.
+var ErrPassphraseTooShort = fmt.Errorf("the passphrase of a new encrypted-file keyring must have at least %d characters", MinPassphraseLen)
+
 // ErrKeyringTimeout is wrapped by a KeyringError when a keyring call did not answer in time
 // (a locked keyring waiting for a desktop prompt, a stuck agent).
 var ErrKeyringTimeout = errors.New("the keyring did not answer in time")

@@ -12,28 +12,93 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/keyring"
+	jose "github.com/dvsekhvalnov/jose2go"
 )
 
-// The encrypted-file backend is the library's (JWE, PBES2-HS256+A128KW, A256GCM), with three
-// things added around it, because the library only notices a wrong passphrase when reading:
-//   - before the first write or read, the passphrase is checked by decrypting an existing
-//     item, so a mistyped passphrase never produces items nobody can open;
-//   - a new keyring (no item yet) refuses an empty passphrase and asks for confirmation;
-//   - an item is written into a temp folder inside the keyring folder and renamed into place,
-//     so a crash never leaves a half-written item.
+// The encrypted-file backend keeps the keyring library's format, so a folder written by either
+// opens with the other: one file per item, named after its key, holding the library's item
+// JSON encrypted as a compact JWE (PBES2-HS256+A128KW key wrapping, A256GCM content). The
+// store reads and writes the files itself (with the same jose2go package the library uses)
+// because the library cannot do what the product needs:
+//   - a new keyring is created under a lock with a marker item first, so two first-time
+//     setups cannot create one folder with two passphrases; its passphrase must be long enough;
+//   - before anything is written the passphrase is checked against the marker (or, in an
+//     older keyring without one, a profile item), so a mistyped passphrase never produces an
+//     item nobody can open;
+//   - a read decrypts the wanted item and nothing else (one PBKDF2 run), and only when that
+//     fails looks at other items to tell a wrong passphrase from a damaged file;
+//   - new items are encrypted with fileIterations PBKDF2 rounds, a count chosen from
+//     measurements (docs/keyring.md);
+//   - an item is written to a temp file in the folder and renamed into place, so a crash never
+//     leaves a half-written item, and the folder (0700) and item files (0600) are kept private.
+
+// fileIterations is the PBKDF2 iteration count (PBES2 "p2c") of items written from now on:
+// the library's own 8192. Every read of a profile pays it, and a higher count breaks the
+// product's budgets for a cached `token` and for `check --all` over many profiles; the
+// 12-character passphrase minimum buys more than the count could (docs/keyring.md has the
+// figures). Items written with another count still open: the count is read from each item's
+// header, up to jose2go's cap of 1,300,000 rounds.
+const fileIterations = 8192
+
+// maxItemSize bounds what is read from one keyring file; a real item is about a kilobyte.
+const maxItemSize = 64 << 10
+
+// markerKey is the marker item's key: not "profile:...", so it is never taken for a profile.
+const markerKey = "keyring-marker"
+
+// keyringLockName is the lock file in the keyring folder, held while the keyring is created
+// and while an item is written. Its leading dot keeps it out of the item listing.
+const keyringLockName = ".cxone-auth.lock"
+
+// tmpPrefix starts the names of temp files (and the temp folders of older versions) in the
+// keyring folder.
+const tmpPrefix = ".tmp-"
+
+// markerDoc is the marker item's content: no secret, only what made the keyring and when.
+type markerDoc struct {
+	Version int       `json:"version"`
+	Created time.Time `json:"created"`
+}
 
 // errCorruptItem marks a keyring file that is not an encrypted item at all.
 var errCorruptItem = errors.New("not an encrypted keyring item (damaged file)")
+
+// decryptJWE opens one encrypted item. It is the only place the file backend runs PBKDF2 on
+// a read, and a seam for tests that count decryptions.
+var decryptJWE = func(token, pass string) ([]byte, error) {
+	payload, _, err := jose.DecodeBytes(token, pass)
+	return payload, err
+}
+
+// encryptJWE encrypts one item's JSON with the passphrase, fileIterations rounds.
+func encryptJWE(payload []byte, pass string) (string, error) {
+	return jose.EncryptBytes(payload, jose.PBES2_HS256_A128KW, jose.A256GCM, pass,
+		jose.Headers(map[string]any{"created": time.Now().UTC().Format(time.RFC3339), "p2c": fileIterations}))
+}
+
+// fileState is what a Store knows about one keyring folder.
+type fileState struct {
+	pass     string
+	verified bool // the passphrase opened an item of this folder, or created it
+	marked   bool // the marker item exists (seen or written by this Store)
+}
 
 // fileName is the library's file name for a key (percent-encoding of '/' and '%').
 func fileName(key string) string {
 	return strings.NewReplacer("%", "%25", "/", "%2F").Replace(key)
 }
 
-// fileItems lists the item files of the keyring folder (sorted), ignoring temp folders and
-// anything that is not a profile item.
+// keyFromFile is the key of an item file name.
+func keyFromFile(name string) string {
+	return strings.NewReplacer("%2F", "/", "%25", "%").Replace(name)
+}
+
+// fileItems lists the profile item files of the keyring folder (sorted paths), ignoring the
+// marker, temp files, the lock file and anything else.
 func fileItems(dir string) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -53,14 +118,41 @@ func fileItems(dir string) []string {
 	return out
 }
 
-// FileKeyringExists reports whether the encrypted-file keyring in dir ("" = DefaultFileDir())
-// already holds an item, i.e. whether a passphrase exists already (ask once) or is being
-// chosen (ask twice).
-func FileKeyringExists(dir string) bool {
-	if dir == "" {
-		dir = DefaultFileDir()
+// profileOfFile is the profile name of an item file, or "" when the name is not one.
+func profileOfFile(path string) string {
+	key := keyFromFile(filepath.Base(path))
+	for _, p := range []string{keyPrefix, "profile_"} {
+		if n, ok := strings.CutPrefix(key, p); ok && ValidProfileName(n) == nil {
+			return n
+		}
 	}
-	return len(fileItems(dir)) > 0
+	return ""
+}
+
+func markerPath(dir string) string { return filepath.Join(dir, fileName(markerKey)) }
+
+func markerExists(dir string) bool {
+	fi, err := os.Lstat(markerPath(dir))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// keyringExists reports whether the folder holds a keyring (its marker or any profile item),
+// i.e. whether its passphrase exists already or is being chosen.
+func keyringExists(dir string) bool {
+	return markerExists(dir) || len(fileItems(dir)) > 0
+}
+
+// FileKeyringExists reports whether the encrypted-file keyring in dir already exists, i.e.
+// whether its passphrase is asked once (it exists) or chosen and confirmed (it does not). An
+// empty dir means DefaultFileDir(getenv); getenv nil is an empty environment.
+func FileKeyringExists(dir string, getenv func(string) string) bool {
+	if dir == "" {
+		dir = DefaultFileDir(getenv)
+	}
+	if dir == "" {
+		return false
+	}
+	return keyringExists(dir)
 }
 
 // jweShaped reports whether data looks like a compact JWE encrypted with a passphrase, so that
@@ -84,26 +176,62 @@ func (s *Store) fileErr(op string, err error, hint string) error {
 	return &KeyringError{Backend: BackendFile, Op: op, Err: err, Hint: hint}
 }
 
-// filePassphrase returns the passphrase of the keyring in dir: CXONE_KEYRING_PASSPHRASE, else
-// asked through Options.Passphrase, once per Store. For an existing keyring it is checked
-// against an item before it is accepted; for a new one an empty passphrase is refused.
-func (s *Store) filePassphrase(ctx context.Context, dir string) (string, error) {
-	s.passMu.Lock()
-	defer s.passMu.Unlock()
-	if p, ok := s.pass[dir]; ok {
+func (s *Store) wrongPassphrase(dir string) error {
+	return s.fileErr("unlock", ErrWrongPassphrase,
+		fmt.Sprintf("it does not open the keyring in %s; nothing was changed; try again or check %s", dir, passphraseEnv))
+}
+
+// state returns (creating) the Store's record of a keyring folder. Callers hold fmu.
+func (s *Store) state(dir string) *fileState {
+	st, ok := s.files[dir]
+	if !ok {
+		st = &fileState{}
+		s.files[dir] = st
+	}
+	return st
+}
+
+func (s *Store) setVerified(dir, pass string) {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	if st := s.state(dir); st.pass == pass {
+		st.verified = true
+	}
+}
+
+func (s *Store) isVerified(dir string) bool {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	return s.state(dir).verified
+}
+
+// forgetPass drops a passphrase that proved wrong, so the next call asks again.
+func (s *Store) forgetPass(dir, pass string) {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	if st := s.state(dir); st.pass == pass {
+		*st = fileState{}
+	}
+}
+
+// askPass returns the passphrase of the keyring in dir: the one this Store already has, else
+// CXONE_KEYRING_PASSPHRASE, else asked through Options.Passphrase (confirmed when creating).
+// Callers hold passMu, so concurrent callers ask once.
+func (s *Store) askPass(ctx context.Context, dir string, creating bool) (string, error) {
+	s.fmu.Lock()
+	p := s.state(dir).pass
+	s.fmu.Unlock()
+	if p != "" {
 		return p, nil
 	}
-	items := fileItems(dir)
-	creating := len(items) == 0
-	p := os.Getenv(passphraseEnv)
-	from := "env"
+	p, from := s.getenv(passphraseEnv), "env"
 	if p == "" {
 		if s.opts.Passphrase == nil {
 			return "", s.fileErr("unlock", ErrPassphraseRequired, "keyring folder "+dir)
 		}
 		prompt := "Passphrase for the keyring in " + dir
 		if creating {
-			prompt = "New passphrase for the keyring in " + dir
+			prompt = fmt.Sprintf("New passphrase (at least %d characters) for the keyring in %s", MinPassphraseLen, dir)
 		}
 		var err error
 		if p, err = s.opts.Passphrase(ctx, prompt, creating); err != nil {
@@ -114,145 +242,432 @@ func (s *Store) filePassphrase(ctx context.Context, dir string) (string, error) 
 	if p == "" {
 		return "", s.fileErr("unlock", ErrEmptyPassphrase, "choose a passphrase for the keyring in "+dir)
 	}
-	if !creating {
-		if err := s.verifyPassphrase(ctx, dir, items, p); err != nil {
-			return "", err
-		}
-	}
-	s.log.Debug("file keyring unlocked", "dir", dir, "new", creating, "passphrase_from", from)
-	s.pass[dir] = p
+	s.log.Debug("file keyring passphrase", "dir", dir, "new", creating, "from", from)
 	return p, nil
 }
 
-// verifyPassphrase decrypts existing items until one opens. None opening while at least one
-// is a well-formed item means a wrong passphrase; only damaged files means the keyring
-// cannot be checked, which is reported naming the file.
-func (s *Store) verifyPassphrase(ctx context.Context, dir string, items []string, pass string) error {
-	return s.call(ctx, BackendFile, "unlock", func() error {
-		r, err := keyring.Open(libConfig(BackendFile, dir, keyring.FixedStringPrompt(pass)))
-		if err != nil {
-			return err
+func (s *Store) remember(dir, pass string, verified, marked bool) {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	st := s.state(dir)
+	if st.pass != pass {
+		*st = fileState{pass: pass}
+	}
+	st.verified = st.verified || verified
+	st.marked = st.marked || marked
+}
+
+// fileReadPass is the passphrase for reading the keyring in dir. It is not checked here: the
+// read itself proves it (one decryption instead of two).
+func (s *Store) fileReadPass(ctx context.Context, dir string) (string, error) {
+	s.passMu.Lock()
+	defer s.passMu.Unlock()
+	p, err := s.askPass(ctx, dir, false)
+	if err != nil {
+		return "", err
+	}
+	s.remember(dir, p, false, false)
+	return p, nil
+}
+
+// fileWritePass is the passphrase for writing into the keyring in dir, proven before anything
+// is written: a new keyring is created (passphrase length checked, marker written under the
+// keyring lock); an existing one must open with it (marker, else a profile item), and gets a
+// marker if it has none. Callers must not hold the config lock when the passphrase may still
+// be asked (Save and UpdateSecret call this first).
+func (s *Store) fileWritePass(ctx context.Context, dir string) (string, error) {
+	s.passMu.Lock()
+	defer s.passMu.Unlock()
+	s.fmu.Lock()
+	st := *s.state(dir)
+	s.fmu.Unlock()
+	if st.pass != "" && st.verified && st.marked && markerExists(dir) {
+		return st.pass, nil
+	}
+	creating := !keyringExists(dir)
+	if creating && st.pass != "" {
+		// A passphrase entered to read a keyring that has gone since: choosing a new one is a
+		// different question (asked twice, length rules), so ask it.
+		s.forgetPass(dir, st.pass)
+		st = fileState{}
+	}
+	pass, err := s.askPass(ctx, dir, creating)
+	if err != nil {
+		return "", err
+	}
+	if creating {
+		if utf8.RuneCountInString(pass) < MinPassphraseLen {
+			return "", s.fileErr("create", ErrPassphraseTooShort, "choose a longer passphrase for the keyring in "+dir)
 		}
-		var damaged, wellFormed []string
-		for _, path := range items {
-			data, err := os.ReadFile(path)
-			if err != nil {
+		if err := privateDir(dir); err != nil {
+			return "", s.fileErr("create", err, unlockHint(BackendFile, dir))
+		}
+		err := s.call(ctx, BackendFile, "create", func() error { return s.createKeyring(dir, pass) })
+		if err != nil {
+			return "", err
+		}
+		s.remember(dir, pass, true, true)
+		return pass, nil
+	}
+	if !(st.pass == pass && st.verified) {
+		if err := s.call(ctx, BackendFile, "unlock", func() error { return s.verifyPass(dir, pass) }); err != nil {
+			if errors.Is(err, ErrWrongPassphrase) {
+				s.forgetPass(dir, pass)
+			}
+			return "", err
+		}
+	}
+	if !markerExists(dir) {
+		// An older keyring without a marker: the passphrase was proven on a profile item; add
+		// the marker so later checks (and creators racing with us) have one place to look.
+		err := s.call(ctx, BackendFile, "save", func() error {
+			return withLock(filepath.Join(dir, keyringLockName), func() error {
+				if markerExists(dir) {
+					return s.verifyPass(dir, pass)
+				}
+				return s.writeMarker(dir, pass)
+			})
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	s.remember(dir, pass, true, true)
+	return pass, nil
+}
+
+// createKeyring makes a new keyring in dir with pass, under the keyring lock. Another process
+// may have created it since this one looked: then pass must open it (it was asked as a "new"
+// passphrase, so a mismatch means two people or two setups chose different ones), and nothing
+// is written if it does not.
+func (s *Store) createKeyring(dir, pass string) error {
+	return withLock(filepath.Join(dir, keyringLockName), func() error {
+		if keyringExists(dir) {
+			if err := s.verifyPass(dir, pass); err != nil {
+				if errors.Is(err, ErrWrongPassphrase) {
+					return s.fileErr("create", fmt.Errorf("%w: the keyring in %s was created meanwhile by another cxone-auth with another passphrase", ErrWrongPassphrase, dir),
+						"nothing was written; run the command again and enter that keyring's passphrase")
+				}
 				return err
 			}
-			if !jweShaped(data) {
-				damaged = append(damaged, path)
-				continue
+			if !markerExists(dir) {
+				return s.writeMarker(dir, pass)
 			}
-			wellFormed = append(wellFormed, path)
-			if _, err := r.Get(keyFromFile(path)); err == nil {
-				return nil
-			}
-			if len(wellFormed) >= 3 {
-				break // three items refusing the passphrase is proof enough
-			}
+			return nil
 		}
-		if len(wellFormed) > 0 {
-			return s.fileErr("unlock", ErrWrongPassphrase,
-				fmt.Sprintf("it does not open the keyring in %s; nothing was changed; try again or check %s", dir, passphraseEnv))
-		}
-		return s.fileErr("unlock", fmt.Errorf("%s: %w", damaged[0], errCorruptItem),
-			"move the damaged file away or remove its profile with `cxone-auth remove`")
+		s.cleanKeyringDir(dir)
+		return s.writeMarker(dir, pass)
 	})
 }
 
-func keyFromFile(path string) string {
-	n := filepath.Base(path)
-	return strings.NewReplacer("%2F", "/", "%25", "%").Replace(n)
+// writeMarker writes the marker item. Callers hold the keyring lock.
+func (s *Store) writeMarker(dir, pass string) error {
+	doc, err := json.Marshal(markerDoc{Version: 1, Created: time.Now().UTC().Truncate(time.Second)})
+	if err != nil {
+		return err
+	}
+	item := keyring.Item{Key: markerKey, Data: doc, Label: "cxone-auth keyring marker",
+		Description: "proves the passphrase of this keyring; holds no secret"}
+	return writeItemFile(dir, item, pass)
 }
 
-func (s *Store) fileGet(ctx context.Context, key string) (keyring.Item, error) {
-	dir := s.FileDir()
-	path := filepath.Join(dir, fileName(key))
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return keyring.Item{}, keyring.ErrKeyNotFound // no passphrase needed to know that
-	}
-	pass, err := s.filePassphrase(ctx, dir)
-	if err != nil {
-		return keyring.Item{}, err
-	}
-	var item keyring.Item
-	err = s.call(ctx, BackendFile, "load", func() error {
-		data, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return keyring.ErrKeyNotFound
+// verifyPass checks pass against the keyring in dir: the marker when there is one, else up to
+// three well-formed profile items (three refusals are proof enough). None opening while at
+// least one is well formed is a wrong passphrase; only damaged files means the keyring cannot
+// be checked, which is reported naming the file.
+func (s *Store) verifyPass(dir, pass string) error {
+	if markerExists(dir) {
+		data, err := readItemFile(markerPath(dir))
+		if err == nil && jweShaped(data) {
+			if _, err := decryptJWE(string(bytes.TrimSpace(data)), pass); err == nil {
+				return nil
+			}
+			return s.wrongPassphrase(dir)
 		}
+		// A damaged marker proves nothing; fall back to the profile items.
+	}
+	var damaged string
+	tried := 0
+	for _, path := range fileItems(dir) {
+		data, err := readItemFile(path)
 		if err != nil {
 			return err
 		}
 		if !jweShaped(data) {
-			return s.fileErr("load", fmt.Errorf("%s: %w", path, errCorruptItem),
-				"move the damaged file away, or remove the profile with `cxone-auth remove` and set it up again")
+			if damaged == "" {
+				damaged = path
+			}
+			continue
 		}
-		r, err := keyring.Open(libConfig(BackendFile, dir, keyring.FixedStringPrompt(pass)))
-		if err != nil {
-			return err
+		tried++
+		if _, err := decryptJWE(string(bytes.TrimSpace(data)), pass); err == nil {
+			return nil
 		}
-		item, err = r.Get(key)
-		if err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
-			return s.fileErr("load", fmt.Errorf("%s could not be decrypted with this passphrase", path),
-				"it was written with another passphrase or is damaged; remove the profile and set it up again")
+		if tried >= 3 {
+			break
 		}
-		return err
-	})
+	}
+	if tried > 0 {
+		return s.wrongPassphrase(dir)
+	}
+	if damaged != "" {
+		return s.fileErr("unlock", fmt.Errorf("%s: %w", damaged, errCorruptItem),
+			"move the damaged file away or remove its profile with `cxone-auth remove`")
+	}
+	return nil // nothing to check against: an empty folder
+}
+
+// readItemFile reads one keyring file, refusing symbolic links and oversized files.
+func readItemFile(path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
 	if err != nil {
-		return keyring.Item{}, err // item may still be written by a call that timed out
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f, maxItemSize)
+}
+
+// decryptFile reads and decrypts the item at path with pass. Errors: fs.ErrNotExist, a
+// damaged-file error naming path (errCorruptItem), or errDecrypt when the passphrase does not
+// open it (wrong passphrase or damaged content: diagnose tells which).
+func decryptFile(path, pass string) (keyring.Item, error) {
+	data, err := readItemFile(path)
+	if err != nil {
+		return keyring.Item{}, err
+	}
+	if !jweShaped(data) {
+		return keyring.Item{}, fmt.Errorf("%s: %w", path, errCorruptItem)
+	}
+	payload, err := decryptJWE(string(bytes.TrimSpace(data)), pass)
+	if err != nil {
+		return keyring.Item{}, errDecrypt
+	}
+	var item keyring.Item
+	if err := json.Unmarshal(payload, &item); err != nil {
+		return keyring.Item{}, fmt.Errorf("%s: %w", path, errCorruptItem)
 	}
 	return item, nil
 }
 
+// errDecrypt is a decryption failure before diagnosis.
+var errDecrypt = errors.New("could not be decrypted")
+
+// fileLoad reads the item key from the keyring folder: one decryption when all is well.
+func (s *Store) fileLoad(ctx context.Context, key string) (keyring.Item, error) {
+	dir := s.FileDir()
+	if dir == "" {
+		return keyring.Item{}, s.noFileDir()
+	}
+	path := filepath.Join(dir, fileName(key))
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return keyring.Item{}, keyring.ErrKeyNotFound // no passphrase needed to know that
+	}
+	pass, err := s.fileReadPass(ctx, dir)
+	if err != nil {
+		return keyring.Item{}, err
+	}
+	return s.fileLoadWith(ctx, dir, path, pass)
+}
+
+// fileLoadWith decrypts the item at path with pass (bounded by the keyring timeout) and turns
+// a failure into a wrong-passphrase or damaged-item error.
+func (s *Store) fileLoadWith(ctx context.Context, dir, path, pass string) (keyring.Item, error) {
+	var item keyring.Item
+	err := s.call(ctx, BackendFile, "load", func() error {
+		var err error
+		item, err = decryptFile(path, pass)
+		switch {
+		case err == nil:
+			s.setVerified(dir, pass)
+			return nil
+		case errors.Is(err, fs.ErrNotExist):
+			return keyring.ErrKeyNotFound
+		case errors.Is(err, errCorruptItem):
+			return s.fileErr("load", err, "move the damaged file away, or remove the profile with `cxone-auth remove` and set it up again")
+		case errors.Is(err, errDecrypt):
+			return s.diagnose(dir, path, pass)
+		}
+		return err
+	})
+	if err != nil {
+		return keyring.Item{}, err
+	}
+	return item, nil
+}
+
+// diagnose explains why the item at path did not decrypt with pass: if the passphrase opens
+// the marker or another item (or opened one before), the item itself is damaged or was written
+// with another passphrase; otherwise the passphrase is wrong.
+func (s *Store) diagnose(dir, path, pass string) error {
+	unreadable := s.fileErr("load", fmt.Errorf("%s could not be decrypted with this passphrase", path),
+		"it was written with another passphrase or is damaged; remove the profile and set it up again")
+	if s.isVerified(dir) {
+		return unreadable
+	}
+	if mp := markerPath(dir); mp != path && markerExists(dir) {
+		// The marker decides: it was written with the keyring's passphrase.
+		if data, err := readItemFile(mp); err == nil && jweShaped(data) {
+			if _, err := decryptJWE(string(bytes.TrimSpace(data)), pass); err == nil {
+				s.setVerified(dir, pass)
+				return unreadable
+			}
+			s.forgetPass(dir, pass)
+			return s.wrongPassphrase(dir)
+		}
+	}
+	tried := 0
+	for _, c := range fileItems(dir) {
+		if c == path {
+			continue
+		}
+		data, err := readItemFile(c)
+		if err != nil || !jweShaped(data) {
+			continue
+		}
+		tried++
+		if _, err := decryptJWE(string(bytes.TrimSpace(data)), pass); err == nil {
+			s.setVerified(dir, pass)
+			return unreadable
+		}
+		if tried >= 3 {
+			break
+		}
+	}
+	s.forgetPass(dir, pass)
+	return s.wrongPassphrase(dir)
+}
+
+func (s *Store) noFileDir() error {
+	return s.fileErr("open", errors.New("no keyring folder: neither XDG_DATA_HOME nor HOME is set"),
+		"give the folder with --keyring-dir or CXONE_KEYRING_DIR")
+}
+
+// fileSet writes an item into the keyring folder: encrypted first (the slow part, outside
+// any lock), then, under the keyring lock, written to a temp file, synced and renamed into
+// place.
 func (s *Store) fileSet(ctx context.Context, item keyring.Item) error {
 	dir := s.FileDir()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return s.fileErr("save", err, unlockHint(BackendFile, dir))
+	if dir == "" {
+		return s.noFileDir()
 	}
-	if err := tightenDir(dir); err != nil {
-		return s.fileErr("save", err, unlockHint(BackendFile, dir))
-	}
-	pass, err := s.filePassphrase(ctx, dir)
+	pass, err := s.fileWritePass(ctx, dir)
 	if err != nil {
 		return err
 	}
 	return s.call(ctx, BackendFile, "save", func() error {
-		tmp, err := os.MkdirTemp(dir, ".tmp-")
+		data, err := json.Marshal(item)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmp)
-		r, err := keyring.Open(libConfig(BackendFile, tmp, keyring.FixedStringPrompt(pass)))
+		tok, err := encryptJWE(data, pass)
 		if err != nil {
 			return err
 		}
-		if err := r.Set(item); err != nil {
-			return err
-		}
-		name := fileName(item.Key)
-		src := filepath.Join(tmp, name)
-		f, err := os.OpenFile(src, os.O_RDWR, 0)
-		if err != nil {
-			return err
-		}
-		serr := syncFile(f)
-		if cerr := f.Close(); serr == nil {
-			serr = cerr
-		}
-		if serr != nil {
-			return serr
-		}
-		if err := renameFile(src, filepath.Join(dir, name)); err != nil {
-			return err
-		}
-		syncDir(dir)
-		return nil
+		return withLock(filepath.Join(dir, keyringLockName), func() error {
+			s.cleanKeyringDir(dir)
+			return writeFileAtomicIn(dir, fileName(item.Key), []byte(tok))
+		})
 	})
 }
 
+// writeItemFile encrypts and writes one item. Callers hold the keyring lock.
+func writeItemFile(dir string, item keyring.Item, pass string) error {
+	data, err := json.Marshal(item)
+	if err != nil {
+		return err
+	}
+	tok, err := encryptJWE(data, pass)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomicIn(dir, fileName(item.Key), []byte(tok))
+}
+
+// writeFileAtomicIn writes data to dir/name through a 0600 temp file (synced, renamed).
+func writeFileAtomicIn(dir, name string, data []byte) error {
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil && !isWindows() {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := syncFile(f); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := renameFile(tmp, filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	ok = true
+	syncDir(dir)
+	return nil
+}
+
+// writeRawItem puts back the exact bytes of an item file (a rollback). Callers hold the
+// config lock; the keyring lock is taken here.
+func writeRawItem(dir, name string, data []byte) error {
+	return withLock(filepath.Join(dir, keyringLockName), func() error {
+		return writeFileAtomicIn(dir, name, data)
+	})
+}
+
+// cleanKeyringDir removes what a killed process left in the keyring folder (temp files, and
+// the temp folders older versions used) and makes the folder and its item files private
+// again. Callers hold the keyring lock: every writer holds it while its temp file exists, so
+// any temp file found now belongs to nobody. Failures are ignored (logged): leftovers are
+// harmless, and the write that follows reports real problems.
+func (s *Store) cleanKeyringDir(dir string) {
+	if err := tightenDir(dir); err != nil {
+		s.log.Debug("keyring folder not made private", "dir", dir, "err", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		switch {
+		case strings.HasPrefix(e.Name(), tmpPrefix):
+			if err := os.RemoveAll(path); err != nil {
+				s.log.Debug("leftover temp not removed", "path", path, "err", err)
+			} else {
+				s.log.Debug("leftover temp removed", "path", path)
+			}
+		case e.Type().IsRegular() && !strings.HasPrefix(e.Name(), "."):
+			if err := tightenFile(path); err != nil {
+				s.log.Debug("keyring file not made private", "path", path, "err", err)
+			}
+		}
+	}
+}
+
+// fileRemove deletes an item file and reports whether there was one. No passphrase is needed.
 func (s *Store) fileRemove(ctx context.Context, key string) (bool, error) {
 	dir := s.FileDir()
+	if dir == "" {
+		return false, s.noFileDir()
+	}
 	removed := false
 	err := s.call(ctx, BackendFile, "delete", func() error {
 		err := os.Remove(filepath.Join(dir, fileName(key)))

@@ -25,3 +25,6 @@ func unlock(f *os.File) {
 	var ol windows.Overlapped
 	_ = windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, &ol) // closing releases it too
 }
+
+// openLockFile refuses a lock file that is a symbolic link (Windows has no O_NOFOLLOW).
+func openLockFile(path string) (*os.File, error) { return openLockFilePortable(path) }

@@ -3,8 +3,10 @@ package store
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"go/build"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -32,6 +34,8 @@ func TestMain(m *testing.M) {
 		os.Exit(helperSave())
 	case "crash-write":
 		os.Exit(helperCrashWrite())
+	case "create":
+		os.Exit(helperCreate())
 	}
 	fmt.Fprintln(os.Stderr, "unknown helper")
 	os.Exit(2)
@@ -39,7 +43,8 @@ func TestMain(m *testing.M) {
 
 // helperSave saves profiles PREFIX-0..N-1 once the parent says go (a line on stdin).
 func helperSave() int {
-	s, err := Open(Options{Backend: BackendFile, ConfigDir: os.Getenv("T_CONFIG"), FileDir: os.Getenv("T_FILE")})
+	// The helper is a stand-in for the command, which hands its environment in.
+	s, err := Open(Options{Backend: BackendFile, ConfigDir: os.Getenv("T_CONFIG"), FileDir: os.Getenv("T_FILE"), Getenv: os.Getenv})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -58,6 +63,106 @@ func helperSave() int {
 		}
 	}
 	return 0
+}
+
+// helperCreate saves profile T_NAME into a keyring that does not exist yet, with the "new"
+// passphrase T_PASS typed at a prompt. The prompt says "asked" and waits for a line on stdin,
+// so the parent can make two processes both decide to create the keyring before either does.
+// Exit 3 is a wrong passphrase.
+func helperCreate() int {
+	in := bufio.NewReader(os.Stdin)
+	prompt := func(_ context.Context, _ string, confirm bool) (string, error) {
+		fmt.Printf("asked new=%v\n", confirm)
+		if _, err := in.ReadString('\n'); err != nil {
+			return "", err
+		}
+		return os.Getenv("T_PASS"), nil
+	}
+	s, err := Open(Options{Backend: BackendFile, ConfigDir: os.Getenv("T_CONFIG"), FileDir: os.Getenv("T_FILE"), Passphrase: prompt})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	n := os.Getenv("T_NAME")
+	if err := s.Save(context.Background(), n, testSecret(n), testMeta(n)); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if errors.Is(err, ErrWrongPassphrase) {
+			return 3
+		}
+		return 1
+	}
+	return 0
+}
+
+// TestConcurrentProcessesCreateKeyring: two real processes set up the first profile into the
+// same new keyring at the same moment, each with its own new passphrase. Both are asked for a
+// new passphrase (neither sees a keyring); the creation lock lets one create it, and the other
+// finds it created meanwhile, refuses its passphrase and writes nothing.
+func TestConcurrentProcessesCreateKeyring(t *testing.T) {
+	cfgDir, fileDir := dirs(t)
+	passes := []string{"process one passphrase", "process two passphrase"}
+	type proc struct {
+		cmd    *exec.Cmd
+		stdin  io.WriteCloser
+		stderr *strings.Builder
+	}
+	var procs []proc
+	for i, p := range passes {
+		cmd := helperCmd(t, "create", "T_CONFIG="+cfgDir, "T_FILE="+fileDir, "T_PASS="+p, fmt.Sprintf("T_NAME=p%d", i))
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stderr := &strings.Builder{}
+		cmd.Stderr = stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		procs = append(procs, proc{cmd, stdin, stderr})
+		// Wait until this process is at its prompt, having found no keyring.
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil || line != "asked new=true\n" {
+			t.Fatalf("helper %d: %q, %v (stderr %s)", i, line, err, stderr.String())
+		}
+	}
+	for _, p := range procs {
+		if _, err := p.stdin.Write([]byte("go\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var codes []int
+	for i, p := range procs {
+		err := p.cmd.Wait()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, code)
+		if code == 3 && !strings.Contains(p.stderr.String(), "created meanwhile") {
+			t.Errorf("helper %d refused with %q, want it to say the keyring was created meanwhile", i, p.stderr.String())
+		}
+		if code != 0 && code != 3 {
+			t.Errorf("helper %d: exit %d: %s", i, code, p.stderr.String())
+		}
+	}
+	slices.Sort(codes)
+	if !slices.Equal(codes, []int{0, 3}) {
+		t.Fatalf("exit codes %v, want one success and one wrong passphrase", codes)
+	}
+	if got := openingPassphrases(t, fileDir, passes...); len(got) != 1 {
+		t.Errorf("%d passphrases open the whole keyring, want exactly 1", len(got))
+	}
+	if n := len(fileItems(fileDir)); n != 1 {
+		t.Errorf("%d profile items, want 1", n)
+	}
 }
 
 func helperCmd(t *testing.T, role string, env ...string) *exec.Cmd {
@@ -79,7 +184,7 @@ func TestConcurrentProcessesSave(t *testing.T) {
 	var procs []*exec.Cmd
 	var gos []func() error
 	for _, p := range prefixes {
-		cmd := helperCmd(t, "save", "T_CONFIG="+cfgDir, "T_FILE="+fileDir, "T_PREFIX="+p, passphraseEnv+"=shared-pw")
+		cmd := helperCmd(t, "save", "T_CONFIG="+cfgDir, "T_FILE="+fileDir, "T_PREFIX="+p, passphraseEnv+"="+testPass)
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -119,8 +224,7 @@ func TestConcurrentProcessesSave(t *testing.T) {
 			t.Fatalf("helper %s: %v", prefixes[i], err)
 		}
 	}
-	t.Setenv(passphraseEnv, "shared-pw")
-	s, err := Open(Options{Backend: BackendFile, ConfigDir: cfgDir, FileDir: fileDir})
+	s, err := Open(Options{Backend: BackendFile, ConfigDir: cfgDir, FileDir: fileDir, Getenv: envOf(map[string]string{passphraseEnv: testPass})})
 	if err != nil {
 		t.Fatal(err)
 	}

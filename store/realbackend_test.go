@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -37,7 +38,7 @@ func needTool(t *testing.T, names ...string) {
 func exerciseBackend(t *testing.T, b string) {
 	t.Helper()
 	cfgDir := t.TempDir()
-	s, err := Open(Options{Backend: b, ConfigDir: cfgDir, Timeout: 20 * time.Second})
+	s, err := Open(Options{Backend: b, ConfigDir: cfgDir, Timeout: 20 * time.Second, Getenv: os.Getenv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,14 +66,47 @@ func exerciseBackend(t *testing.T, b string) {
 		t.Errorf("Names() = %v, %v; want %v", got, err, names)
 	}
 	// A fresh Store (another process, in effect) finds them through the config.
-	s2, _ := Open(Options{ConfigDir: cfgDir})
+	s2, _ := Open(Options{ConfigDir: cfgDir, Getenv: os.Getenv})
 	if got, err := s2.Load(ctx, names[0]); err != nil || got != testSecret(names[0]) {
 		t.Errorf("Load from a fresh store = %v, %v", got, err)
 	}
+	// The cache lives in the item: a compare-and-swap update writes it, a stale one does not.
+	cache := &SecretCache{TokenEndpoint: "https://cxone.niceincontact.com/auth/token", AuthMethod: "client_secret_basic",
+		TenantID: "t", APIEndpoint: "https://api-na1.niceincontact.com", AccessToken: "REAL-BACKEND-TOKEN", TokenExpiresAt: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}
+	if wrote, err := s.UpdateSecret(ctx, names[0], testSecret(names[0]), func(x *Secret) { x.Cache = cache }); err != nil || !wrote {
+		t.Fatalf("UpdateSecret: wrote %v, err %v", wrote, err)
+	}
+	if got, err := s2.Load(ctx, names[0]); err != nil || got.Cache == nil || !got.Cache.equal(*cache) {
+		t.Errorf("Load after UpdateSecret = %v, %v; want the cache", got, err)
+	}
+	if wrote, err := s.UpdateSecret(ctx, names[0], testSecret("stale"), func(x *Secret) { x.Cache = nil }); err != nil || wrote {
+		t.Errorf("stale UpdateSecret: wrote %v, err %v; want no write", wrote, err)
+	}
+	res := s2.LoadMany(ctx, append([]string{"real-test-missing"}, names...))
+	for _, n := range names {
+		if r := res[n]; r.Err != nil || r.Secret.SameIdentity(testSecret(n)) == false {
+			t.Errorf("LoadMany[%s] = %v, %v", n, r.Secret, r.Err)
+		}
+	}
+	if !errors.Is(res["real-test-missing"].Err, ErrNotFound) {
+		t.Errorf("LoadMany of a missing profile: %v", res["real-test-missing"].Err)
+	}
+	// An item without a config entry (a killed save) is listed as an orphan.
+	data, _ := json.Marshal(testSecret("orphan"))
+	if err := s.setItem(ctx, b, secretItem(b, "real-test-orphan", data)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Orphans(ctx); err != nil || !slices.Contains(got, "real-test-orphan") || slices.Contains(got, names[1]) {
+		t.Errorf("Orphans = %v, %v; want real-test-orphan and not the saved profiles", got, err)
+	}
+	if _, err := s.removeItem(ctx, b, itemKey(b, "real-test-orphan")); err != nil {
+		t.Error(err)
+	}
+	// Saving new credentials replaces the whole item: the cache goes.
 	if err := s.Save(ctx, names[0], testSecret("changed"), Meta{}); err != nil {
 		t.Fatalf("overwrite: %v", err)
 	}
-	if got, err := s.Load(ctx, names[0]); err != nil || got != testSecret("changed") {
+	if got, err := s.Load(ctx, names[0]); err != nil || !got.Equal(testSecret("changed")) {
 		t.Errorf("Load after overwrite = %v, %v", got, err)
 	}
 	for _, n := range names {
@@ -102,13 +136,13 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 		runInPrivateSession(t, "^TestSecretServiceRoundTrip$")
 		return
 	}
-	if ok, note := probe(BackendSecretService, ""); !ok {
+	if ok, note := probe(BackendSecretService, "", os.Getenv); !ok {
 		t.Fatalf("no Secret Service in the prepared session: %s", note)
 	}
 	exerciseBackend(t, BackendSecretService)
 	if _, err := exec.LookPath("secret-tool"); err == nil {
 		// Seen from outside: the item lives in the service under our key.
-		s, _ := Open(Options{Backend: BackendSecretService, ConfigDir: t.TempDir()})
+		s, _ := Open(Options{Backend: BackendSecretService, ConfigDir: t.TempDir(), Getenv: os.Getenv})
 		if err := s.Save(context.Background(), "seen", testSecret("seen"), Meta{}); err != nil {
 			t.Fatal(err)
 		}
@@ -176,11 +210,11 @@ func TestPassRoundTrip(t *testing.T) {
 	if os.Getenv("CXONE_STORE_TEST_PASS") != "1" {
 		setupPassStore(t)
 	}
-	if ok, note := probe(BackendPass, ""); !ok {
+	if ok, note := probe(BackendPass, "", os.Getenv); !ok {
 		t.Fatalf("pass is not usable: %s", note)
 	}
 	exerciseBackend(t, BackendPass)
-	s, _ := Open(Options{Backend: BackendPass, ConfigDir: t.TempDir()})
+	s, _ := Open(Options{Backend: BackendPass, ConfigDir: t.TempDir(), Getenv: os.Getenv})
 	if err := s.Save(context.Background(), "listed", testSecret("listed"), Meta{}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,9 @@
 // Package store keeps cxone-auth profiles: each profile's credentials as one item in an OS
-// keyring (github.com/99designs/keyring, wrapped here and nowhere else), its non-secret
-// metadata in config.json, and the encoders that export a profile as env, shell or JSON
-// (SPEC sections 6 and 7). It has no UI: passphrases are asked through a PassphraseFunc.
+// keyring (github.com/99designs/keyring, wrapped here and nowhere else, or the encrypted-file
+// keyring in filekeyring.go), its non-secret metadata in config.json, and the encoders that
+// export a profile as env, shell or JSON. It has no UI: passphrases are asked through a
+// PassphraseFunc. It never reads the process environment: variables come through
+// Options.Getenv.
 package store
 
 import (
@@ -14,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,14 +30,19 @@ import (
 // when the keyring is being created, so the function should ask twice and compare.
 type PassphraseFunc func(ctx context.Context, prompt string, confirm bool) (string, error)
 
-// Options configure a Store. The zero value is usable.
+// Options configure a Store. The zero value is usable once ConfigDir is set (or Getenv knows a
+// home folder).
 type Options struct {
-	Backend    string         // "" = the config's saved backend, else auto; "auto" = the order of SPEC section 6
-	FileDir    string         // encrypted-file keyring folder; default: the config's, else DefaultFileDir()
-	ConfigDir  string         // default DefaultConfigDir()
+	Backend    string         // "" = the config's saved backend, else auto; "auto" = try the backends in order
+	FileDir    string         // encrypted-file keyring folder; default: the config's, else DefaultFileDir(Getenv)
+	ConfigDir  string         // default DefaultConfigDir(Getenv)
 	Passphrase PassphraseFunc // used when CXONE_KEYRING_PASSPHRASE is unset; nil = ErrPassphraseRequired
 	Timeout    time.Duration  // bound on each keyring call, default 30s
 	Logger     *slog.Logger   // debug log; never receives a secret
+	// Getenv is the environment the store reads CXONE_KEYRING_PASSPHRASE, XDG_CONFIG_HOME,
+	// XDG_DATA_HOME, HOME (USERPROFILE on Windows) and PASSWORD_STORE_DIR from. nil is an
+	// empty environment: the store never falls back to the process environment.
+	Getenv func(string) string
 }
 
 // DefaultTimeout bounds each keyring call when Options.Timeout is zero.
@@ -50,14 +58,16 @@ type Store struct {
 	configPath string
 	log        *slog.Logger
 	timeout    time.Duration
+	getenv     func(string) string
 
 	mu       sync.Mutex
 	resolved string                     // backend for new profiles, after auto
 	fileDir  string                     // resolved file keyring folder
 	rings    map[string]keyring.Keyring // opened non-file backends
 
-	passMu sync.Mutex        // held while asking, so a passphrase is asked once
-	pass   map[string]string // verified passphrase per file keyring folder
+	passMu sync.Mutex            // held while a passphrase is asked or proven, so it is asked once
+	fmu    sync.Mutex            // guards files
+	files  map[string]*fileState // per file keyring folder: passphrase and what is known of it
 }
 
 // Open prepares a Store. It validates the options and touches neither the keyring nor the
@@ -68,9 +78,13 @@ func Open(opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	getenv := orEmpty(opts.Getenv)
 	dir := opts.ConfigDir
 	if dir == "" {
-		dir = DefaultConfigDir()
+		dir = DefaultConfigDir(getenv)
+	}
+	if dir == "" {
+		return nil, errors.New("no config folder: neither XDG_CONFIG_HOME nor HOME is set; give one with --config-dir or CXONE_CONFIG_DIR")
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -84,7 +98,7 @@ func Open(opts Options) (*Store, error) {
 		opts.FileDir = fd
 	}
 	s := &Store{opts: opts, configPath: filepath.Join(abs, configFile), log: opts.Logger, timeout: opts.Timeout,
-		rings: map[string]keyring.Keyring{}, pass: map[string]string{}}
+		getenv: getenv, rings: map[string]keyring.Keyring{}, files: map[string]*fileState{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -113,7 +127,7 @@ func (s *Store) Backend() string {
 		}
 	}
 	if b == "" || b == BackendAuto {
-		b, from = autoBackend(), "auto"
+		b, from = autoBackend(s.getenv), "auto"
 	}
 	s.resolved = b
 	s.log.Debug("keyring backend", "backend", b, "from", from)
@@ -132,7 +146,7 @@ func (s *Store) FileDir() string {
 			}
 		}
 		if s.fileDir == "" {
-			s.fileDir = DefaultFileDir()
+			s.fileDir = DefaultFileDir(s.getenv) // "" when no home is known: file calls say so
 		}
 	}
 	return s.fileDir
@@ -196,10 +210,61 @@ func itemKey(backend, name string) string {
 
 func itemLabel(name string) string { return fmt.Sprintf("CXone credentials (%s)", name) }
 
-// Save stores a profile: the keyring item first, then the config entry (atomically, under the
-// config lock). If the config cannot be written, the keyring is put back as it was (the old
-// item restored, or the new one removed) and the error reported. The first profile saved
-// becomes the default; the backend (and file folder) used is recorded in the config.
+// wincredMaxBlob is the most Windows Credential Manager stores in one credential.
+const wincredMaxBlob = 2560
+
+// encodeSecret is the keyring document of sec for backend b. Windows Credential Manager holds
+// at most 2,560 bytes per credential: a cached token that would not fit is left out (the
+// cache is only a shortcut), then the whole cache.
+func encodeSecret(b string, sec Secret) ([]byte, error) {
+	if sec.Version == 0 {
+		sec.Version = secretVersion
+	}
+	data, err := json.Marshal(sec)
+	if err != nil || b != BackendWinCred || len(data) <= wincredMaxBlob || sec.Cache == nil {
+		return data, err
+	}
+	c := *sec.Cache
+	c.AccessToken, c.TokenExpiresAt = "", time.Time{}
+	sec.Cache = &c
+	if data, err = json.Marshal(sec); err != nil || len(data) <= wincredMaxBlob {
+		return data, err
+	}
+	sec.Cache = nil
+	return json.Marshal(sec)
+}
+
+func secretItem(b, name string, data []byte) keyring.Item {
+	return keyring.Item{Key: itemKey(b, name), Data: data, Label: itemLabel(name), Description: "CXone API credentials",
+		KeychainNotSynchronizable: true}
+}
+
+// prepare does, before the config lock is taken, what may ask a person something: the file
+// keyring's passphrase (asked, proven, or the keyring created). Holding the lock while a
+// person types would make every other cxone-auth process wait on them.
+func (s *Store) prepare(ctx context.Context, b string) error {
+	if b != BackendFile {
+		return nil
+	}
+	dir := s.FileDir()
+	if dir == "" {
+		return s.noFileDir()
+	}
+	_, err := s.fileWritePass(ctx, dir)
+	return err
+}
+
+// Save stores a profile: the keyring item first, then the config entry, both under the
+// config lock, so a concurrent UpdateSecret (a `token` refreshing the cache) can never write
+// the old credentials' token or endpoints over the new item. If the config cannot be written,
+// the keyring is put back as it was (the old item restored, or the new one removed) and the
+// error reported. The first profile saved becomes the default; the backend (and file folder)
+// used is recorded in the config. sec replaces the whole item, cache included: pass the fresh
+// cache of a check that just ran, or none.
+//
+// The lock is held for one keyring write (plus a read of the old item, for the rollback) and
+// one config write, never while a passphrase is asked; other processes wait for it at most
+// lockTimeout (10 s), and each keyring call is bounded by Options.Timeout.
 func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) error {
 	if err := ValidProfileName(name); err != nil {
 		return err
@@ -209,23 +274,12 @@ func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) er
 		return err // a corrupt config is reported before anything is written
 	}
 	b := s.backendFor(name, cfg)
-	if sec.Version == 0 {
-		sec.Version = secretVersion
-	}
-	data, err := json.Marshal(sec)
+	data, err := encodeSecret(b, sec)
 	if err != nil {
 		return fmt.Errorf("encode credentials: %w", err)
 	}
-	key := itemKey(b, name)
-	item := keyring.Item{Key: key, Data: data, Label: itemLabel(name), Description: "CXone API credentials",
-		KeychainNotSynchronizable: true}
-
-	prev, err := s.getItem(ctx, b, key)
-	hadPrev := err == nil
-	if err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
-		return err
-	}
-	if err := s.setItem(ctx, b, item); err != nil {
+	item := secretItem(b, name, data)
+	if err := s.prepare(ctx, b); err != nil {
 		return err
 	}
 	fileDir := ""
@@ -233,7 +287,18 @@ func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) er
 		fileDir = s.FileDir()
 	}
 	var oldBackend string
-	err = s.updateConfig(func(c *Config) (bool, error) {
+	err = withConfigLock(filepath.Dir(s.configPath), func() error {
+		c, err := readConfig(s.configPath)
+		if err != nil {
+			return err
+		}
+		restore, err := s.snapshot(ctx, b, item.Key)
+		if err != nil {
+			return err
+		}
+		if err := s.setItem(ctx, b, item); err != nil {
+			return err
+		}
 		if old, ok := c.Profiles[name]; ok {
 			oldBackend = old.Backend
 			if meta.CreatedAt.IsZero() {
@@ -252,32 +317,113 @@ func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) er
 		if _, ok := c.Profiles[c.DefaultProfile]; !ok {
 			c.DefaultProfile = name
 		}
-		return true, nil
+		if err := writeConfig(s.configPath, c); err != nil {
+			if rerr := restore(context.WithoutCancel(ctx)); rerr != nil {
+				return fmt.Errorf("%w; putting the keyring back also failed: %v", err, rerr)
+			}
+			return fmt.Errorf("%w (the keyring was put back as it was)", err)
+		}
+		if oldBackend != "" && oldBackend != b {
+			// The profile moved to another backend: the old item would otherwise linger there.
+			if _, err := s.removeItem(ctx, oldBackend, itemKey(oldBackend, name)); err != nil {
+				s.log.Debug("old keyring item not removed", "profile", name, "backend", oldBackend, "err", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		var rerr error
-		if hadPrev {
-			rerr = s.setItem(context.WithoutCancel(ctx), b, prev)
-		} else {
-			_, rerr = s.removeItem(context.WithoutCancel(ctx), b, key)
-		}
-		if rerr != nil {
-			return fmt.Errorf("save profile %q: %w; putting the keyring back also failed: %v", name, err, rerr)
-		}
-		return fmt.Errorf("save profile %q: %w (the keyring was put back as it was)", name, err)
-	}
-	if oldBackend != "" && oldBackend != b {
-		// The profile moved to another backend: the old item would otherwise linger there.
-		if _, err := s.removeItem(ctx, oldBackend, itemKey(oldBackend, name)); err != nil {
-			s.log.Debug("old keyring item not removed", "profile", name, "backend", oldBackend, "err", err)
-		}
+		return fmt.Errorf("save profile %q: %w", name, err)
 	}
 	s.log.Debug("profile saved", "profile", name, "backend", b)
 	return nil
 }
 
+// snapshot records an item before it is overwritten and returns what puts it back. For the
+// file backend that is the file's exact bytes (no decryption needed); elsewhere the item read
+// from the keyring.
+func (s *Store) snapshot(ctx context.Context, b, key string) (func(context.Context) error, error) {
+	if b == BackendFile {
+		dir := s.FileDir()
+		name := fileName(key)
+		data, err := readItemFile(filepath.Join(dir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			return func(ctx context.Context) error { _, err := s.removeItem(ctx, b, key); return err }, nil
+		}
+		if err != nil {
+			return nil, s.fileErr("save", err, unlockHint(BackendFile, dir))
+		}
+		return func(context.Context) error { return writeRawItem(dir, name, data) }, nil
+	}
+	prev, err := s.getItem(ctx, b, key)
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return func(ctx context.Context) error { _, err := s.removeItem(ctx, b, key); return err }, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error { return s.setItem(ctx, b, prev) }, nil
+}
+
+// UpdateSecret changes a stored profile's keyring item only if it still holds the issuer and
+// the four credential values of expect (compare and swap): under the config lock it re-reads
+// the item, applies fn, writes it back, and reports whether it wrote. It is how a command
+// records what it learnt (a refreshed token, rediscovered endpoints) without ever writing them
+// over credentials that a concurrent Save replaced meanwhile: Save holds the same lock. fn may
+// change only Cache. A profile removed meanwhile is not an error: nothing is written. The
+// lock is held as in Save (one read, one write).
+func (s *Store) UpdateSecret(ctx context.Context, name string, expect Secret, fn func(*Secret)) (bool, error) {
+	if err := ValidProfileName(name); err != nil {
+		return false, err
+	}
+	cfg, err := s.Config()
+	if err != nil {
+		s.log.Debug("config unreadable; using the default backend", "err", err)
+	}
+	b := s.backendFor(name, cfg)
+	if err := s.prepare(ctx, b); err != nil {
+		return false, err
+	}
+	wrote := false
+	err = withConfigLock(filepath.Dir(s.configPath), func() error {
+		cur, err := s.loadFrom(ctx, b, name)
+		if errors.Is(err, ErrNotFound) {
+			s.log.Debug("secret not updated: the profile was removed", "profile", name)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !cur.SameIdentity(expect) {
+			s.log.Debug("secret not updated: the profile's credentials or issuer changed", "profile", name)
+			return nil
+		}
+		next := cur
+		if cur.Cache != nil {
+			c := *cur.Cache
+			next.Cache = &c // fn gets its own copy
+		}
+		fn(&next)
+		if !next.SameIdentity(cur) {
+			return errors.New("the update changed the credentials; use Save to store new ones")
+		}
+		data, err := encodeSecret(b, next)
+		if err != nil {
+			return fmt.Errorf("encode credentials: %w", err)
+		}
+		if err := s.setItem(ctx, b, secretItem(b, name, data)); err != nil {
+			return err
+		}
+		wrote = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("update profile %q: %w", name, err)
+	}
+	return wrote, nil
+}
+
 // Load reads a profile's credentials from the keyring; the error wraps ErrNotFound when the
-// keyring has no such item.
+// keyring has no such item. With the encrypted-file backend it costs one decryption.
 func (s *Store) Load(ctx context.Context, name string) (Secret, error) {
 	if err := ValidProfileName(name); err != nil {
 		return Secret{}, err
@@ -287,14 +433,26 @@ func (s *Store) Load(ctx context.Context, name string) (Secret, error) {
 		// Credentials are still reachable without the metadata; say why the backend may differ.
 		s.log.Debug("config unreadable; using the default backend", "err", err)
 	}
-	b := s.backendFor(name, cfg)
+	return s.loadFrom(ctx, s.backendFor(name, cfg), name)
+}
+
+// loadFrom reads and decodes profile name from backend b.
+func (s *Store) loadFrom(ctx context.Context, b, name string) (Secret, error) {
 	item, err := s.getItem(ctx, b, itemKey(b, name))
-	if errors.Is(err, keyring.ErrKeyNotFound) {
-		return Secret{}, fmt.Errorf("profile %q is not in the %s keyring: %w", name, b, ErrNotFound)
-	}
 	if err != nil {
-		return Secret{}, err
+		return Secret{}, s.loadErr(b, name, err)
 	}
+	return s.decodeItem(b, name, item)
+}
+
+func (s *Store) loadErr(b, name string, err error) error {
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return fmt.Errorf("profile %q is not in the %s keyring: %w", name, b, ErrNotFound)
+	}
+	return err
+}
+
+func (s *Store) decodeItem(b, name string, item keyring.Item) (Secret, error) {
 	sec, err := decodeSecret(item.Data)
 	if err != nil {
 		return Secret{}, &KeyringError{Backend: b, Op: "load", Err: fmt.Errorf("profile %q: %w", name, err),
@@ -303,9 +461,143 @@ func (s *Store) Load(ctx context.Context, name string) (Secret, error) {
 	return sec, nil
 }
 
-// Delete removes a profile from the keyring and from the config; the error wraps ErrNotFound
-// when neither had it. If it was the default profile, the first remaining one (by name)
-// becomes the default, as `gh auth logout` switches to another account.
+// LoadResult is one profile's outcome of LoadMany: its Secret, or Err (wrapping ErrNotFound
+// when the keyring has no such item).
+type LoadResult struct {
+	Secret Secret
+	Err    error
+}
+
+// LoadMany reads several profiles at once, for commands that work on many (check --all). Each
+// backend is opened once and the passphrase asked once; the encrypted-file backend first
+// decrypts one item alone (so a wrong passphrase costs one decryption, not one per profile)
+// and then the others concurrently on up to runtime.GOMAXPROCS workers. A backend that fails
+// to open or times out fails its remaining profiles at once instead of once per profile.
+func (s *Store) LoadMany(ctx context.Context, names []string) map[string]LoadResult {
+	out := make(map[string]LoadResult, len(names))
+	cfg, err := s.Config()
+	if err != nil {
+		s.log.Debug("config unreadable; using the default backend", "err", err)
+	}
+	byBackend := map[string][]string{}
+	var order []string
+	for _, n := range names {
+		if _, dup := out[n]; dup {
+			continue
+		}
+		if err := ValidProfileName(n); err != nil {
+			out[n] = LoadResult{Err: err}
+			continue
+		}
+		out[n] = LoadResult{}
+		b := s.backendFor(n, cfg)
+		if _, ok := byBackend[b]; !ok {
+			order = append(order, b)
+		}
+		byBackend[b] = append(byBackend[b], n)
+	}
+	for _, b := range order {
+		if b == BackendFile {
+			s.loadManyFile(ctx, byBackend[b], out)
+			continue
+		}
+		var fail error
+		for _, n := range byBackend[b] {
+			if fail != nil {
+				out[n] = LoadResult{Err: fail}
+				continue
+			}
+			sec, err := s.loadFrom(ctx, b, n)
+			out[n] = LoadResult{Secret: sec, Err: err}
+			var ke *KeyringError
+			if err != nil && errors.As(err, &ke) && (ke.Op == "open" || errors.Is(err, ErrKeyringTimeout)) || ctx.Err() != nil {
+				fail = err
+			}
+		}
+	}
+	return out
+}
+
+// loadManyFile is LoadMany for the encrypted-file backend.
+func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string]LoadResult) {
+	dir := s.FileDir()
+	if dir == "" {
+		for _, n := range names {
+			out[n] = LoadResult{Err: s.noFileDir()}
+		}
+		return
+	}
+	type job struct{ name, path string }
+	var jobs []job
+	for _, n := range names {
+		path := filepath.Join(dir, fileName(itemKey(BackendFile, n)))
+		if _, err := os.Lstat(path); err != nil {
+			out[n] = LoadResult{Err: s.loadErr(BackendFile, n, keyring.ErrKeyNotFound)}
+			continue
+		}
+		jobs = append(jobs, job{n, path})
+	}
+	if len(jobs) == 0 {
+		return
+	}
+	pass, err := s.fileReadPass(ctx, dir)
+	if err != nil {
+		for _, j := range jobs {
+			out[j.name] = LoadResult{Err: err}
+		}
+		return
+	}
+	one := func(j job) LoadResult {
+		item, err := s.fileLoadWith(ctx, dir, j.path, pass)
+		if err != nil {
+			return LoadResult{Err: s.loadErr(BackendFile, j.name, err)}
+		}
+		sec, err := s.decodeItem(BackendFile, j.name, item)
+		return LoadResult{Secret: sec, Err: err}
+	}
+	// Serially until the passphrase is proven (or found wrong: then the rest fail with it).
+	for len(jobs) > 0 {
+		j := jobs[0]
+		jobs = jobs[1:]
+		r := one(j)
+		out[j.name] = r
+		if r.Err == nil {
+			break
+		}
+		if errors.Is(r.Err, ErrWrongPassphrase) || ctx.Err() != nil {
+			for _, rest := range jobs {
+				out[rest.name] = LoadResult{Err: r.Err}
+			}
+			return
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := make(chan job)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				r := one(j)
+				mu.Lock()
+				out[j.name] = r
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+}
+
+// Delete removes a profile from the keyring and from the config, both under the config lock
+// (so a concurrent UpdateSecret cannot bring the item back); the error wraps ErrNotFound when
+// neither had it. If it was the default profile, the first remaining one (by name) becomes the
+// default, as `gh auth logout` switches to another account.
 func (s *Store) Delete(ctx context.Context, name string) error {
 	if err := ValidProfileName(name); err != nil {
 		return err
@@ -315,33 +607,127 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 		return err
 	}
 	b := s.backendFor(name, cfg)
-	removed, err := s.removeItem(ctx, b, itemKey(b, name))
-	if err != nil {
-		return err
-	}
-	inConfig := false
-	err = s.updateConfig(func(c *Config) (bool, error) {
+	removed, inConfig := false, false
+	err = withConfigLock(filepath.Dir(s.configPath), func() error {
+		var err error
+		if removed, err = s.removeItem(ctx, b, itemKey(b, name)); err != nil {
+			return err
+		}
+		c, err := readConfig(s.configPath)
+		if err != nil {
+			return err
+		}
 		if _, ok := c.Profiles[name]; !ok {
-			return false, nil
+			return nil
 		}
 		inConfig = true
 		delete(c.Profiles, name)
 		if c.DefaultProfile == name {
 			c.DefaultProfile = ""
-			if names := sortedNames(*c); len(names) > 0 {
+			if names := sortedNames(c); len(names) > 0 {
 				c.DefaultProfile = names[0]
 			}
 		}
-		return true, nil
+		if err := writeConfig(s.configPath, c); err != nil {
+			return fmt.Errorf("remove profile %q from the config: %w", name, err)
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("remove profile %q from the config: %w", name, err)
+		return err
 	}
 	if !removed && !inConfig {
 		return fmt.Errorf("profile %q: %w", name, ErrNotFound)
 	}
 	s.log.Debug("profile deleted", "profile", name, "backend", b, "keyring", removed, "config", inConfig)
 	return nil
+}
+
+// maxOrphans bounds what Orphans returns per backend.
+const maxOrphans = 1000
+
+// Orphans lists profiles that have a keyring item but no config entry (or whose entry says
+// their item lives in another backend): what a process killed between the keyring write and
+// the config write leaves behind, so `list` can show it and `remove` can clear it. The
+// encrypted-file backend is listed from its file names (no passphrase is asked); other
+// backends in use (the current one and those the config names) through the keyring library's
+// key listing, each bounded by the keyring timeout. The names found are returned even when a
+// backend could not be listed; err then says which.
+func (s *Store) Orphans(ctx context.Context) ([]string, error) {
+	cfg, err := s.Config()
+	if err != nil {
+		return nil, err
+	}
+	backends := map[string]bool{s.Backend(): true}
+	if cfg.Backend != "" && ValidBackend(cfg.Backend) == nil && cfg.Backend != BackendAuto {
+		backends[cfg.Backend] = true
+	}
+	for _, m := range cfg.Profiles {
+		if m.Backend != "" && ValidBackend(m.Backend) == nil && m.Backend != BackendAuto {
+			backends[m.Backend] = true
+		}
+	}
+	found := map[string]bool{}
+	var errs []error
+	for b := range backends {
+		names, err := s.itemNames(ctx, b)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		for _, n := range names {
+			m, ok := cfg.Profiles[n]
+			home := m.Backend
+			if home == "" {
+				home = cfg.Backend
+			}
+			if !ok || (home != "" && home != b) {
+				found[n] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(found))
+	for n := range found {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, errors.Join(errs...)
+}
+
+// itemNames lists the profile names that have an item in backend b (at most maxOrphans).
+func (s *Store) itemNames(ctx context.Context, b string) ([]string, error) {
+	if b == BackendFile {
+		dir := s.FileDir()
+		if dir == "" {
+			return nil, nil
+		}
+		var out []string
+		for _, p := range fileItems(dir) {
+			if n := profileOfFile(p); n != "" && len(out) < maxOrphans {
+				out = append(out, n)
+			}
+		}
+		return out, nil
+	}
+	r, err := s.ring(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	err = s.call(ctx, b, "list", func() error {
+		var err error
+		keys, err = r.Keys()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range keys {
+		if n, ok := strings.CutPrefix(k, keyPrefix); ok && ValidProfileName(n) == nil && len(out) < maxOrphans {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // UpdateMeta changes a profile's metadata under the config lock (read, fn, write), so a
@@ -359,23 +745,35 @@ func (s *Store) UpdateMeta(name string, fn func(*Meta)) error {
 	})
 }
 
-// UpdateMetas applies several updates in one locked write of the config file (check --all
-// records every result at once instead of rewriting the file per profile). Profiles that no
-// longer exist are skipped: they were removed while being checked.
-func (s *Store) UpdateMetas(updates map[string]func(*Meta)) error {
-	return s.updateConfig(func(c *Config) (bool, error) {
-		changed := false
-		for name, fn := range updates {
+// UpdateMetasIf applies several check results in one locked write of the config file (check
+// --all records every result at once instead of rewriting the file per profile). Each update
+// is applied only while the profile's entry still has the issuer, client ID and access key ID
+// the check ran with: a result computed for credentials that a concurrent setup replaced is
+// dropped, never written over the new entry. Profiles that no longer exist are skipped (they
+// were removed while being checked). It returns the names whose update was applied.
+func (s *Store) UpdateMetasIf(updates map[string]MetaUpdate) ([]string, error) {
+	var applied []string
+	err := s.updateConfig(func(c *Config) (bool, error) {
+		applied = applied[:0]
+		for name, u := range updates {
 			m, ok := c.Profiles[name]
-			if !ok {
+			if !ok || u.Apply == nil {
 				continue
 			}
-			fn(&m)
+			if !u.matches(m) {
+				s.log.Debug("check result not recorded: the profile changed while it was checked", "profile", name)
+				continue
+			}
+			u.Apply(&m)
+			// The identity is the entry's, not the update's to change.
+			m.Issuer, m.ClientID, m.AccessKeyID = u.Issuer, u.ClientID, u.AccessKeyID
 			c.Profiles[name] = m
-			changed = true
+			applied = append(applied, name)
 		}
-		return changed, nil
+		return len(applied) > 0, nil
 	})
+	sort.Strings(applied)
+	return applied, err
 }
 
 // SetDefault makes name the default profile; the error wraps ErrNotFound when it does not exist.
@@ -456,12 +854,12 @@ func (s *Store) ring(ctx context.Context, b string) (keyring.Keyring, error) {
 	if !compiledIn(b) {
 		return nil, &KeyringError{Backend: b, Op: "open", Err: fmt.Errorf("not available on %s", runtime.GOOS), Hint: unlockHint(b, "")}
 	}
-	if avail, note := probe(b, ""); !avail {
+	if avail, note := probe(b, "", s.getenv); !avail {
 		return nil, &KeyringError{Backend: b, Op: "open", Err: errors.New("not available: " + note), Hint: unlockHint(b, "")}
 	}
 	err := s.call(ctx, b, "open", func() error {
 		var err error
-		r, err = keyring.Open(libConfig(b, "", nil))
+		r, err = keyring.Open(libConfig(b, s.getenv))
 		return err
 	})
 	if err != nil {
@@ -475,7 +873,7 @@ func (s *Store) ring(ctx context.Context, b string) (keyring.Keyring, error) {
 
 func (s *Store) getItem(ctx context.Context, b, key string) (keyring.Item, error) {
 	if b == BackendFile {
-		return s.fileGet(ctx, key)
+		return s.fileLoad(ctx, key)
 	}
 	r, err := s.ring(ctx, b)
 	if err != nil {

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -26,6 +29,14 @@ func testSecret(n string) Secret {
 		ClientSecret: "CLIENT-SECRET-" + n, AccessKeyID: "ZO4EKEYID-" + n, AccessKeySecret: "ACCESS-KEY-SECRET-" + n}
 }
 
+// testMeta is the config entry of testSecret(n) (its identity, nothing learnt).
+func testMeta(n string) Meta {
+	sec := testSecret(n)
+	return MetaFromResult(sec.Issuer, sec.Credentials(), nil)
+}
+
+func withTenant(m Meta, tenant string) Meta { m.Tenant = tenant; return m }
+
 type passCounter struct {
 	pass     string
 	calls    atomic.Int32
@@ -40,11 +51,17 @@ func (p *passCounter) fn(_ context.Context, prompt string, confirm bool) (string
 	return p.pass, nil
 }
 
-// newFileStore opens a Store on the file backend in fresh temp folders.
+// testPass is a passphrase long enough for a new file keyring.
+const testPass = "correct horse battery"
+
+// envOf is an injected environment backed by a map (nil = empty).
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// newFileStore opens a Store on the file backend in fresh temp folders, with an empty
+// environment.
 func newFileStore(t *testing.T, configDir, fileDir string, pass PassphraseFunc) *Store {
 	t.Helper()
-	t.Setenv(passphraseEnv, "")
-	s, err := Open(Options{Backend: BackendFile, ConfigDir: configDir, FileDir: fileDir, Passphrase: pass})
+	s, err := Open(Options{Backend: BackendFile, ConfigDir: configDir, FileDir: fileDir, Passphrase: pass, Getenv: envOf(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +178,7 @@ func TestFileBackendSaveLoadDelete(t *testing.T) {
 
 func TestSaveOverwriteKeepsCreatedAt(t *testing.T) {
 	cfgDir, fileDir := dirs(t)
-	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "pw"}).fn)
+	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
 	ctx := context.Background()
 	created := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	if err := s.Save(ctx, "a", testSecret("1"), Meta{CreatedAt: created}); err != nil {
@@ -206,11 +223,11 @@ func TestOpenIsLazy(t *testing.T) {
 func TestPassphraseReuseAcrossStores(t *testing.T) {
 	cfgDir, fileDir := dirs(t)
 	ctx := context.Background()
-	first := &passCounter{pass: "pw-1"}
+	first := &passCounter{pass: testPass}
 	if err := newFileStore(t, cfgDir, fileDir, first.fn).Save(ctx, "a", testSecret("a"), Meta{}); err != nil {
 		t.Fatal(err)
 	}
-	second := &passCounter{pass: "pw-1"}
+	second := &passCounter{pass: testPass}
 	s2 := newFileStore(t, cfgDir, fileDir, second.fn)
 	if err := s2.Save(ctx, "b", testSecret("b"), Meta{}); err != nil {
 		t.Fatal(err)
@@ -221,26 +238,71 @@ func TestPassphraseReuseAcrossStores(t *testing.T) {
 	if c, k := second.calls.Load(), second.confirms.Load(); c != 1 || k != 0 {
 		t.Errorf("existing keyring: asked %d times with %d confirmations, want 1 and 0", c, k)
 	}
-	if !FileKeyringExists(fileDir) || FileKeyringExists(filepath.Join(fileDir, "nope")) {
+	if !FileKeyringExists(fileDir, nil) || FileKeyringExists(filepath.Join(fileDir, "nope"), nil) {
 		t.Errorf("FileKeyringExists wrong")
 	}
 }
 
 func TestEnvPassphrase(t *testing.T) {
 	cfgDir, fileDir := dirs(t)
-	s := newFileStore(t, cfgDir, fileDir, nil)
-	t.Setenv(passphraseEnv, "from-env")
+	env := map[string]string{passphraseEnv: "from-env passphrase"}
+	open := func() *Store {
+		s, err := Open(Options{Backend: BackendFile, ConfigDir: cfgDir, FileDir: fileDir, Getenv: envOf(env)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
 	ctx := context.Background()
-	if err := s.Save(ctx, "a", testSecret("a"), Meta{}); err != nil {
+	if err := open().Save(ctx, "a", testSecret("a"), Meta{}); err != nil {
 		t.Fatalf("Save with env passphrase: %v", err)
 	}
-	s2 := newFileStore(t, cfgDir, fileDir, nil) // resets the env to ""
+	delete(env, passphraseEnv)
+	s2 := open()
 	if _, err := s2.Load(ctx, "a"); !errors.Is(err, ErrPassphraseRequired) {
 		t.Errorf("no env, no prompt: got %v, want ErrPassphraseRequired", err)
 	}
-	t.Setenv(passphraseEnv, "from-env")
+	env[passphraseEnv] = "from-env passphrase"
 	if got, err := s2.Load(ctx, "a"); err != nil || got != testSecret("a") {
 		t.Errorf("Load with env passphrase = %v, %v", got, err)
+	}
+}
+
+// TestStoreIgnoresProcessEnvironment: the process environment holds a passphrase and folders,
+// the injected one nothing; the store must use neither the passphrase nor the folders.
+func TestStoreIgnoresProcessEnvironment(t *testing.T) {
+	base := t.TempDir()
+	t.Setenv(passphraseEnv, "process environment passphrase")
+	t.Setenv("HOME", base)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(base, "xdg-config"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(base, "xdg-data"))
+	if _, err := Open(Options{Backend: BackendFile}); err == nil {
+		t.Errorf("Open with no folder and an empty injected environment: got nil error, want one asking for a folder")
+	}
+	cfgDir, fileDir := dirs(t)
+	s, err := Open(Options{Backend: BackendFile, ConfigDir: cfgDir, FileDir: fileDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(context.Background(), "a", testSecret("a"), Meta{}); !errors.Is(err, ErrPassphraseRequired) {
+		t.Errorf("Save: got %v, want ErrPassphraseRequired (the process environment's passphrase must not be used)", err)
+	}
+	if got := DefaultConfigDir(nil); got != "" {
+		t.Errorf("DefaultConfigDir(nil) = %q, want \"\"", got)
+	}
+	env := envOf(map[string]string{"HOME": "/home/x", "XDG_DATA_HOME": "relative/ignored"})
+	if got, want := DefaultConfigDir(env), filepath.Join("/home/x", ".config", "cxone-auth"); got != want {
+		t.Errorf("DefaultConfigDir = %q, want %q", got, want)
+	}
+	if got, want := DefaultFileDir(env), filepath.Join("/home/x", ".local", "share", "cxone-auth", "keyring"); got != want {
+		t.Errorf("DefaultFileDir = %q, want %q", got, want)
+	}
+	env = envOf(map[string]string{"HOME": "/home/x", "XDG_CONFIG_HOME": "/cfg", "XDG_DATA_HOME": "/data", "PASSWORD_STORE_DIR": "/pw"})
+	if DefaultConfigDir(env) != filepath.Join("/cfg", "cxone-auth") || DefaultFileDir(env) != filepath.Join("/data", "cxone-auth", "keyring") || passDir(env) != "/pw" {
+		t.Errorf("XDG variables and PASSWORD_STORE_DIR not honoured: %q %q %q", DefaultConfigDir(env), DefaultFileDir(env), passDir(env))
+	}
+	if _, err := os.Stat(filepath.Join(base, "xdg-config")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the process environment's config folder was created")
 	}
 }
 
@@ -262,13 +324,13 @@ func TestEmptyPassphraseRefusedOnCreate(t *testing.T) {
 func TestWrongPassphrase(t *testing.T) {
 	cfgDir, fileDir := dirs(t)
 	ctx := context.Background()
-	if err := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "right"}).fn).Save(ctx, "a", testSecret("a"), Meta{}); err != nil {
+	if err := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "the right passphrase"}).fn).Save(ctx, "a", testSecret("a"), Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	beforeFiles := listDir(t, fileDir)
 	beforeCfg, _ := os.ReadFile(filepath.Join(cfgDir, configFile))
 
-	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "wrong"}).fn)
+	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "the wrong passphrase"}).fn)
 	_, err := s.Load(ctx, "a")
 	if !errors.Is(err, ErrWrongPassphrase) {
 		t.Fatalf("Load: got %v, want ErrWrongPassphrase", err)
@@ -292,7 +354,7 @@ func TestWrongPassphrase(t *testing.T) {
 func TestCorruptKeyringFile(t *testing.T) {
 	cfgDir, fileDir := dirs(t)
 	ctx := context.Background()
-	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "pw"}).fn)
+	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
 	for _, n := range []string{"a", "b"} {
 		if err := s.Save(ctx, n, testSecret(n), Meta{}); err != nil {
 			t.Fatal(err)
@@ -303,7 +365,7 @@ func TestCorruptKeyringFile(t *testing.T) {
 	if err := os.WriteFile(item, garbage, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s2 := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "pw"}).fn)
+	s2 := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
 	_, err := s2.Load(ctx, "a")
 	if err == nil || errors.Is(err, ErrWrongPassphrase) || !strings.Contains(err.Error(), item) {
 		t.Errorf("Load of a damaged item: got %v, want an error naming %s that is not a wrong passphrase", err, item)
@@ -314,11 +376,21 @@ func TestCorruptKeyringFile(t *testing.T) {
 	if data, _ := os.ReadFile(item); !bytes.Equal(data, garbage) {
 		t.Errorf("the damaged file was changed")
 	}
-	// Only damaged items: the passphrase cannot be checked; the error names the file.
+	// The marker proves the passphrase, so a damaged profile does not block the others.
 	if err := os.Remove(filepath.Join(fileDir, "profile:b")); err != nil {
 		t.Fatal(err)
 	}
-	s3 := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "pw"}).fn)
+	if err := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn).Save(ctx, "c", testSecret("c"), Meta{}); err != nil {
+		t.Errorf("Save next to a damaged item, with the marker: %v", err)
+	}
+	// Without the marker and with only damaged items, the passphrase cannot be checked; the
+	// error names the file.
+	for _, n := range []string{markerKey, "profile:c"} {
+		if err := os.Remove(filepath.Join(fileDir, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s3 := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
 	if err := s3.Save(ctx, "c", testSecret("c"), Meta{}); err == nil || !strings.Contains(err.Error(), item) {
 		t.Errorf("Save next to only damaged items: got %v, want an error naming %s", err, item)
 	}
@@ -332,7 +404,7 @@ func TestDamagedItemPayload(t *testing.T) {
 	// A keyring item that decrypts but does not hold a credentials document.
 	cfgDir, fileDir := dirs(t)
 	ctx := context.Background()
-	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "pw"}).fn)
+	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
 	if err := s.fileSet(ctx, keyring.Item{Key: "profile:x", Data: []byte("{not json SECRETPART")}); err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +424,7 @@ func TestCorruptConfig(t *testing.T) {
 	if err := os.WriteFile(path, corrupt, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "pw"}).fn)
+	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
 	for name, err := range map[string]error{
 		"Config":     func() error { _, err := s.Config(); return err }(),
 		"Names":      func() error { _, err := s.Names(); return err }(),
@@ -394,7 +466,7 @@ func failConfigRename(t *testing.T) {
 func TestSaveRollsBackWhenConfigWriteFails(t *testing.T) {
 	cfgDir, fileDir := dirs(t)
 	ctx := context.Background()
-	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "pw"}).fn)
+	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
 	if err := s.Save(ctx, "old", testSecret("1"), Meta{}); err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +486,7 @@ func TestSaveRollsBackWhenConfigWriteFails(t *testing.T) {
 		t.Errorf("overwritten profile after rollback = %v, %v; want the original", got, err)
 	}
 	for name := range listDir(t, fileDir) {
-		if name != "profile:old" {
+		if name != "profile:old" && name != markerKey && name != keyringLockName {
 			t.Errorf("left behind in the keyring folder: %s", name)
 		}
 	}
@@ -427,8 +499,8 @@ func TestSaveRollsBackWhenConfigWriteFails(t *testing.T) {
 
 func TestUpdateMeta(t *testing.T) {
 	cfgDir, fileDir := dirs(t)
-	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: "pw"}).fn)
-	if err := s.Save(context.Background(), "a", testSecret("a"), Meta{Tenant: "t"}); err != nil {
+	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
+	if err := s.Save(context.Background(), "a", testSecret("a"), withTenant(testMeta("a"), "t")); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
@@ -443,14 +515,18 @@ func TestUpdateMeta(t *testing.T) {
 		t.Errorf("UpdateMeta of a missing profile: got %v, want ErrNotFound", err)
 	}
 	// UpdateMetas: both existing profiles updated in one write, the missing one skipped.
-	if err := s.Save(context.Background(), "b", testSecret("b"), Meta{Tenant: "tb"}); err != nil {
+	if err := s.Save(context.Background(), "b", testSecret("b"), withTenant(testMeta("b"), "tb")); err != nil {
 		t.Fatal(err)
 	}
-	err = s.UpdateMetas(map[string]func(*Meta){
-		"a":  func(m *Meta) { m.LastCheckStatus = StatusValid },
-		"b":  func(m *Meta) { m.LastCheckStatus = StatusRejected },
-		"zz": func(*Meta) { t.Error("fn called for a missing profile") },
+	ida, idb := testSecret("a"), testSecret("b")
+	applied, err := s.UpdateMetasIf(map[string]MetaUpdate{
+		"a":  {Issuer: ida.Issuer, ClientID: ida.ClientID, AccessKeyID: ida.AccessKeyID, Apply: func(m *Meta) { m.LastCheckStatus = StatusValid }},
+		"b":  {Issuer: idb.Issuer, ClientID: idb.ClientID, AccessKeyID: idb.AccessKeyID, Apply: func(m *Meta) { m.LastCheckStatus = StatusRejected }},
+		"zz": {Apply: func(*Meta) { t.Error("fn called for a missing profile") }},
 	})
+	if !slices.Equal(applied, []string{"a", "b"}) {
+		t.Errorf("UpdateMetasIf applied %v, want [a b]", applied)
+	}
 	ma, _ := s.Meta("a")
 	mb, _ := s.Meta("b")
 	if err != nil || ma.LastCheckStatus != StatusValid || mb.LastCheckStatus != StatusRejected || mb.Tenant != "tb" {
@@ -504,7 +580,7 @@ func TestValidBackend(t *testing.T) {
 }
 
 func TestBackendsList(t *testing.T) {
-	infos := Backends("/some/dir")
+	infos := Backends("/some/dir", nil)
 	defaults := 0
 	var names []string
 	for _, in := range infos {
@@ -543,12 +619,12 @@ func TestAutoSkipsUnusableBackends(t *testing.T) {
 	if runtime.GOOS != "linux" || os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "disabled:" {
 		t.Skip("needs Linux with DBUS_SESSION_BUS_ADDRESS=disabled: (the project's test setting)")
 	}
-	t.Setenv("PASSWORD_STORE_DIR", t.TempDir())
-	if got := autoBackend(); got != BackendFile {
+	env := envOf(map[string]string{"PASSWORD_STORE_DIR": t.TempDir(), "HOME": t.TempDir()})
+	if got := autoBackend(env); got != BackendFile {
 		t.Errorf("autoBackend() = %q, want file", got)
 	}
 	cfgDir, _ := dirs(t)
-	s, err := Open(Options{ConfigDir: cfgDir})
+	s, err := Open(Options{ConfigDir: cfgDir, Getenv: env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -615,8 +691,7 @@ func TestArrayKeyringBackend(t *testing.T) {
 		t.Errorf("Load via recorded backend = %v, %v", got, err)
 	}
 	// Moving the profile to the file backend removes the old item.
-	t.Setenv(passphraseEnv, "pw")
-	s3, _ := Open(Options{Backend: BackendFile, ConfigDir: cfgDir, FileDir: fileDir})
+	s3, _ := Open(Options{Backend: BackendFile, ConfigDir: cfgDir, FileDir: fileDir, Getenv: envOf(map[string]string{passphraseEnv: testPass})})
 	s3.rings[BackendPass] = arr
 	if err := s3.Save(ctx, "p", testSecret("p2"), Meta{}); err != nil {
 		t.Fatal(err)
@@ -690,13 +765,36 @@ func TestMetaFromResultAndCache(t *testing.T) {
 			t.Errorf("meta JSON holds %s", s)
 		}
 	}
-	if got := m.Cache(); got == nil || *got != (auth.Cache{TokenEndpoint: "https://tok", AuthMethod: auth.AuthPost, TenantID: "t", APIEndpoint: "https://api"}) {
-		t.Errorf("Cache() = %+v", got)
-	}
-	if got := (Meta{Issuer: "x"}).Cache(); got != nil {
-		t.Errorf("Cache() of nothing = %+v, want nil", got)
-	}
 	if m := MetaFromResult("i", c, nil); m.LastCheckStatus != "" || m.ClientID != "cid" {
 		t.Errorf("MetaFromResult(nil) = %+v", m)
+	}
+}
+
+// TestNoProcessEnvironmentReads keeps the store from reading the process environment again:
+// no non-test file of the package may call os.Getenv, os.LookupEnv, os.Environ or
+// os.UserHomeDir (dbusguard, a separate package, is the documented exception).
+func TestNoProcessEnvironmentReads(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	banned := map[string]bool{"Getenv": true, "LookupEnv": true, "Environ": true, "UserHomeDir": true}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "os" && banned[sel.Sel.Name] {
+					t.Errorf("%s: os.%s reads the process environment; use the injected getenv", fset.Position(sel.Pos()), sel.Sel.Name)
+				}
+			}
+			return true
+		})
 	}
 }

@@ -10,12 +10,13 @@ import (
 	"cxone-auth/auth"
 )
 
-// secretVersion is the version of the keyring item's JSON document (SPEC section 6).
+// secretVersion is the version of the keyring item's JSON document.
 const secretVersion = 1
 
 // Secret is what one keyring item holds: the issuer and the four credential values, stored as
-// the JSON document {"version":1,"issuer",...} of SPEC section 6. String, GoString and LogValue
-// mask it, so it never leaks through fmt or slog.
+// the JSON document {"version":1,"issuer",...}, plus an optional cache of what the last check
+// learnt. String, GoString, LogValue and Format mask the secrets and the cached token, so a
+// Secret never leaks through fmt or slog.
 type Secret struct {
 	Version         int    `json:"version"`
 	Issuer          string `json:"issuer"`
@@ -23,6 +24,24 @@ type Secret struct {
 	ClientSecret    string `json:"client_secret"`
 	AccessKeyID     string `json:"access_key_id"`
 	AccessKeySecret string `json:"access_key_secret"`
+	// Cache is what a check of exactly these credentials at exactly this issuer learnt. It
+	// lives in the same keyring item as the issuer, so a later check is bound to that issuer:
+	// config.json has copies of the endpoints for display only, and a changed config file can
+	// never send the credentials elsewhere. Save replaces the whole item, so new credentials or
+	// a new issuer start without a cache.
+	Cache *SecretCache `json:"cache,omitempty"`
+}
+
+// NewSecret is the keyring document of credentials just checked at issuer. r may be nil
+// (nothing learnt); otherwise its endpoints and token become the cache, unless r comes from
+// another issuer.
+func NewSecret(issuer string, c auth.Credentials, r *auth.Result) Secret {
+	s := Secret{Version: secretVersion, Issuer: issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret}
+	if r != nil && (r.Issuer == "" || r.Issuer == issuer) {
+		s.Cache = CacheFromResult(r)
+	}
+	return s
 }
 
 // Credentials returns the four credential values.
@@ -30,9 +49,37 @@ func (s Secret) Credentials() auth.Credentials {
 	return auth.Credentials{ClientID: s.ClientID, ClientSecret: s.ClientSecret, AccessKeyID: s.AccessKeyID, AccessKeySecret: s.AccessKeySecret}
 }
 
-// String shows the issuer and the masked credentials.
+// SameIdentity reports whether o has the same issuer and the same four credential values:
+// what a cache computed for s is still valid for.
+func (s Secret) SameIdentity(o Secret) bool {
+	return s.Issuer == o.Issuer && s.ClientID == o.ClientID && s.ClientSecret == o.ClientSecret &&
+		s.AccessKeyID == o.AccessKeyID && s.AccessKeySecret == o.AccessKeySecret
+}
+
+// Equal reports whether o holds the same values, cache included (== would compare the cache
+// pointers).
+func (s Secret) Equal(o Secret) bool {
+	if s.Version != o.Version || !s.SameIdentity(o) || (s.Cache == nil) != (o.Cache == nil) {
+		return false
+	}
+	return s.Cache == nil || s.Cache.equal(*o.Cache)
+}
+
+// AuthCache is what a check may reuse: the cached endpoints, or nil when none are cached.
+func (s Secret) AuthCache() *auth.Cache {
+	if s.Cache == nil {
+		return nil
+	}
+	return s.Cache.Endpoints()
+}
+
+// String shows the issuer, the masked credentials and the cache without its token.
 func (s Secret) String() string {
-	return fmt.Sprintf("{version:%d issuer:%s credentials:%s}", s.Version, s.Issuer, s.Credentials().String())
+	out := fmt.Sprintf("{version:%d issuer:%s credentials:%s", s.Version, s.Issuer, s.Credentials().String())
+	if s.Cache != nil {
+		out += " cache:" + s.Cache.String()
+	}
+	return out + "}"
 }
 
 // GoString keeps %#v from printing the secrets.
@@ -40,8 +87,12 @@ func (s Secret) GoString() string { return "store.Secret" + s.String() }
 
 // LogValue implements slog.LogValuer with the same masking as String.
 func (s Secret) LogValue() slog.Value {
-	return slog.GroupValue(slog.Int("version", s.Version), slog.String("issuer", s.Issuer),
-		slog.Any("credentials", s.Credentials()))
+	attrs := []slog.Attr{slog.Int("version", s.Version), slog.String("issuer", s.Issuer),
+		slog.Any("credentials", s.Credentials())}
+	if s.Cache != nil {
+		attrs = append(attrs, slog.Any("cache", *s.Cache))
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // Format makes every fmt verb (%v, %+v, %s, %q, %x...) print the masked form; without it %+v
@@ -52,6 +103,94 @@ func (s Secret) Format(f fmt.State, verb rune) {
 		return
 	}
 	fmt.Fprint(f, s.String())
+}
+
+// TokenMinLifetime is how long a cached access token must still be valid to be handed out
+// again; a shorter rest could expire while the caller uses it.
+const TokenMinLifetime = 5 * time.Minute
+
+// SecretCache is what the last check of a profile learnt, kept in the profile's keyring item:
+// the endpoints and client authentication method (reused so a later check needs two round
+// trips instead of four) and the last access token with its expiry (reused by `token`, `exec`
+// and `export --with-token`). The token is a secret: String, GoString, LogValue and Format
+// hide it.
+type SecretCache struct {
+	TokenEndpoint  string    `json:"token_endpoint,omitempty"`
+	AuthMethod     string    `json:"auth_method,omitempty"`
+	TenantID       string    `json:"tenant_id,omitempty"`
+	APIEndpoint    string    `json:"api_endpoint,omitempty"`
+	AccessToken    string    `json:"access_token,omitempty"`
+	TokenExpiresAt time.Time `json:"token_expires_at,omitzero"`
+}
+
+// CacheFromResult is the cache of a successful check; nil for a nil result.
+func CacheFromResult(r *auth.Result) *SecretCache {
+	if r == nil {
+		return nil
+	}
+	c := &SecretCache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint}
+	if r.AccessToken != "" && !r.TokenExpiresAt.IsZero() {
+		c.AccessToken, c.TokenExpiresAt = r.AccessToken, r.TokenExpiresAt.UTC()
+	}
+	return c
+}
+
+// Endpoints returns the cached endpoints for a check, or nil when none are cached.
+func (c *SecretCache) Endpoints() *auth.Cache {
+	if c == nil || (c.TokenEndpoint == "" && c.AuthMethod == "" && c.TenantID == "" && c.APIEndpoint == "") {
+		return nil
+	}
+	return &auth.Cache{TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod, TenantID: c.TenantID, APIEndpoint: c.APIEndpoint}
+}
+
+// UsableToken returns the cached access token and its expiry when it is still valid for at
+// least TokenMinLifetime after now.
+func (c *SecretCache) UsableToken(now time.Time) (string, time.Time, bool) {
+	if c == nil || c.AccessToken == "" || c.TokenExpiresAt.IsZero() || c.TokenExpiresAt.Before(now.Add(TokenMinLifetime)) {
+		return "", time.Time{}, false
+	}
+	return c.AccessToken, c.TokenExpiresAt, true
+}
+
+func (c SecretCache) equal(o SecretCache) bool {
+	return c.TokenEndpoint == o.TokenEndpoint && c.AuthMethod == o.AuthMethod && c.TenantID == o.TenantID &&
+		c.APIEndpoint == o.APIEndpoint && c.AccessToken == o.AccessToken && c.TokenExpiresAt.Equal(o.TokenExpiresAt)
+}
+
+func (c SecretCache) tokenState() string {
+	if c.AccessToken == "" {
+		return "(none)"
+	}
+	return "(hidden)"
+}
+
+// String shows the endpoints and hides the token.
+func (c SecretCache) String() string {
+	exp := ""
+	if !c.TokenExpiresAt.IsZero() {
+		exp = c.TokenExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("{token_endpoint:%s auth_method:%s tenant_id:%s api_endpoint:%s access_token:%s token_expires_at:%s}",
+		c.TokenEndpoint, c.AuthMethod, c.TenantID, c.APIEndpoint, c.tokenState(), exp)
+}
+
+// GoString keeps %#v from printing the token.
+func (c SecretCache) GoString() string { return "store.SecretCache" + c.String() }
+
+// LogValue implements slog.LogValuer without the token.
+func (c SecretCache) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("token_endpoint", c.TokenEndpoint), slog.String("auth_method", c.AuthMethod),
+		slog.String("tenant_id", c.TenantID), slog.String("api_endpoint", c.APIEndpoint),
+		slog.String("access_token", c.tokenState()), slog.Time("token_expires_at", c.TokenExpiresAt))
+}
+
+// Format makes every fmt verb print the masked form.
+func (c SecretCache) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprint(f, c.GoString())
+		return
+	}
+	fmt.Fprint(f, c.String())
 }
 
 // MarshalJSON is the keyring document. It is the only way a secret leaves this type.
@@ -134,12 +273,20 @@ func MetaFromResult(issuer string, c auth.Credentials, r *auth.Result) Meta {
 	return m
 }
 
-// Cache returns what a later check can reuse, or nil when nothing is cached.
-func (m Meta) Cache() *auth.Cache {
-	if m.TokenEndpoint == "" && m.AuthMethod == "" && m.TenantID == "" && m.APIEndpoint == "" {
-		return nil
-	}
-	return &auth.Cache{TokenEndpoint: m.TokenEndpoint, AuthMethod: m.AuthMethod, TenantID: m.TenantID, APIEndpoint: m.APIEndpoint}
+// MetaUpdate is a change to one profile's config entry computed from a check that ran with
+// the identity Issuer, ClientID and AccessKeyID. UpdateMetasIf applies it only while the
+// entry still has that identity, so the result of a check that raced a new setup of the
+// profile is dropped instead of describing the new credentials with the old ones' findings.
+type MetaUpdate struct {
+	Issuer      string
+	ClientID    string
+	AccessKeyID string
+	Apply       func(*Meta)
+}
+
+// matches reports whether m still has the identity the update was computed for.
+func (u MetaUpdate) matches(m Meta) bool {
+	return m.Issuer == u.Issuer && m.ClientID == u.ClientID && m.AccessKeyID == u.AccessKeyID
 }
 
 // configVersion is the version of config.json this code writes.
