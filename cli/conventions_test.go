@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"strings"
@@ -305,5 +306,44 @@ func TestErrorsArePrintedOnce(t *testing.T) {
 	}
 	if bytes.ContainsRune([]byte(stderr), 0x1b) {
 		t.Error("an error on a pipe carries escape sequences")
+	}
+}
+
+// TestListShowsOrphans: a keyring item whose config entry is gone (a setup killed between its
+// two writes) is shown by list, with what to do about it, without asking for a passphrase.
+func TestListShowsOrphans(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	p := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
+	for _, n := range []string{"kept", "lost"} {
+		if code, _, stderr := e.run("setup", "--env-file", p, "--profile", n); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	cfgPath := e.vars["CXONE_CONFIG_DIR"] + "/config.json"
+	var cfg map[string]any
+	b, err := os.ReadFile(cfgPath)
+	if err != nil || json.Unmarshal(b, &cfg) != nil {
+		t.Fatal(err)
+	}
+	delete(cfg["profiles"].(map[string]any), "lost")
+	b, _ = json.Marshal(cfg)
+	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	delete(e.vars, "CXONE_KEYRING_PASSPHRASE")
+	code, out, stderr := e.run("list")
+	if code != 0 || !strings.Contains(stderr, `Keyring item "lost" has no profile`) || strings.Contains(out, "lost") {
+		t.Fatalf("list: exit %d\nstdout:%s\nstderr:%s", code, out, stderr)
+	}
+	_, out, _ = e.run("list", "--json")
+	if !strings.Contains(out, `"orphans": [`) || !strings.Contains(out, `"lost"`) {
+		t.Errorf("list --json lacks the orphan:\n%s", out)
+	}
+	e.vars["CXONE_KEYRING_PASSPHRASE"] = "correct horse battery staple"
+	if code, _, stderr := e.run("remove", "--profile", "lost", "--yes"); code != 0 {
+		t.Fatalf("remove of the orphan: exit %d: %s", code, stderr)
+	}
+	if _, _, stderr := e.run("list"); strings.Contains(stderr, "has no profile") {
+		t.Errorf("the orphan is still listed after remove:\n%s", stderr)
 	}
 }

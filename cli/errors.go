@@ -10,7 +10,7 @@ import (
 	"cxone-auth/store"
 )
 
-// Exit codes (docs/cli.md): what scripts can rely on.
+// Exit codes: what scripts can rely on (the README lists them).
 const (
 	exitOK        = 0
 	exitFailure   = 1

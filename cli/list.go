@@ -51,7 +51,7 @@ type listEntry struct {
 	LastErrorKind   string     `json:"last_error_kind,omitempty"`
 }
 
-func listRun(_ context.Context, o *ListOptions) error {
+func listRun(ctx context.Context, o *ListOptions) error {
 	f := o.F
 	s, err := f.Store()
 	if err != nil {
@@ -65,11 +65,13 @@ func listRun(_ context.Context, o *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	orphans := fileOrphans(ctx, s, cfg)
 	if o.JSON {
 		out := struct {
 			Backend  string      `json:"backend,omitempty"`
 			Profiles []listEntry `json:"profiles"`
-		}{Backend: auth.Sanitize(cfg.Backend), Profiles: []listEntry{}}
+			Orphans  []string    `json:"orphans,omitempty"`
+		}{Backend: auth.Sanitize(cfg.Backend), Profiles: []listEntry{}, Orphans: orphans}
 		for _, n := range names {
 			m := cfg.Profiles[n]
 			e := listEntry{View: store.ViewOfMeta(n, m), Default: n == cfg.DefaultProfile,
@@ -86,6 +88,7 @@ func listRun(_ context.Context, o *ListOptions) error {
 		}
 		return writeJSON(f.IO.Out, out)
 	}
+	defer reportOrphans(f, orphans)
 	if len(names) == 0 {
 		fmt.Fprintln(f.IO.ErrOut, "No profiles yet: run 'cxone-auth setup' to create one.")
 		return nil
@@ -123,4 +126,33 @@ func lastCheck(m store.Meta, now time.Time) string {
 		s += " (" + auth.Sanitize(m.LastErrorKind) + ")"
 	}
 	return s + " " + store.Age(m.LastCheckAt, now)
+}
+
+// fileOrphans lists the keyring items that have no profile in the config (what a setup killed
+// between its keyring write and its config write leaves), when every profile lives in the
+// encrypted-file keyring: its items are listed from file names, so no passphrase is asked and no
+// OS keyring is opened (list never does either).
+func fileOrphans(ctx context.Context, s *store.Store, cfg store.Config) []string {
+	if cfg.Backend != store.BackendFile {
+		return nil
+	}
+	for _, m := range cfg.Profiles {
+		if m.Backend != "" && m.Backend != store.BackendFile {
+			return nil
+		}
+	}
+	names, err := s.Orphans(ctx)
+	if err != nil {
+		return nil
+	}
+	for i, n := range names {
+		names[i] = auth.Sanitize(n)
+	}
+	return names
+}
+
+func reportOrphans(f *Factory, names []string) {
+	for _, n := range names {
+		fmt.Fprintf(f.IO.ErrOut, "Keyring item %q has no profile (a setup was interrupted): 'cxone-auth setup --profile %s' sets it up again, 'cxone-auth remove --profile %s --yes' deletes it.\n", n, n, n)
+	}
 }

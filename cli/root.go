@@ -1,7 +1,8 @@
 // Package cli is cxone-auth's command line: one file per command (an options struct, newXCmd
 // and xRun), the root command that resolves the global settings once, the streams with
 // overridable terminal checks, and the one place that turns errors into exit codes.
-// docs/cli.md describes the commands; ARCHITECTURE.md shows where this package sits.
+// docs/cli.md records the choices behind the commands; ARCHITECTURE.md shows where this
+// package sits.
 package cli
 
 import (
