@@ -117,8 +117,11 @@ func writeCompactReport(w io.Writer, entries []checkEntry, now time.Time) {
 		if e.Error != nil {
 			reason = auth.AdviceFor(auth.Kind(e.Error.Kind)).Title
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\n", mark, e.Name, dash(e.TenantText()), dash(e.BusinessUnitText()),
-			store.Age(e.CheckedAt, now), reason)
+		line := fmt.Sprintf("%s %s\t%s\t%s\t%s", mark, e.Name, dash(e.TenantText()), dash(e.BusinessUnitText()), store.Age(e.CheckedAt, now))
+		if reason != "" {
+			line += "\t" + reason
+		}
+		fmt.Fprintln(tw, line)
 	}
 	_ = tw.Flush() // the writer is the terminal or a pipe: nothing useful to do on failure
 	valid := 0
