@@ -562,32 +562,38 @@ func (s *Store) fileSet(ctx context.Context, item keyring.Item) error {
 		return err
 	}
 	return s.call(ctx, BackendFile, "save", func() error {
-		data, err := json.Marshal(item)
-		if err != nil {
-			return err
-		}
-		tok, err := encryptJWE(data, pass)
+		// Encrypted before the lock is taken: the key derivation is the slow part.
+		tok, err := sealItem(item, pass)
 		if err != nil {
 			return err
 		}
 		return withLock(filepath.Join(dir, keyringLockName), func() error {
 			s.cleanKeyringDir(dir)
-			return writeFileAtomicIn(dir, fileName(item.Key), []byte(tok))
+			return writeFileAtomicIn(dir, fileName(item.Key), tok)
 		})
 	})
 }
 
-// writeItemFile encrypts and writes one item. Callers hold the keyring lock.
-func writeItemFile(dir string, item keyring.Item, pass string) error {
+// sealItem is an item's file content: its JSON encrypted with the passphrase.
+func sealItem(item keyring.Item, pass string) ([]byte, error) {
 	data, err := json.Marshal(item)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tok, err := encryptJWE(data, pass)
 	if err != nil {
+		return nil, err
+	}
+	return []byte(tok), nil
+}
+
+// writeItemFile encrypts and writes one item. Callers hold the keyring lock.
+func writeItemFile(dir string, item keyring.Item, pass string) error {
+	tok, err := sealItem(item, pass)
+	if err != nil {
 		return err
 	}
-	return writeFileAtomicIn(dir, fileName(item.Key), []byte(tok))
+	return writeFileAtomicIn(dir, fileName(item.Key), tok)
 }
 
 // writeFileAtomicIn writes data to dir/name through a 0600 temp file (synced, renamed).
