@@ -31,14 +31,9 @@ func newCheckCmd(f *Factory, runF func(context.Context, *CheckOptions) error) *c
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Check credentials live against CXone",
-		Long: `Check re-validates credentials live against CXone: OIDC discovery, a token with the
-access key, tenant discovery and a proof API call. A profile checked before goes straight
-to token and proof. --env-file FILE or --from-env checks those values instead of a stored
-profile; nothing is stored.
+		Long: `Check re-validates credentials live against CXone: OIDC discovery, a token with the access key, tenant discovery and a proof API call. A profile checked before goes straight to token and proof. --env-file FILE or --from-env checks those values instead of a stored profile; nothing is stored.
 
-Exit codes: 0 valid, 1 network, server or keyring failure, 2 usage, 3 credentials
-rejected, 4 no such profile. With --all: 3 if any profile was rejected, else 1 if any
-failed, else 4 if there are none, else 0.`,
+Exit codes: 0 valid, 1 network, server or keyring failure, 2 usage, 3 credentials rejected, 4 no such profile. With --all: 3 if any profile was rejected, else 1 if any failed, else 4 if there are none, else 0.`,
 		Example: `  cxone-auth check
   cxone-auth check --all
   cxone-auth check --profile prod --json | jq -r '.profiles[0].status'

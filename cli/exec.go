@@ -28,14 +28,9 @@ func newExecCmd(f *Factory, runF func(context.Context, *ExecOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:   "exec -- CMD [ARG...]",
 		Short: "Run a command with the credentials",
-		Long: `Exec runs CMD with the profile's CXONE_* variables and CXONE_ACCESS_TOKEN (the cached
-token while it has 5 minutes left) in its environment, and exits with CMD's exit status
-(127 when CMD cannot be started, 128+N when it is killed by signal N). Signals sent to
-cxone-auth are passed on to CMD.
+		Long: `Exec runs CMD with the profile's CXONE_* variables and CXONE_ACCESS_TOKEN (the cached token while it has 5 minutes left) in its environment, and exits with CMD's exit status (127 when CMD cannot be started, 128+N when it is killed by signal N). Signals sent to cxone-auth are passed on to CMD.
 
-CMD gets no other CXONE_* variable of this environment: in particular never
-CXONE_KEYRING_PASSPHRASE, which opens every profile. --token-only leaves out the two
-secrets (CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_SECRET) when the token is all CMD needs.`,
+CMD gets no other CXONE_* variable of this environment: in particular never CXONE_KEYRING_PASSPHRASE, which opens every profile. --token-only leaves out the two secrets (CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_SECRET) when the token is all CMD needs.`,
 		Example: `  cxone-auth exec -- ./my-integration --dry-run
   cxone-auth exec --token-only --profile staging -- env`,
 		Args: func(cmd *cobra.Command, args []string) error {

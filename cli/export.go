@@ -40,13 +40,9 @@ func newExportCmd(f *Factory, runF func(context.Context, *ExportOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write a profile as env, shell or json",
-		Long: `Export writes the profile's CXONE_* variables to stdout or, with -o FILE, to a file
-created with mode 0600 (atomically; an existing file is replaced only with --force).
+		Long: `Export writes the profile's CXONE_* variables to stdout or, with -o FILE, to a file created with mode 0600 (atomically; an existing file is replaced only with --force).
 
-Formats: env (dotenv; values that need no quoting are written bare, as real CXone values
-always are, so the file also works with docker --env-file), shell (export NAME='value'
-lines, safe to eval), json (one object). --with-token adds CXONE_ACCESS_TOKEN and
-CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).`,
+Formats: env (dotenv; values that need no quoting are written bare, as real CXone values always are, so the file also works with docker --env-file), shell (export NAME='value' lines, safe to eval), json (one object). --with-token adds CXONE_ACCESS_TOKEN and CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).`,
 		Example: `  cxone-auth export -o .env
   eval "$(cxone-auth export --format shell)"
   cxone-auth export --format json --with-token | jq -r .CXONE_ACCESS_TOKEN`,

@@ -23,9 +23,7 @@ func newListCmd(f *Factory, runF func(context.Context, *ListOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the profiles and their last check",
-		Long: `List shows the stored profiles from the config file: tenant, business unit, user, the
-result of the last check and the issuer. The default profile (see 'cxone-auth use') is
-marked "default". It never opens the keyring, so it never asks for a passphrase.`,
+		Long:  `List shows the stored profiles from the config file: tenant, business unit, user, the result of the last check and the issuer. The default profile (see 'cxone-auth use') is marked "default". It never opens the keyring, so it never asks for a passphrase.`,
 		Example: `  cxone-auth list
   cxone-auth list --json | jq -r '.profiles[].profile'`,
 		Aliases: []string{"ls"},

@@ -22,9 +22,7 @@ func newRemoveCmd(f *Factory, runF func(context.Context, *RemoveOptions) error) 
 		Use:     "remove",
 		Aliases: []string{"rm", "delete"},
 		Short:   "Delete a profile",
-		Long: `Remove deletes the profile's keyring item and its config entry. On a terminal it asks
-y/N first; without a terminal it needs --yes. Removing the default profile makes the first
-remaining one (by name) the default.`,
+		Long:    `Remove deletes the profile's keyring item and its config entry. On a terminal it asks y/N first; without a terminal it needs --yes. Removing the default profile makes the first remaining one (by name) the default.`,
 		Example: `  cxone-auth remove --profile staging
   cxone-auth remove --profile ci --yes`,
 		Args: noArgs,

@@ -40,11 +40,9 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "cxone-auth",
 		Short: "Set up, check and use NICE CXone API credentials",
-		Long: `cxone-auth takes you from "I need to call the NICE CXone APIs" to working, verified,
-safely stored credentials, and keeps them working.
+		Long: `cxone-auth takes you from "I need to call the NICE CXone APIs" to working, verified, safely stored credentials, and keeps them working.
 
-On a terminal, cxone-auth with no command opens the profiles screen (or the setup wizard
-when there is no profile yet).`,
+On a terminal, cxone-auth with no command opens the profiles screen (or the setup wizard when there is no profile yet).`,
 		Example: `  cxone-auth setup
   cxone-auth check --all
   cxone-auth exec -- ./my-integration`,

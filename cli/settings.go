@@ -51,7 +51,7 @@ func (g *globalFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&g.backend, "keyring-backend", "", "keyring backend (env CXONE_KEYRING_BACKEND)")
 	f.StringVar(&g.keyringDir, "keyring-dir", "", "file keyring folder (env CXONE_KEYRING_DIR)")
 	f.StringVar(&g.configDir, "config-dir", "", "config folder (env CXONE_CONFIG_DIR)")
-	f.StringVar(&g.timeout, "timeout", "", "per-request bound (env CXONE_TIMEOUT)")
+	f.StringVar(&g.timeout, "timeout", "", "bound on each request (env CXONE_TIMEOUT)")
 	f.BoolVar(&g.noColor, "no-color", false, "no colour (env NO_COLOR)")
 	f.BoolVar(&g.accessible, "accessible", false, "plain line-by-line prompts (env ACCESSIBLE)")
 	f.BoolVar(&g.debug, "debug", false, "log on stderr (env CXONE_DEBUG)")

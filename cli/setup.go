@@ -27,13 +27,9 @@ func newSetupCmd(f *Factory, runF func(context.Context, *SetupOptions) error) *c
 	cmd := &cobra.Command{
 		Use:   "setup",
 		Short: "Set up a profile (the wizard, or --env-file)",
-		Long: `Setup walks you through getting the four CXone values (Client ID and Secret from an
-application registration, Access Key ID and Secret from a CXone user), checks them live,
-and stores them in an encrypted keyring.
+		Long: `Setup walks you through getting the four CXone values (Client ID and Secret from an application registration, Access Key ID and Secret from a CXone user), checks them live, and stores them in an encrypted keyring.
 
-Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT_ID,
-CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET, checks them live and
-stores them. Credentials that fail the check are never stored.`,
+Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET, checks them live and stores them. Credentials that fail the check are never stored.`,
 		Example: `  cxone-auth setup
   cxone-auth setup --profile staging --environment fedramp
   cxone-auth setup --env-file creds.env --profile ci`,

@@ -22,9 +22,7 @@ func newTokenCmd(f *Factory, runF func(context.Context, *TokenOptions) error) *c
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Print an access token",
-		Long: `Token prints an access token for the profile, alone on one line, for pipes and scripts.
-The last token is kept in the keyring and reused while it has at least 5 minutes left;
---fresh always asks CXone for a new one.`,
+		Long:  `Token prints an access token for the profile, alone on one line, for pipes and scripts. The last token is kept in the keyring and reused while it has at least 5 minutes left; --fresh always asks CXone for a new one.`,
 		Example: `  curl -H "Authorization: Bearer $(cxone-auth token)" \
     "$CXONE_API_ENDPOINT/inContactAPI/services/v31.0/business-unit"
   cxone-auth token --profile staging --fresh`,

@@ -21,8 +21,7 @@ func newUseCmd(f *Factory, runF func(context.Context, *UseOptions) error) *cobra
 	cmd := &cobra.Command{
 		Use:   "use NAME",
 		Short: "Make a profile the default",
-		Long: `Use makes NAME the default profile: the one every command works on when neither
---profile nor CXONE_PROFILE names another.`,
+		Long:  `Use makes NAME the default profile: the one every command works on when neither --profile nor CXONE_PROFILE names another.`,
 		Example: `  cxone-auth use prod
   cxone-auth token            # now prod's token`,
 		Args: func(cmd *cobra.Command, args []string) error {
