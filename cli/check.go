@@ -403,23 +403,8 @@ func recordCheck(e checkEntry) func(*store.Meta) {
 		if e.Error != nil {
 			m.LastErrorKind = e.Error.Kind
 		}
-		if e.Status != statusValid || e.result == nil {
-			return
+		if e.Status == statusValid && e.result != nil {
+			m.Learn(e.result)
 		}
-		r := e.result
-		m.TokenEndpoint, m.AuthMethod = r.TokenEndpoint, r.AuthMethod
-		if r.User != "" {
-			m.User = r.User
-		}
-		if r.TenantID != "" {
-			m.TenantID, m.Tenant = r.TenantID, r.Tenant
-		}
-		if r.BusinessUnitID != 0 {
-			m.BusinessUnitID, m.BusinessUnit = r.BusinessUnitID, r.BusinessUnit
-		}
-		if r.Area != "" {
-			m.Area = r.Area
-		}
-		m.APIEndpoint = r.APIEndpoint
 	}
 }

@@ -262,15 +262,32 @@ func MetaFromResult(issuer string, c auth.Credentials, r *auth.Result) Meta {
 	if r == nil {
 		return m
 	}
-	m.User, m.TenantID, m.Tenant = r.User, r.TenantID, r.Tenant
-	m.BusinessUnitID, m.BusinessUnit, m.Area = r.BusinessUnitID, r.BusinessUnit, r.Area
-	m.APIEndpoint, m.TokenEndpoint, m.AuthMethod = r.APIEndpoint, r.TokenEndpoint, r.AuthMethod
+	m.Learn(r)
 	m.LastCheckAt = r.CheckedAt.UTC()
 	if r.CheckedAt.IsZero() {
 		m.LastCheckAt = m.CreatedAt
 	}
 	m.LastCheckStatus = StatusValid
 	return m
+}
+
+// Learn copies into the entry what a successful check found out: the endpoints and auth
+// method it used, and the user, tenant, business unit and area where the check knew them (a
+// cached check that skipped a stage leaves the earlier findings in place).
+func (m *Meta) Learn(r *auth.Result) {
+	m.TokenEndpoint, m.AuthMethod, m.APIEndpoint = r.TokenEndpoint, r.AuthMethod, r.APIEndpoint
+	if r.User != "" {
+		m.User = r.User
+	}
+	if r.TenantID != "" {
+		m.TenantID, m.Tenant = r.TenantID, r.Tenant
+	}
+	if r.BusinessUnitID != 0 {
+		m.BusinessUnitID, m.BusinessUnit = r.BusinessUnitID, r.BusinessUnit
+	}
+	if r.Area != "" {
+		m.Area = r.Area
+	}
 }
 
 // MetaUpdate is a change to one profile's config entry computed from a check that ran with
