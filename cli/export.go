@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,16 +15,36 @@ import (
 	"cxone-auth/store"
 )
 
-// exportFormats are the encoders of `export --format`, by name. A new format is one entry
-// here and one encoder in store/export.go.
-var exportFormats = map[string]func(*bytes.Buffer, store.ExportValues) error{
-	"env":   func(b *bytes.Buffer, v store.ExportValues) error { return store.WriteEnv(b, v) },
-	"shell": func(b *bytes.Buffer, v store.ExportValues) error { return store.WriteShell(b, v) },
-	"json":  func(b *bytes.Buffer, v store.ExportValues) error { return store.WriteJSON(b, v) },
+// exportFormats are the encoders of `export --format`, in the order help and completion list
+// them. A new format is one entry here and its encoder in store/export.go; the flag's help,
+// its completion and its error message read this table.
+var exportFormats = []struct {
+	name string
+	enc  func(*bytes.Buffer, store.ExportValues) error
+}{
+	{"env", func(b *bytes.Buffer, v store.ExportValues) error { return store.WriteEnv(b, v) }},
+	{"shell", func(b *bytes.Buffer, v store.ExportValues) error { return store.WriteShell(b, v) }},
+	{"json", func(b *bytes.Buffer, v store.ExportValues) error { return store.WriteJSON(b, v) }},
 }
 
-// exportFormatNames lists the formats in the order help and completion show them.
-var exportFormatNames = []string{"env", "shell", "json"}
+// exportFormatNames are the names of exportFormats, in order.
+func exportFormatNames() []string {
+	names := make([]string, len(exportFormats))
+	for i, f := range exportFormats {
+		names[i] = f.name
+	}
+	return names
+}
+
+// exportEncoder is the encoder of format, or nil.
+func exportEncoder(format string) func(*bytes.Buffer, store.ExportValues) error {
+	for _, f := range exportFormats {
+		if f.name == format {
+			return f.enc
+		}
+	}
+	return nil
+}
 
 // ExportOptions are the parsed options of `export`.
 type ExportOptions struct {
@@ -48,8 +69,8 @@ Formats: env (dotenv; values that need no quoting are written bare, as real CXon
   cxone-auth export --format json --with-token | jq -r .CXONE_ACCESS_TOKEN`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, ok := exportFormats[opts.Format]; !ok {
-				return usageErrorHint(helpHint(cmd), "--format %q: want env, shell or json", opts.Format)
+			if exportEncoder(opts.Format) == nil {
+				return usageErrorHint(helpHint(cmd), "--format %q: want %s", opts.Format, strings.Join(exportFormatNames(), ", "))
 			}
 			if opts.Fresh && !opts.WithToken {
 				return usageErrorHint(helpHint(cmd), "--fresh goes with --with-token")
@@ -61,12 +82,12 @@ Formats: env (dotenv; values that need no quoting are written bare, as real CXon
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Format, "format", "env", "env, shell or json")
+	fl.StringVar(&opts.Format, "format", "env", strings.Join(exportFormatNames(), ", "))
 	fl.StringVarP(&opts.Output, "output", "o", "", "write to this file (mode 0600)")
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing output file")
 	fl.BoolVar(&opts.WithToken, "with-token", false, "add an access token and its expiry")
 	fl.BoolVar(&opts.Fresh, "fresh", false, "with --with-token: a new token, not the cached one")
-	_ = cmd.RegisterFlagCompletionFunc("format", completeFrom(exportFormatNames))
+	_ = cmd.RegisterFlagCompletionFunc("format", completeFrom(exportFormatNames()))
 	return cmd
 }
 
@@ -94,7 +115,7 @@ func exportRun(ctx context.Context, o *ExportOptions) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := exportFormats[o.Format](&buf, exportValues(sec, meta, tok)); err != nil {
+	if err := exportEncoder(o.Format)(&buf, exportValues(sec, meta, tok)); err != nil {
 		return fmt.Errorf("cannot write the %s format: %w", o.Format, err)
 	}
 	if o.Output == "" {
