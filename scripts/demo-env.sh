@@ -18,16 +18,18 @@
 # emulator's own errors), "demo: failed". demo_cleanup stops the emulator and removes the folder.
 # Sourced into an interactive shell, so no `set -e` and no `exit`: every failure returns.
 
+# demo_cleanup never fails, so that it also runs to the end under `set -e` (scripts/pictures.sh).
 demo_cleanup() {
 	if [ -n "${DEMO_EMULATOR_PID:-}" ]; then
-		kill "$DEMO_EMULATOR_PID" 2>/dev/null
-		wait "$DEMO_EMULATOR_PID" 2>/dev/null
+		kill "$DEMO_EMULATOR_PID" 2>/dev/null || true
+		wait "$DEMO_EMULATOR_PID" 2>/dev/null || true
 	fi
-	cd "${DEMO_ROOT:-/}" || cd /
+	cd "${DEMO_ROOT:-/}" 2>/dev/null || cd /
 	case "${DEMO:-}" in
-	*/cxone-demo.*) rm -rf "$DEMO" ;;
+	*/cxone-demo.*) rm -rf "$DEMO" || true ;;
 	esac
 	unset DEMO DEMO_EMULATOR_PID
+	return 0
 }
 
 demo_setup() {
