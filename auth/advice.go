@@ -23,7 +23,8 @@ const (
 // Advice is what to tell a person about a failure of one kind: the command line's report, the
 // wizard's check step and the profiles screen all read it from here.
 type Advice struct {
-	Title  string // short headline: "CXone rejected the client credentials"
+	Title  string // headline: "CXone rejected the client credentials"
+	Short  string // a few words for a one-line status: "client rejected"
 	Cause  string // what it means, in one or two sentences
 	Fix    string // what to do, without naming a command or a key (callers add their own)
 	Target Target // the value to change
@@ -38,6 +39,7 @@ func AdviceFor(k Kind) Advice {
 	case KindInvalidClient:
 		return Advice{
 			Title:  "CXone rejected the client credentials",
+			Short:  "client rejected",
 			Cause:  "The Client ID or the Client Secret is wrong, or the application is not approved yet, disabled, or registered for another environment.",
 			Fix:    "Compare both values with the email from NICE and enter them again.",
 			Target: TargetClient,
@@ -45,6 +47,7 @@ func AdviceFor(k Kind) Advice {
 	case KindInvalidGrant:
 		return Advice{
 			Title:  "CXone rejected the access key",
+			Short:  "access key rejected",
 			Cause:  "The Access Key ID or the Access Key Secret is wrong, the key is inactive or revoked, or its user is deactivated.",
 			Fix:    "Enter the key again, or create a new one (My Profile → Access Keys → Add access key).",
 			Target: TargetAccessKey,
@@ -52,6 +55,7 @@ func AdviceFor(k Kind) Advice {
 	case KindUnauthorized:
 		return Advice{
 			Title:  "The API refused the new token",
+			Short:  "token refused by the API",
 			Cause:  "CXone issued a token but the API did not accept it: the access key's user may lack API permissions.",
 			Fix:    "Check the user's role in CXone, or use an access key of another user.",
 			Target: TargetAccessKey,
@@ -59,6 +63,7 @@ func AdviceFor(k Kind) Advice {
 	case KindNetwork:
 		return Advice{
 			Title: "Could not reach CXone",
+			Short: "unreachable",
 			Cause: "The connection to CXone failed.",
 			Fix:   "Check the network connection, proxy or VPN and the issuer, then try again.",
 			Retry: true, Target: TargetNone,
@@ -66,6 +71,7 @@ func AdviceFor(k Kind) Advice {
 	case KindTimeout:
 		return Advice{
 			Title: "CXone did not answer in time",
+			Short: "timed out",
 			Cause: "A request outlived its time limit.",
 			Fix:   "Try again; if it keeps happening, raise --timeout.",
 			Retry: true, Target: TargetNone,
@@ -73,6 +79,7 @@ func AdviceFor(k Kind) Advice {
 	case KindServer:
 		return Advice{
 			Title: "CXone answered with a server error",
+			Short: "server error",
 			Cause: "This is usually temporary.",
 			Fix:   "Try again in a few minutes.",
 			Retry: true, Target: TargetNone,
@@ -80,6 +87,7 @@ func AdviceFor(k Kind) Advice {
 	case KindKeyring:
 		return Advice{
 			Title:  "The keyring could not be read",
+			Short:  "keyring unreadable",
 			Cause:  "The keyring is locked, its passphrase is wrong, or it is not available here.",
 			Fix:    "Unlock the keyring (or give its passphrase), or pick another with --keyring-backend; run with --debug for details.",
 			Target: TargetKeyring,
@@ -87,6 +95,7 @@ func AdviceFor(k Kind) Advice {
 	case KindNotFound:
 		return Advice{
 			Title:  "No such profile",
+			Short:  "not found",
 			Cause:  "Nothing is stored under that name.",
 			Fix:    "Set the profile up, or list the profiles that exist.",
 			Target: TargetProfile,
@@ -94,6 +103,7 @@ func AdviceFor(k Kind) Advice {
 	}
 	return Advice{
 		Title:  "Unexpected answer from the issuer",
+		Short:  "unexpected answer",
 		Cause:  "CXone's answer was not what was expected.",
 		Fix:    "Check that the environment or the issuer URL is right; run with --debug for details.",
 		Target: TargetIssuer,

@@ -355,6 +355,12 @@ func (f *Factory) checkProfile(ctx context.Context, s *store.Store, name string,
 	// copies are for display only.
 	e := f.checkCredentials(ctx, name, "keyring", issuer, sec.Credentials(), sec.AuthCache(), progress)
 	e.ident = &store.MetaUpdate{Issuer: sec.Issuer, ClientID: sec.ClientID, AccessKeyID: sec.AccessKeyID}
+	if e.result == nil && merr == nil && meta.ClientID == sec.ClientID && meta.AccessKeyID == sec.AccessKeyID {
+		// A failed check learnt nothing: show who the profile was for, from its last check.
+		last := store.ViewOfMeta(name, meta)
+		e.User, e.TenantID, e.Tenant = last.User, last.TenantID, last.Tenant
+		e.BusinessUnitID, e.BusinessUnit, e.Area = last.BusinessUnitID, last.BusinessUnit, last.Area
+	}
 	if e.Status == statusValid && e.result != nil && sec.Issuer != "" {
 		f.rememberEndpoints(ctx, s, name, sec, e.result)
 	}

@@ -267,8 +267,14 @@ func TestCheckAllOneLineAProfile(t *testing.T) {
 	}
 	e.srv.SetKeyInactive(cxonetest.DefaultCredentials.AccessKeyID, true)
 	code, out, _ = e.run("check", "--all")
-	if code != 3 || strings.Count(out, "✗") != 3 || !strings.Contains(out, "CXone rejected the access key") || !strings.Contains(out, "0 of 3 valid") {
-		t.Errorf("check --all, key revoked: exit %d\n%s", code, out)
+	if code != 3 || strings.Count(out, "✗") != 3 || strings.Count(out, "access key rejected") != 3 || !strings.Contains(out, "0 of 3 valid") ||
+		strings.Count(out, cxonetest.DefaultUser.Tenant) != 3 {
+		t.Errorf("check --all, key revoked: exit %d, want 3 rejected lines naming the tenant\n%s", code, out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("a line is %d columns: %q", w, l)
+		}
 	}
 }
 

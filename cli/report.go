@@ -115,7 +115,7 @@ func writeCompactReport(w io.Writer, entries []checkEntry, now time.Time) {
 		}
 		reason := ""
 		if e.Error != nil {
-			reason = auth.AdviceFor(auth.Kind(e.Error.Kind)).Title
+			reason = auth.AdviceFor(auth.Kind(e.Error.Kind)).Short
 		}
 		line := fmt.Sprintf("%s %s\t%s\t%s\t%s", mark, e.Name, dash(e.TenantText()), dash(e.BusinessUnitText()), store.Age(e.CheckedAt, now))
 		if reason != "" {
