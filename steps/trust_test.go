@@ -47,9 +47,9 @@ func TestRejectedValuesAreNotSentAgainLineByLine(t *testing.T) {
 	v.errFor = wrongKeySecret
 	in := strings.Join([]string{
 		"", "", "", testClientID, testClientSecret, "y", testKeyID, wrongSecret,
-		"1",     // fix the access key
+		"1",    // fix the access key
 		"", "", // keep both values
-		"1",                     // fix again
+		"1",                   // fix again
 		"", testKeySecret, "", // new secret; save to the default keyring
 		testPassphrase, testPassphrase,
 	}, "\n") + "\n"
