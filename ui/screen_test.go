@@ -57,7 +57,7 @@ func (p *pinStep) Update(m tea.Msg) (Step, tea.Cmd) {
 	p.fakeStep.Update(m)
 	return p, nil
 }
-func (p *pinStep) FocusLine() int   { return p.focus }
+func (p *pinStep) FocusLine() int { return p.focus }
 
 func visibleLines(m *Model) string { return ansi.Strip(m.View().Content) }
 
