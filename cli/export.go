@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -76,48 +77,88 @@ CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).`,
 
 func exportRun(ctx context.Context, o *ExportOptions) error {
 	f := o.F
-	if o.Output != "" && !o.Force {
-		if _, err := os.Lstat(o.Output); err == nil {
-			return existsError(o.Output)
-		}
-	}
 	name := f.ProfileName()
-	var (
-		sec  store.Secret
-		meta store.Meta
-		tok  *auth.Result
-		err  error
-	)
-	if o.WithToken {
-		p, err := f.profileWithToken(ctx, name, o.Fresh)
+	if o.Output == "" {
+		buf, err := f.exportBytes(ctx, name, o.Format, o.WithToken, o.Fresh)
 		if err != nil {
 			return err
 		}
-		sec, meta, tok = p.sec, p.meta, p.token
-	} else if sec, meta, err = f.loadProfile(ctx, name); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := exportFormats[o.Format](&buf, exportValues(sec, meta, tok)); err != nil {
-		return fmt.Errorf("cannot write the %s format: %w", o.Format, err)
-	}
-	if o.Output == "" {
-		if _, err := f.IO.Out.Write(buf.Bytes()); err != nil {
+		if _, err := f.IO.Out.Write(buf); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
 		return nil
 	}
-	if err := store.WriteFileAtomic(o.Output, buf.Bytes(), o.Force); err != nil {
+	_, gitWarn, err := f.writeExport(ctx, exportRequest{name: name, format: o.Format, path: o.Output, force: o.Force, withToken: o.WithToken, fresh: o.Fresh})
+	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return existsError(o.Output)
 		}
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Wrote profile %q to %s (mode 0600).\n", name, o.Output)
-	if inTree, ignored := store.GitIgnoreStatus(o.Output, f.Env.Getenv); inTree && !ignored {
+	if gitWarn {
 		fmt.Fprintf(f.IO.ErrOut, "Warning: %s is inside a git work tree and not ignored: add it to .gitignore so the secrets are never committed.\n", o.Output)
 	}
 	return nil
+}
+
+// exportRequest is one export to a file, from `export -o` or the profiles screen.
+type exportRequest struct {
+	name, format, path      string
+	force, withToken, fresh bool
+}
+
+// exportBytes is profile name in format.
+func (f *Factory) exportBytes(ctx context.Context, name, format string, withToken, fresh bool) ([]byte, error) {
+	enc, ok := exportFormats[format]
+	if !ok {
+		return nil, fmt.Errorf("unknown export format %q: want env, shell or json", format)
+	}
+	var (
+		sec  store.Secret
+		meta store.Meta
+		tok  *auth.Result
+		err  error
+	)
+	if withToken {
+		p, err := f.profileWithToken(ctx, name, fresh)
+		if err != nil {
+			return nil, err
+		}
+		sec, meta, tok = p.sec, p.meta, p.token
+	} else if sec, meta, err = f.loadProfile(ctx, name); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := enc(&buf, exportValues(sec, meta, tok)); err != nil {
+		return nil, fmt.Errorf("cannot write the %s format: %w", format, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writeExport writes a profile to a file the way `export -o` does (mode 0600, through a temp
+// file; an existing file only with force, else an error wrapping fs.ErrExist) and reports the
+// file's absolute path and whether it lies in a git work tree without being ignored. The
+// profiles screen's export goes through here too.
+func (f *Factory) writeExport(ctx context.Context, r exportRequest) (string, bool, error) {
+	if !r.force {
+		if _, err := os.Lstat(r.path); err == nil {
+			return "", false, fmt.Errorf("%s: %w", r.path, fs.ErrExist)
+		}
+	}
+	buf, err := f.exportBytes(ctx, r.name, r.format, r.withToken, r.fresh)
+	if err != nil {
+		return "", false, err
+	}
+	if err := store.WriteFileAtomic(r.path, buf, r.force); err != nil {
+		return "", false, err
+	}
+	abs, err := filepath.Abs(r.path)
+	if err != nil {
+		abs = r.path
+	}
+	inTree, ignored := store.GitIgnoreStatus(r.path, f.Env.Getenv)
+	return abs, inTree && !ignored, nil
 }
 
 func existsError(path string) error {

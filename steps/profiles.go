@@ -541,6 +541,7 @@ func (p *Profiles) key(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 		p.openExport(r.View.Name)
 		return p, p.exGroup.Focus(0)
 	case key.Matches(k, profRemoveKey):
+		p.setNote("", false)
 		p.mode = profRemove
 	}
 	return p, nil
@@ -577,6 +578,7 @@ func (p *Profiles) removeCmd(name string) tea.Cmd {
 func exportPath(name string, format int) string { return name + exportFormats[format].ext }
 
 func (p *Profiles) openExport(name string) {
+	p.setNote("", false)
 	p.mode, p.exName = profExport, name
 	p.exFormat.Select(0)
 	p.exPath.SetValue(exportPath(name, 0))
