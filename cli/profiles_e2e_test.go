@@ -290,6 +290,15 @@ func TestRotateUnattended(t *testing.T) {
 	if code, _, _ := e.run("check", "--profile", "prod"); code != 0 || len(e.srv.Requests()) != 2 {
 		t.Errorf("check after the rotation: exit %d, %d requests, want 0 and 2", code, len(e.srv.Requests()))
 	}
+	// --from-env reads the new key from the environment, and nothing else.
+	e.vars["CXONE_ACCESS_KEY_ID"], e.vars["CXONE_ACCESS_KEY_SECRET"] = stagingKey.AccessKeyID, stagingKey.AccessKeySecret
+	e.srv.SetKeyInactive(stagingKey.AccessKeyID, false)
+	code, _, stderr = e.run("setup", "--rotate", "--profile", "prod", "--from-env")
+	if code != 0 || !strings.Contains(stderr, "Deactivate the old Access Key ID "+rotatedKey.AccessKeyID) {
+		t.Fatalf("--rotate --from-env: exit %d\n%s", code, stderr)
+	}
+	delete(e.vars, "CXONE_ACCESS_KEY_ID")
+	delete(e.vars, "CXONE_ACCESS_KEY_SECRET")
 	if code, _, _ := e.run("setup", "--rotate", "--profile", "nope", "--env-file", good); code != 4 {
 		t.Errorf("--rotate of a missing profile: exit %d, want 4", code)
 	}

@@ -435,3 +435,32 @@ func TestGoldenProfiles(t *testing.T) {
 	r.want(IDDone)
 	shot(t, r, "06-rotate-done")
 }
+
+// TestEditFlowLinePrompts: the edit as line prompts; enter alone keeps every stored value, and
+// the stored IDs are shown masked, the secrets not at all.
+func TestEditFlowLinePrompts(t *testing.T) {
+	deps, v, s, m := homeDeps()
+	cfg := homeCfg
+	cfg.Accessible = true
+	sec := m.secrets["prod"]
+	in := strings.Repeat("\n", 12)
+	var out strings.Builder
+	got, err := RunFlow(context.Background(), deps, cfg, EditFlow(deps, cfg, sec, "", nil), strings.NewReader(in), &out)
+	if err != nil || !got.Saved {
+		t.Fatalf("RunFlow: %+v %v\n%s", got, err, out.String())
+	}
+	if v.Calls() != 1 || len(s.Requests()) != 1 || s.Requests()[0].Creds != sec.Creds {
+		t.Fatalf("calls %d, saves %d", v.Calls(), len(s.Requests()))
+	}
+	text := out.String()
+	for _, want := range []string{"Editing profile prod", "Client ID (enter keeps 485a…d7e8)", "Access Key ID (enter keeps ZO4E…====)", `Updated profile "prod".`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	for _, secret := range secrets() {
+		if strings.Contains(text, secret) {
+			t.Errorf("a secret was printed")
+		}
+	}
+}
