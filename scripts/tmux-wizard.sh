@@ -317,7 +317,7 @@ for size in 80x24 40x10; do
   wait_for "! error" 15
   shows "default" "lab" "staging"
   case "$(screen)" in *"checking"*) fail "a row is still checking";; esac
-  if [ "$size" = 80x24 ]; then shows "default (default)" "TENANT"; else shows "default*"; fi
+  if [ "$size" = 80x24 ]; then shows "TENANT" "BUSINESS UNIT" "USER" "default"; else shows "default*"; fi
   screen >"$work/profiles-$size.txt"
   ok "the profiles screen at $size shows the three rows and their statuses"
   keys q

@@ -734,18 +734,25 @@ func (p *Profiles) table(width int) (head string, rows []string, starred bool) {
 	type candidate struct {
 		cols []column
 		long bool
+		flex int // how many columns, from the right, may be cut down to minFlex cells
 	}
-	// In order of preference; the last column before the status may be cut down to
-	// minFlex cells (a long user name) before a column is dropped.
+	// In order of preference: every column, the default marked "(default)" then "*", the
+	// user's column cut down first, then the business unit's and the tenant's; then the user,
+	// the business unit, the tenant dropped.
 	const minFlex = 10
+	all := func(star bool) []column { return []column{name(star), tenant, bu, user} }
 	cands := []candidate{
-		{[]column{name(false), tenant, bu, user}, true},
-		{[]column{name(false), tenant, bu, user}, false},
-		{[]column{name(false), tenant, bu}, false},
-		{[]column{name(false), tenant}, false},
-		{[]column{name(false)}, true},
-		{[]column{name(false)}, false},
-		{[]column{name(true)}, false},
+		{all(false), true, 1},
+		{all(false), false, 1},
+		{all(true), false, 1},
+		{all(true), false, 3},
+		{[]column{name(false), tenant, bu}, false, 0},
+		{[]column{name(true), tenant, bu}, false, 0},
+		{[]column{name(false), tenant}, false, 1},
+		{[]column{name(true), tenant}, false, 1},
+		{[]column{name(false)}, true, 0},
+		{[]column{name(false)}, false, 0},
+		{[]column{name(true)}, false, 0},
 	}
 	pick := cands[len(cands)-1]
 	var widths []int
@@ -756,10 +763,10 @@ func (p *Profiles) table(width int) (head string, rows []string, starred bool) {
 			ws[i] = colWidth(cl)
 			used += ws[i] + 2
 		}
-		last := len(ws) - 1
-		if over := used - width; over > 0 && last > 0 && ws[last]-over >= min(minFlex, ws[last]) {
-			ws[last] -= over
-			used -= over
+		for i := len(ws) - 1; i >= max(1, len(ws)-c.flex) && used > width; i-- {
+			cut := min(used-width, max(0, ws[i]-minFlex))
+			ws[i] -= cut
+			used -= cut
 		}
 		if used <= width {
 			pick, widths = c, ws

@@ -117,7 +117,8 @@ func TestProfilesKeys(t *testing.T) {
 	h := newHomeHarness(t, deps, homeCfg, 80, 24)
 	h.keys("down") // staging
 	h.keys("d")
-	if len(m.defaults) != 1 || m.defaults[0] != "staging" || !strings.Contains(h.view(), `Profile "staging" is now the default.`) || !strings.Contains(h.view(), "staging (default)") {
+	p := h.m.Current().(*Profiles)
+	if len(m.defaults) != 1 || m.defaults[0] != "staging" || !strings.Contains(h.view(), `Profile "staging" is now the default.`) || !p.row("staging").Default || p.row("prod").Default {
 		t.Fatalf("d: defaults %v\n%s", m.defaults, h.view())
 	}
 	h.keys("delete")
