@@ -105,6 +105,7 @@ type Profiles struct {
 
 	rows    []*profileRow
 	cursor  int
+	want    string // the profile the cursor goes to once the list is read again
 	loading bool
 	loaded  bool
 	loadErr string
@@ -267,6 +268,9 @@ func (p *Profiles) applyList(list []StoredProfile) {
 		}
 		p.rows = append(p.rows, r)
 	}
+	if p.want != "" {
+		cur, p.want = p.want, ""
+	}
 	p.cursor = min(p.cursor, max(0, len(p.rows)-1))
 	for i, r := range p.rows {
 		if r.View.Name == cur {
@@ -386,11 +390,7 @@ func (p *Profiles) flowEnded(msg ui.FlowEndedMsg) tea.Cmd {
 		p.run++
 		row.checking, row.run, row.err, row.warnings = false, p.run, nil, nil
 	}
-	for i := range p.rows {
-		if p.rows[i].View.Name == d.Profile {
-			p.cursor = i
-		}
-	}
+	p.want = d.Profile // a new profile is not a row yet
 	return p.listCmd()
 }
 

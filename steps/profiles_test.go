@@ -348,7 +348,7 @@ func TestProfilesRotateComesBack(t *testing.T) {
 }
 
 func TestProfilesNewAndEscBack(t *testing.T) {
-	deps, _, _, _ := homeDeps()
+	deps, _, s, m := homeDeps()
 	h := newHomeHarness(t, deps, homeCfg, 80, 24)
 	h.keys("n")
 	h.want(IDWelcome)
@@ -359,6 +359,22 @@ func TestProfilesNewAndEscBack(t *testing.T) {
 	h.want(IDProfiles)
 	if h.m.State() != ui.StateRunning {
 		t.Errorf("state %v", h.m.State())
+	}
+	// A new profile set up from the screen: back on the screen, the cursor is on it.
+	h.keys("n")
+	h.toCheck(testClientSecret, testKeySecret)
+	h.keys("enter", "enter") // the keyring menu; unlocked: saved without a passphrase
+	h.want(IDDone)
+	if r := s.Requests(); len(r) != 1 || r[0].Profile != "default" || r[0].Passphrase != "" {
+		t.Fatalf("saves %+v", r)
+	}
+	m.mu.Lock()
+	m.list = append(m.list, stored("default", "valid", "", false))
+	m.mu.Unlock()
+	h.keys("enter")
+	h.want(IDProfiles)
+	if v := h.view(); !strings.Contains(v, "> default") || !strings.Contains(v, `Saved profile "default".`) {
+		t.Errorf("back on the screen:\n%s", v)
 	}
 }
 
