@@ -28,10 +28,13 @@ const (
 	testKeySecret    = "SECRETSECRETSECRETSECRETSECRETSECRETSECRETSECRETSECR===="
 	wrongSecret      = "WRONGWRONGWRONGWRONG1234567890AB"
 	testPassphrase   = "correct horse battery"
+	// The key a rotation replaces the stored one with.
+	testNewKeyID     = "NEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWK===="
+	testNewKeySecret = "NEWSECRETNEWSECRETNEWSECRETNEWSECRETNEWSECRETNEWSEC===="
 )
 
 func secrets() []string {
-	return []string{testClientSecret, testKeySecret, wrongSecret, testPassphrase}
+	return []string{testClientSecret, testKeySecret, wrongSecret, testPassphrase, testNewKeySecret}
 }
 
 // fakeVerifier reports every stage and fails the token stage with what errFor returns.

@@ -272,7 +272,7 @@ func TestRotateFlow(t *testing.T) {
 	if view := h.view(); !strings.Contains(view, "Replacing Access Key ID ZO4E…====") || strings.Contains(view, "stored ·") {
 		t.Fatalf("rotation's access key step:\n%s", view)
 	}
-	newID, newSecret := "NEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWK====", "NEWSECRETNEWSECRETNEWSECRETNEWSECRETNEWSECRETNEWSEC===="
+	newID, newSecret := testNewKeyID, testNewKeySecret
 	h.paste(newID + " " + newSecret) // the pair at once is split
 	h.keys("enter")
 	h.want(IDCheck)
@@ -330,9 +330,9 @@ func TestProfilesRotateComesBack(t *testing.T) {
 		t.Errorf("rotation header:\n%s", h.view())
 	}
 	h.keys("space", "enter")
-	h.paste("ROTATEDKEYIDROTATEDKEYIDROTATEDKEYIDROTATEDKEYIDROTA====")
+	h.paste(testNewKeyID)
 	h.keys("tab")
-	h.paste("ROTATEDSECRETROTATEDSECRETROTATEDSECRETROTATEDSECRE====")
+	h.paste(testNewKeySecret)
 	h.keys("enter", "enter", "enter")
 	h.want(IDProfiles)
 	if r := s.Requests(); len(r) != 1 || r[0].Profile != "prod" {
@@ -447,7 +447,7 @@ func TestGoldenProfiles(t *testing.T) {
 
 	r := newFlowHarness(t, deps, homeCfg, RotateFlow(deps, homeCfg, m.secrets["prod"]), 80, 24)
 	r.keys("space", "enter")
-	r.paste("ROTATEDKEYIDROTATEDKEYIDROTATEDKEYIDROTATEDKEYIDROTA==== ROTATEDSECRETROTATEDSECRETROTATEDSECRETROTATEDSECRE====")
+	r.paste(testNewKeyID + " " + testNewKeySecret)
 	r.keys("enter", "enter")
 	r.want(IDDone)
 	shot(t, r, "06-rotate-done")
