@@ -29,6 +29,7 @@ type verifier struct{ f *Factory }
 
 // Verify runs the full live check (no cache: the values are new).
 func (v verifier) Verify(ctx context.Context, issuer string, c auth.Credentials, progress func(auth.StageEvent)) (*auth.Result, error) {
+	defer v.f.background()()
 	return v.f.Client().Check(ctx, c, auth.Options{Issuer: issuer, Scope: v.f.Settings.Scope, Progress: progress, Logger: v.f.Settings.Logger})
 }
 
@@ -39,6 +40,7 @@ type saver struct{ f *Factory }
 // passphrase typed in the wizard that opened (or created) the keyring is kept for the rest of
 // the run.
 func (s saver) Save(ctx context.Context, req steps.SaveRequest) error {
+	defer s.f.background()()
 	st, err := store.Open(s.f.storeOptions(req.Backend, req.Passphrase))
 	if err != nil {
 		return err
@@ -54,6 +56,7 @@ type profileSource struct{ f *Factory }
 
 // Profiles lists the stored profiles from the config (no keyring access, no passphrase).
 func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, error) {
+	defer p.f.background()()
 	st, err := p.f.Store()
 	if err != nil {
 		return nil, err
@@ -79,6 +82,7 @@ func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, e
 
 // ClientCredentials loads another profile's client credentials for reuse.
 func (p profileSource) ClientCredentials(ctx context.Context, name, passphrase string) (string, string, error) {
+	defer p.f.background()()
 	st, err := store.Open(p.f.storeOptions(p.f.Settings.Backend, passphrase))
 	if err != nil {
 		return "", "", err
@@ -124,6 +128,7 @@ type profileManager struct{ f *Factory }
 
 // List reads the profiles from the config, sorted by name; it opens no keyring.
 func (m profileManager) List(context.Context) ([]steps.StoredProfile, error) {
+	defer m.f.background()()
 	s, err := m.f.Store()
 	if err != nil {
 		return nil, err
@@ -165,6 +170,7 @@ func (f *Factory) checkSlots() chan struct{} {
 // was checked). The screen calls it for every profile at once, so each row shows its own result
 // as soon as it comes.
 func (m profileManager) Check(ctx context.Context, name string) steps.ProfileCheck {
+	defer m.f.background()()
 	s, err := m.f.Store()
 	if err != nil {
 		return steps.ProfileCheck{Name: name, Status: statusError, Err: err, CheckedAt: time.Now().UTC()}
@@ -183,11 +189,13 @@ func (m profileManager) Check(ctx context.Context, name string) steps.ProfileChe
 
 // Load reads a profile for an edit or a rotation.
 func (m profileManager) Load(ctx context.Context, name string) (steps.StoredSecret, error) {
+	defer m.f.background()()
 	return m.f.storedSecret(ctx, name)
 }
 
 // SetDefault makes name the default profile, as `cxone-auth use` does.
 func (m profileManager) SetDefault(_ context.Context, name string) error {
+	defer m.f.background()()
 	s, err := m.f.Store()
 	if err != nil {
 		return err
@@ -203,6 +211,7 @@ func (m profileManager) SetDefault(_ context.Context, name string) error {
 
 // Remove deletes a profile from the keyring and the config, as `cxone-auth remove` does.
 func (m profileManager) Remove(ctx context.Context, name string) error {
+	defer m.f.background()()
 	s, err := m.f.Store()
 	if err != nil {
 		return err
@@ -218,6 +227,7 @@ func (m profileManager) Remove(ctx context.Context, name string) error {
 
 // Export writes a profile to a file through the code of `export -o`.
 func (m profileManager) Export(ctx context.Context, req steps.ExportRequest) (steps.ExportResult, error) {
+	defer m.f.background()()
 	abs, warn, err := m.f.writeExport(ctx, exportRequest{name: req.Profile, format: req.Format, path: req.Path, force: req.Force})
 	if err != nil {
 		return steps.ExportResult{}, err

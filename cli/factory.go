@@ -33,9 +33,17 @@ type Factory struct {
 	// only in this process's memory, like the store's own copy.
 	passMu      sync.Mutex
 	keyringPass string
-	typed       string // the last passphrase typed at the terminal prompt, until proven
-	screen      bool   // a full-screen program owns the terminal: no prompt may read it
-	checkSem    chan struct{}
+	typed       string        // the last passphrase typed at the terminal prompt, until proven
+	screen      bool          // a full-screen program owns the terminal: no prompt may read it
+	checkSem    chan struct{} // bounds the screen's concurrent checks
+
+	// logs is where --debug lines go (the Settings' logger and every store's): stderr, or
+	// held back while a screen owns the terminal.
+	logs *logSink
+	// bgMu is held (read) by the screens' dependencies while they run in the program's
+	// command goroutines, and (write) by runScreen while it swaps stderr: a call still under
+	// way when the person quits finishes before stderr is handed back.
+	bgMu sync.RWMutex
 }
 
 // passphraseKnown reports whether the file keyring's passphrase is at hand without asking:

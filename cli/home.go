@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"sort"
 	"sync"
 
@@ -120,33 +119,79 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
+// logSink writes --debug lines to stderr, or holds them back while a screen owns the terminal.
+type logSink struct {
+	mu   sync.Mutex
+	w    io.Writer
+	held *bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (l *logSink) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held != nil {
+		return l.held.Write(p)
+	}
+	return l.w.Write(p)
+}
+
+// hold starts holding lines back.
+func (l *logSink) hold() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.held = &bytes.Buffer{}
+	l.mu.Unlock()
+}
+
+// release stops holding lines back and returns those held.
+func (l *logSink) release() []byte {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b []byte
+	if l.held != nil {
+		b = l.held.Bytes()
+	}
+	l.held = nil
+	return b
+}
+
 // runScreen runs a full-screen program (the wizard, an edit, the profiles screen). It draws on
 // stderr (stdout stays free for data, as with every command). While it runs, nothing else may
-// write to the terminal: --debug lines and warnings (a check result that could not be
-// recorded) are held back and printed after it, with the record of what was saved.
+// write to the terminal: --debug lines (the stores' included) and warnings (a check result
+// that could not be recorded) are held back and printed after it, with the record of what was
+// saved.
 func (f *Factory) runScreen(ctx context.Context, run screenRunner) error {
 	term := f.IO.ErrOut
 	held := &lockedBuffer{}
-	logger := f.Settings.Logger
 	if !f.Settings.Accessible {
-		if f.Settings.Debug {
-			f.Settings.Logger = slog.New(slog.NewTextHandler(held, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		}
+		f.logs.hold()
+		f.bgMu.Lock()
 		f.IO.ErrOut = held
+		f.bgMu.Unlock()
 		f.setScreen(true)
 	}
-	defer func() {
-		f.setScreen(false)
-		f.IO.ErrOut = term
-		f.Settings.Logger = logger
-		if held.buf.Len() > 0 {
-			_, _ = term.Write(held.buf.Bytes()) // the log of a finished run; stderr may be gone
-		}
-	}()
 	cfg := f.stepsConfig()
 	out, err := run(ctx, f.wizardDeps(), cfg, f.IO.In, term)
+	f.setScreen(false)
+	f.bgMu.Lock() // what the program started and is still under way finishes first
 	f.IO.ErrOut = term
+	f.bgMu.Unlock()
 	f.printRecords(out)
+	logs := f.logs.release()
+	held.mu.Lock()
+	warnings := held.buf.Bytes()
+	held.mu.Unlock()
+	for _, b := range [][]byte{warnings, logs} {
+		if len(b) > 0 {
+			_, _ = term.Write(b) // a finished run's log; stderr may be gone
+		}
+	}
 	if err != nil {
 		if errors.Is(err, steps.ErrCancelled) {
 			return &exitError{code: exitCancelled, err: err}
@@ -157,4 +202,11 @@ func (f *Factory) runScreen(ctx context.Context, run screenRunner) error {
 		f.Settings.Logger.Debug("wizard saved", "profile", out.Profile, "backend", out.Backend)
 	}
 	return nil
+}
+
+// background marks a dependency call of a screen as under way (see bgMu); call the returned
+// function when it ends.
+func (f *Factory) background() func() {
+	f.bgMu.RLock()
+	return f.bgMu.RUnlock
 }

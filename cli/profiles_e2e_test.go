@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,7 +115,7 @@ func TestProfilesScreenEndToEnd(t *testing.T) {
 		return step == steps.IDProfiles && strings.Contains(view, "✓ valid") && strings.Contains(view, "✗ rejected") &&
 			strings.Contains(view, "! error") && !strings.Contains(view, "checking")
 	})
-	if v := d.Screen(); !strings.Contains(v, "> prod (default)") || !strings.Contains(v, cxonetest.DefaultUser.Tenant) {
+	if v := d.Screen(); !strings.Contains(v, "> prod*") || !strings.Contains(v, cxonetest.DefaultUser.Tenant) {
 		t.Errorf("screen:\n%s", v)
 	}
 	// The results are in the config, as check --all records them.
@@ -358,5 +360,37 @@ func TestSaveAfterUnlockDoesNotAsk(t *testing.T) {
 	}
 	if !f.stepsConfig().PassphraseKnown {
 		t.Errorf("the wizard would ask for the passphrase again")
+	}
+}
+
+// TestScreenHoldsLogLines is the attack of --debug lines (the stores' own included) and
+// warnings written to the terminal while a screen owns it: they are held back and printed
+// once the screen is gone.
+func TestScreenHoldsLogLines(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	f, errOut := newTTYFactory(t, e, "", "--debug")
+	s, err := f.Store() // opened before the screen, as the profiles screen's store is
+	if err != nil {
+		t.Fatal(err)
+	}
+	var during string
+	err = f.runScreen(context.Background(), func(context.Context, steps.Deps, steps.Config, io.Reader, io.Writer) (steps.Outcome, error) {
+		before := errOut.Len()
+		_ = s.Backend() // the store logs which backend it uses
+		f.Settings.Logger.Debug("a line of the screen's own")
+		fmt.Fprintln(f.IO.ErrOut, "a warning")
+		during = errOut.String()[before:]
+		return steps.Outcome{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during != "" {
+		t.Errorf("written to the terminal while the screen owned it: %q", during)
+	}
+	for _, want := range []string{"keyring backend", "a line of the screen's own", "a warning"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("after the screen, stderr lacks %q:\n%s", want, errOut.String())
+		}
 	}
 }
