@@ -100,6 +100,10 @@ func setupRun(ctx context.Context, o *SetupOptions) error {
 		return err
 	}
 	p, err := f.storedSecret(ctx, name)
+	if errors.Is(err, store.ErrNotFound) && !o.Rotate {
+		// The config knows the profile but the keyring lost its item: set it up again.
+		return f.runWizard(ctx, steps.Flow{})
+	}
 	if err != nil {
 		return err
 	}
