@@ -33,6 +33,16 @@ const (
 	profRemove  // remove the selected profile?
 )
 
+// profilesKeysText lists the screen's keys under the rows, when there is room; a key and
+// what it does are never split across two lines.
+var profilesKeysText = strings.Join(func() []string {
+	items := []string{"enter details", "n new profile", "e edit", "k new access key", "c check again", "d make default", "x export", "del remove", "q quit"}
+	for i, it := range items {
+		items[i] = strings.ReplaceAll(it, " ", "\u00a0")
+	}
+	return items
+}(), " · ")
+
 // exportFormats are the formats the export form offers, in the order `export --format` lists
 // them, with the file name extension its default path gets.
 var exportFormats = []struct{ name, note, ext string }{
@@ -850,6 +860,11 @@ func (p *Profiles) draw(compact bool) body {
 		}
 		if starred {
 			b.add(st.Muted.Render("  * default profile"))
+		}
+		if !compact && p.mode == profList {
+			// The help line is cut at 80 columns; the screen's own keys are worth a line.
+			b.gap()
+			b.add(strings.ReplaceAll(ui.Wrap(st.Muted.Render(profilesKeysText), tw), "\u00a0", " "))
 		}
 		if p.mode == profRemove {
 			if r := p.selected(); r != nil {
