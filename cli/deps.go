@@ -4,20 +4,23 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"time"
 
 	"cxone-auth/auth"
 	"cxone-auth/steps"
 	"cxone-auth/store"
 )
 
-// wizardDeps builds the real dependencies the wizard's steps consume: the CXone client, the
-// store, the keyring backends and a browser opener.
+// wizardDeps builds the real dependencies the wizard's steps and the profiles screen consume:
+// the CXone client, the store, the keyring backends, the check and record functions of
+// `check --all`, the export of `export -o`, and a browser opener.
 func (f *Factory) wizardDeps() steps.Deps {
 	return steps.Deps{
 		Verifier: verifier{f},
 		Saver:    saver{f},
 		Profiles: profileSource{f},
 		Backends: backendSource{f},
+		Manager:  profileManager{f},
 		OpenURL:  f.OpenURL,
 	}
 }
@@ -26,25 +29,34 @@ type verifier struct{ f *Factory }
 
 // Verify runs the full live check (no cache: the values are new).
 func (v verifier) Verify(ctx context.Context, issuer string, c auth.Credentials, progress func(auth.StageEvent)) (*auth.Result, error) {
+	defer v.f.background()()
 	return v.f.Client().Check(ctx, c, auth.Options{Issuer: issuer, Scope: v.f.Settings.Scope, Progress: progress, Logger: v.f.Settings.Logger})
 }
 
 type saver struct{ f *Factory }
 
-// Save stores the checked credentials with the backend and passphrase chosen in the wizard.
+// Save stores the checked credentials with the backend and passphrase chosen in the wizard:
+// the whole keyring item at once, its endpoint cache from the check that just ran. A
+// passphrase typed in the wizard that opened (or created) the keyring is kept for the rest of
+// the run.
 func (s saver) Save(ctx context.Context, req steps.SaveRequest) error {
+	defer s.f.background()()
 	st, err := store.Open(s.f.storeOptions(req.Backend, req.Passphrase))
 	if err != nil {
 		return err
 	}
-	meta := store.MetaFromResult(req.Issuer, req.Creds, req.Result)
-	return st.Save(ctx, req.Profile, store.NewSecret(req.Issuer, req.Creds, req.Result), meta)
+	err = st.Save(ctx, req.Profile, store.NewSecret(req.Issuer, req.Creds, req.Result), newMeta(req.Issuer, req.Creds, req.Result))
+	if err == nil && req.Backend == store.BackendFile {
+		s.f.rememberPassphrase(req.Passphrase)
+	}
+	return err
 }
 
 type profileSource struct{ f *Factory }
 
 // Profiles lists the stored profiles from the config (no keyring access, no passphrase).
 func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, error) {
+	defer p.f.background()()
 	st, err := p.f.Store()
 	if err != nil {
 		return nil, err
@@ -53,7 +65,7 @@ func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, e
 	if err != nil {
 		return nil, err
 	}
-	noEnvPass := p.f.Settings.Passphrase == ""
+	noPass := !p.f.passphraseKnown()
 	var out []steps.ExistingProfile
 	for name, m := range cfg.Profiles {
 		backend := m.Backend // where this profile's item lives; older entries: the config's
@@ -62,7 +74,7 @@ func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, e
 		}
 		v := store.ViewOfMeta(name, m)
 		out = append(out, steps.ExistingProfile{Name: v.Name, Issuer: v.Issuer, ClientID: v.ClientID,
-			Backend: backend, NeedsPassphrase: backend == store.BackendFile && noEnvPass})
+			Backend: backend, NeedsPassphrase: backend == store.BackendFile && noPass})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
@@ -70,6 +82,7 @@ func (p profileSource) Profiles(ctx context.Context) ([]steps.ExistingProfile, e
 
 // ClientCredentials loads another profile's client credentials for reuse.
 func (p profileSource) ClientCredentials(ctx context.Context, name, passphrase string) (string, string, error) {
+	defer p.f.background()()
 	st, err := store.Open(p.f.storeOptions(p.f.Settings.Backend, passphrase))
 	if err != nil {
 		return "", "", err
@@ -78,6 +91,7 @@ func (p profileSource) ClientCredentials(ctx context.Context, name, passphrase s
 	if err != nil {
 		return "", "", err
 	}
+	p.f.rememberPassphrase(passphrase)
 	if sec.ClientID == "" {
 		return "", "", errors.New("that profile has no client credentials")
 	}
@@ -91,7 +105,7 @@ type backendSource struct{ f *Factory }
 func (b backendSource) Backends() []steps.Backend {
 	set := b.f.Settings
 	infos := store.Backends(set.KeyringDir, b.f.Env.Getenv)
-	envPass := set.Passphrase != ""
+	envPass := b.f.passphraseKnown()
 	var out []steps.Backend
 	for _, in := range infos {
 		def := in.Default
@@ -106,4 +120,117 @@ func (b backendSource) Backends() []steps.Backend {
 		out = append(out, be)
 	}
 	return out
+}
+
+// profileManager serves the profiles screen with the command line's own functions: the check
+// and record of `check --all`, the export of `export -o`, the store's default and delete.
+type profileManager struct{ f *Factory }
+
+// List reads the profiles from the config, sorted by name; it opens no keyring.
+func (m profileManager) List(context.Context) ([]steps.StoredProfile, error) {
+	defer m.f.background()()
+	s, err := m.f.Store()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.Config()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(cfg.Profiles))
+	for n := range cfg.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]steps.StoredProfile, 0, len(names))
+	for _, n := range names {
+		meta := cfg.Profiles[n]
+		backend := meta.Backend
+		if backend == "" {
+			backend = cfg.Backend
+		}
+		out = append(out, steps.StoredProfile{View: store.ViewOfMeta(n, meta), Default: n == cfg.DefaultProfile,
+			Backend: backend, LastCheckAt: meta.LastCheckAt, Status: meta.LastCheckStatus, ErrorKind: meta.LastErrorKind})
+	}
+	return out, nil
+}
+
+// checkSlots bounds the checks the screen runs at once, as check --all does.
+func (f *Factory) checkSlots() chan struct{} {
+	f.passMu.Lock()
+	defer f.passMu.Unlock()
+	if f.checkSem == nil {
+		f.checkSem = make(chan struct{}, maxConcurrentChecks)
+	}
+	return f.checkSem
+}
+
+// Check checks one stored profile live and records the result exactly as check --all does
+// (the same check and record functions; the record is dropped if the profile changed while it
+// was checked). The screen calls it for every profile at once, so each row shows its own result
+// as soon as it comes.
+func (m profileManager) Check(ctx context.Context, name string) steps.ProfileCheck {
+	defer m.f.background()()
+	s, err := m.f.Store()
+	if err != nil {
+		return steps.ProfileCheck{Name: name, Status: statusError, Err: err, CheckedAt: time.Now().UTC()}
+	}
+	slots := m.f.checkSlots()
+	select {
+	case slots <- struct{}{}:
+		defer func() { <-slots }()
+	case <-ctx.Done():
+		return steps.ProfileCheck{Name: name, Status: statusError, Err: ctx.Err(), CheckedAt: time.Now().UTC()}
+	}
+	e := m.f.checkProfile(ctx, s, name, false)
+	m.f.recordChecks(s, []checkEntry{e})
+	return steps.ProfileCheck{Name: name, View: e.View, Status: e.Status, Err: e.err, Warnings: e.Warnings, CheckedAt: e.CheckedAt}
+}
+
+// Load reads a profile for an edit or a rotation.
+func (m profileManager) Load(ctx context.Context, name string) (steps.StoredSecret, error) {
+	defer m.f.background()()
+	return m.f.storedSecret(ctx, name)
+}
+
+// SetDefault makes name the default profile, as `cxone-auth use` does.
+func (m profileManager) SetDefault(_ context.Context, name string) error {
+	defer m.f.background()()
+	s, err := m.f.Store()
+	if err != nil {
+		return err
+	}
+	if err := s.SetDefault(name); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return &profileNotFound{name: name}
+		}
+		return err
+	}
+	return nil
+}
+
+// Remove deletes a profile from the keyring and the config, as `cxone-auth remove` does.
+func (m profileManager) Remove(ctx context.Context, name string) error {
+	defer m.f.background()()
+	s, err := m.f.Store()
+	if err != nil {
+		return err
+	}
+	if err := s.Delete(ctx, name); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return &profileNotFound{name: name}
+		}
+		return err
+	}
+	return nil
+}
+
+// Export writes a profile to a file through the code of `export -o`.
+func (m profileManager) Export(ctx context.Context, req steps.ExportRequest) (steps.ExportResult, error) {
+	defer m.f.background()()
+	abs, warn, err := m.f.writeExport(ctx, exportRequest{name: req.Profile, format: req.Format, path: req.Path, force: req.Force})
+	if err != nil {
+		return steps.ExportResult{}, err
+	}
+	return steps.ExportResult{Path: abs, GitWarning: warn}, nil
 }

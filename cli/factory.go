@@ -26,6 +26,59 @@ type Factory struct {
 	storeOnce sync.Once
 	st        *store.Store
 	stErr     error
+
+	// The encrypted-file keyring's passphrase, once it has been typed and proven in this run
+	// (docs/profiles-screen.md): every store this run opens (the save step's, the reuse of
+	// another profile's client credentials) gets it, so it is asked once per run. It lives
+	// only in this process's memory, like the store's own copy.
+	passMu      sync.Mutex
+	keyringPass string
+	typed       string        // the last passphrase typed at the terminal prompt, until proven
+	screen      bool          // a full-screen program owns the terminal: no prompt may read it
+	checkSem    chan struct{} // bounds the screen's concurrent checks
+
+	// logs is where --debug lines go (the Settings' logger and every store's): stderr, or
+	// held back while a screen owns the terminal.
+	logs *logSink
+	// bgMu is held (read) by the screens' dependencies while they run in the program's
+	// command goroutines, and (write) by runScreen while it swaps stderr: a call still under
+	// way when the person quits finishes before stderr is handed back.
+	bgMu sync.RWMutex
+}
+
+// passphraseKnown reports whether the file keyring's passphrase is at hand without asking:
+// from CXONE_KEYRING_PASSPHRASE or proven earlier in this run.
+func (f *Factory) passphraseKnown() bool {
+	if f.Settings != nil && f.Settings.Passphrase != "" {
+		return true
+	}
+	f.passMu.Lock()
+	defer f.passMu.Unlock()
+	return f.keyringPass != ""
+}
+
+// rememberPassphrase keeps a passphrase that opened (or created) the file keyring for the
+// rest of the run.
+func (f *Factory) rememberPassphrase(p string) {
+	if p == "" {
+		return
+	}
+	f.passMu.Lock()
+	f.keyringPass = p
+	f.passMu.Unlock()
+}
+
+func (f *Factory) knownPassphrase() string {
+	f.passMu.Lock()
+	defer f.passMu.Unlock()
+	return f.keyringPass
+}
+
+// setScreen marks the terminal as owned (or no longer owned) by a full-screen program.
+func (f *Factory) setScreen(on bool) {
+	f.passMu.Lock()
+	f.screen = on
+	f.passMu.Unlock()
 }
 
 // Store opens the profile store once; it touches the keyring only when a command needs it.
@@ -43,6 +96,9 @@ func (f *Factory) Store() (*store.Store, error) {
 func (f *Factory) storeOptions(backend, passphrase string) store.Options {
 	s := f.Settings
 	opts := store.Options{Backend: backend, FileDir: s.KeyringDir, ConfigDir: s.ConfigDir, Logger: s.Logger, Getenv: f.Env.Getenv}
+	if passphrase == "" {
+		passphrase = f.knownPassphrase()
+	}
 	if passphrase != "" {
 		opts.Passphrase = func(context.Context, string, bool) (string, error) { return passphrase, nil }
 	}
@@ -71,12 +127,26 @@ func (f *Factory) ProfileName() string {
 // errNoTerminal is returned when a passphrase is needed but nothing can ask for it.
 var errNoTerminal = errors.New("the encrypted-file keyring needs its passphrase: set CXONE_KEYRING_PASSPHRASE or run on a terminal")
 
+// errScreenOwnsTerminal is returned when the keyring asks for its passphrase while a screen
+// owns the terminal; the screens ask for it themselves, or it was asked before they opened.
+var errScreenOwnsTerminal = errors.New("the encrypted-file keyring needs its passphrase, which cannot be asked while the screen is open: set CXONE_KEYRING_PASSPHRASE, or run the command again")
+
 // passphrasePrompt asks for the file keyring's passphrase on the terminal, masked, on stderr;
-// CXONE_KEYRING_PASSPHRASE answers without asking.
+// CXONE_KEYRING_PASSPHRASE, or a passphrase proven earlier in this run, answers without
+// asking. What is typed is kept (f.typed) until the keyring proves it right.
 func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 	return func(ctx context.Context, prompt string, confirm bool) (string, error) {
 		if p := f.Settings.Passphrase; p != "" {
 			return p, nil
+		}
+		f.passMu.Lock()
+		known, screen := f.keyringPass, f.screen
+		f.passMu.Unlock()
+		if known != "" {
+			return known, nil
+		}
+		if screen {
+			return "", errScreenOwnsTerminal
 		}
 		if !f.IO.IsStdinTTY() {
 			return "", errNoTerminal
@@ -85,6 +155,11 @@ func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 			prompt = "Keyring passphrase"
 		}
 		p1, err := f.IO.ReadSecret(ctx, prompt+": ")
+		if err == nil {
+			f.passMu.Lock()
+			f.typed = p1
+			f.passMu.Unlock()
+		}
 		if err != nil || !confirm {
 			return p1, err
 		}

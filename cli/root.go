@@ -137,7 +137,8 @@ func (f *Factory) prepare(cmd *cobra.Command, g *globalFlags) error {
 			return err
 		}
 	}
-	s, err := resolve(cmd, g, f.Env, f.IO.ErrOut, vars, path)
+	f.logs = &logSink{w: f.IO.ErrOut}
+	s, err := resolve(cmd, g, f.Env, f.logs, vars, path)
 	if err != nil {
 		return &exitError{code: exitUsage, err: errors.Unwrap(err), hint: helpHint(cmd)}
 	}

@@ -1,18 +1,19 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"cxone-auth/auth"
 	"cxone-auth/steps"
 	"cxone-auth/store"
+	"cxone-auth/ui"
 )
 
 // SetupOptions are the parsed options of `setup`.
@@ -20,19 +21,24 @@ type SetupOptions struct {
 	F       *Factory
 	FromEnv bool
 	EnvFile string
+	Rotate  bool
 }
 
 func newSetupCmd(f *Factory, runF func(context.Context, *SetupOptions) error) *cobra.Command {
 	opts := &SetupOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "setup",
-		Short: "Set up a profile (the wizard, or --env-file)",
+		Short: "Set up, edit or rotate a profile",
 		Long: `Setup walks you through getting the four CXone values (Client ID and Secret from an application registration, Access Key ID and Secret from a CXone user), checks them live, and stores them in an encrypted keyring.
 
-Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET, checks them live and stores them. Credentials that fail the check are never stored.`,
+For a profile that exists, setup edits it: every field starts from the stored value (shown masked; enter keeps it, typing replaces it). --rotate goes straight to replacing the access key: create the new key in CXone, enter it, it is checked live with the stored client credentials and replaces the old one in one write; then deactivate the old key in CXone.
+
+Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET, checks them live and stores them; with --rotate it reads only CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET. Credentials that fail the check are never stored.`,
 		Example: `  cxone-auth setup
   cxone-auth setup --profile staging --environment fedramp
-  cxone-auth setup --env-file creds.env --profile ci`,
+  cxone-auth setup --profile prod --rotate
+  cxone-auth setup --env-file creds.env --profile ci
+  cxone-auth setup --profile ci --rotate --env-file new-key.env`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.FromEnv && opts.EnvFile != "" {
@@ -46,6 +52,7 @@ Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT
 	}
 	cmd.Flags().BoolVar(&opts.FromEnv, "from-env", false, "read the four CXONE_* credentials from the environment")
 	cmd.Flags().StringVar(&opts.EnvFile, "env-file", "", "read the CXONE_* credentials from this file (- = stdin)")
+	cmd.Flags().BoolVar(&opts.Rotate, "rotate", false, "replace the stored profile's access key with a new one")
 	return cmd
 }
 
@@ -56,13 +63,70 @@ func setupRun(ctx context.Context, o *SetupOptions) error {
 		if o.EnvFile != "" {
 			vars = f.Settings.EnvFile
 		}
+		if o.Rotate {
+			return f.rotateUnattended(ctx, vars, o.EnvFile)
+		}
 		return f.setupUnattended(ctx, vars, o.EnvFile)
 	}
 	if !f.IO.Interactive() {
 		return usageErrorHint("Without a terminal, give the credentials with --from-env (the CXONE_* variables) or --env-file FILE.",
 			"setup needs a terminal for the wizard")
 	}
-	return f.runWizard(ctx)
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	name := f.ProfileName()
+	_, merr := s.Meta(name)
+	switch {
+	case merr != nil && !errors.Is(merr, store.ErrNotFound):
+		return merr
+	case merr != nil && o.Rotate:
+		return &profileNotFound{name: name}
+	case merr != nil:
+		return f.runWizard(ctx, steps.Flow{})
+	}
+	// An existing profile: the keyring is unlocked once for the whole run, then the flow
+	// starts from its stored values.
+	if err := f.unlockKeyring(ctx); err != nil {
+		return err
+	}
+	p, err := f.storedSecret(ctx, name)
+	if errors.Is(err, store.ErrNotFound) && !o.Rotate {
+		// The config knows the profile but the keyring lost its item: set it up again.
+		return f.runWizard(ctx, steps.Flow{})
+	}
+	if err != nil {
+		return err
+	}
+	cfg := f.stepsConfig()
+	deps := f.wizardDeps()
+	fl := steps.EditFlow(deps, cfg, p, "", nil)
+	if o.Rotate {
+		fl = steps.RotateFlow(deps, cfg, p)
+	}
+	return f.runWizard(ctx, fl)
+}
+
+// storedSecret reads a stored profile for an edit or a rotation: its credentials, its issuer
+// (the one given with --issuer, --environment or CXONE_ISSUER when set: that is how a profile
+// moves) and the keyring that holds it.
+func (f *Factory) storedSecret(ctx context.Context, name string) (steps.StoredSecret, error) {
+	sec, meta, err := f.loadProfile(ctx, name)
+	if err != nil {
+		return steps.StoredSecret{}, err
+	}
+	issuer := sec.Issuer
+	if issuer == "" || f.Settings.IssuerSet {
+		issuer = f.Settings.Issuer
+	}
+	backend := meta.Backend
+	if s, err := f.Store(); err == nil && backend == "" {
+		if c, err := s.Config(); err == nil {
+			backend = c.Backend
+		}
+	}
+	return steps.StoredSecret{Name: name, Issuer: issuer, Creds: sec.Credentials(), Backend: backend}, nil
 }
 
 // setupUnattended checks the four values from the environment or an env file and stores them.
@@ -84,8 +148,7 @@ func (f *Factory) setupUnattended(ctx context.Context, vars map[string]string, p
 		fmt.Fprintln(f.IO.ErrOut, "cxone-auth: nothing was stored")
 		return silentExit(checkExitCode([]checkEntry{e}))
 	}
-	meta := store.MetaFromResult(f.Settings.Issuer, creds, e.result)
-	if err := s.Save(ctx, name, store.NewSecret(f.Settings.Issuer, creds, e.result), meta); err != nil {
+	if err := s.Save(ctx, name, store.NewSecret(f.Settings.Issuer, creds, e.result), newMeta(f.Settings.Issuer, creds, e.result)); err != nil {
 		return fmt.Errorf("save profile %q: %w", name, err)
 	}
 	verb := "Saved"
@@ -96,43 +159,122 @@ func (f *Factory) setupUnattended(ctx context.Context, vars map[string]string, p
 	return nil
 }
 
-// runWizard runs the interactive setup. The full-screen wizard draws on stderr (stdout stays
-// free for data, as with every command); --debug lines are held back while it runs and printed
-// after it, so they do not tear the screen.
-func (f *Factory) runWizard(ctx context.Context) error {
-	var held bytes.Buffer
-	logger := f.Settings.Logger
-	if f.Settings.Debug && !f.Settings.Accessible {
-		f.Settings.Logger = slog.New(slog.NewTextHandler(&held, &slog.HandlerOptions{Level: slog.LevelDebug}))
+// newMeta is the config entry of credentials just checked. Its creation time is left for Save
+// to fill: the stored profile's own when it is replaced, else now.
+func newMeta(issuer string, creds auth.Credentials, r *auth.Result) store.Meta {
+	m := store.MetaFromResult(issuer, creds, r)
+	m.CreatedAt = time.Time{}
+	return m
+}
+
+// rotateUnattended replaces a stored profile's access key with the one in the environment or an
+// env file (only CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET are read): the new key is
+// checked live with the stored client credentials at the stored issuer, then the whole keyring
+// item is replaced in one write, its endpoint cache from that check. A key that fails the check
+// stores nothing, and the exit code is the check's.
+func (f *Factory) rotateUnattended(ctx context.Context, vars map[string]string, path string) error {
+	id, secret, err := f.accessKeyFrom(vars, path)
+	if err != nil {
+		return err
 	}
-	defer func() {
-		f.Settings.Logger = logger
-		if held.Len() > 0 {
-			_, _ = f.IO.ErrOut.Write(held.Bytes()) // the log of a finished run; stderr may be gone
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	name := f.ProfileName()
+	if _, err := s.Meta(name); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return &profileNotFound{name: name}
 		}
-	}()
+		return err
+	}
+	sec, meta, err := f.loadProfile(ctx, name)
+	if err != nil {
+		return err
+	}
+	issuer := sec.Issuer
+	if issuer == "" {
+		issuer = f.Settings.Issuer
+	}
+	creds := sec.Credentials()
+	old := creds.AccessKeyID
+	creds.AccessKeyID, creds.AccessKeySecret = id, secret
+	e := f.checkCredentials(ctx, name, "keyring", issuer, creds, nil, true)
+	if e.Status != statusValid {
+		writeCheckReport(styledWriter(f.IO.Out, f.Env, f.Settings.NoColor), []checkEntry{e})
+		fmt.Fprintln(f.IO.ErrOut, "cxone-auth: nothing was stored; the profile keeps its old access key")
+		return silentExit(checkExitCode([]checkEntry{e}))
+	}
+	if err := s.Save(ctx, name, store.NewSecret(issuer, creds, e.result), newMeta(issuer, creds, e.result)); err != nil {
+		return fmt.Errorf("save profile %q: %w", name, err)
+	}
+	backend := meta.Backend
+	if backend == "" {
+		backend = s.Backend()
+	}
+	d := &ui.Draft{Profile: name, Issuer: issuer, Creds: creds, Result: e.result, Backend: backend,
+		Saved: true, Existing: true, OldAccessKeyID: old}
+	f.writeRecords(steps.Outcome{Records: []steps.Record{steps.RecordOf(d)}})
+	return nil
+}
+
+// accessKeyFrom takes only the access key's two values from vars (an --env-file) or, when vars
+// is nil, from the environment: a rotation keeps the stored client credentials.
+func (f *Factory) accessKeyFrom(vars map[string]string, path string) (string, string, error) {
+	get := f.Env.Getenv
+	where := "the environment"
+	if vars != nil {
+		get = func(k string) string { return vars[k] }
+		where = path
+		if path == "-" {
+			where = "stdin"
+		}
+	}
+	id := strings.TrimSpace(get("CXONE_ACCESS_KEY_ID"))
+	secret := strings.TrimSpace(get("CXONE_ACCESS_KEY_SECRET"))
+	var missing []string
+	if id == "" {
+		missing = append(missing, "CXONE_ACCESS_KEY_ID")
+	}
+	if secret == "" {
+		missing = append(missing, "CXONE_ACCESS_KEY_SECRET")
+	}
+	if len(missing) > 0 {
+		return "", "", usageErrorHint("A rotation reads the new key from CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET.",
+			"%s: missing or empty: %s", where, strings.Join(missing, ", "))
+	}
+	for _, v := range [][2]string{{"Access Key ID", id}, {"Access Key Secret", secret}} {
+		if err := auth.ValidateValue(v[0], v[1]); err != nil {
+			return "", "", usageError("%s: %v", where, err)
+		}
+	}
+	return id, secret, nil
+}
+
+// stepsConfig is what the command line decided for the screens.
+func (f *Factory) stepsConfig() steps.Config {
 	cfg := steps.Config{
-		Profile:           f.ProfileName(),
-		Issuer:            f.Settings.Issuer,
-		Accessible:        f.Settings.Accessible,
-		NoColor:           f.Settings.NoColor,
-		PassphraseFromEnv: f.Settings.Passphrase != "",
+		Profile:         f.ProfileName(),
+		Issuer:          f.Settings.Issuer,
+		Accessible:      f.Settings.Accessible,
+		NoColor:         f.Settings.NoColor,
+		PassphraseKnown: f.passphraseKnown(),
 	}
 	if f.Settings.BackendSet && f.Settings.Backend != store.BackendAuto {
 		cfg.Backend = f.Settings.Backend
 	}
-	out, err := steps.Run(ctx, f.wizardDeps(), cfg, f.IO.In, f.IO.ErrOut)
-	f.printRecords(out)
-	if err != nil {
-		if errors.Is(err, steps.ErrCancelled) {
-			return &exitError{code: exitCancelled, err: err}
+	return cfg
+}
+
+// runWizard runs one flow: the wizard for a new profile (an empty Flow), an edit or a
+// rotation.
+func (f *Factory) runWizard(ctx context.Context, fl steps.Flow) error {
+	return f.runScreen(ctx, func(ctx context.Context, deps steps.Deps, cfg steps.Config, in io.Reader, out io.Writer) (steps.Outcome, error) {
+		if fl.Steps == nil {
+			fl = steps.NewProfileFlow(deps, cfg)
 		}
-		return err
-	}
-	if out.Saved {
-		f.Settings.Logger.Debug("wizard saved", "profile", out.Profile, "backend", out.Backend, "at", time.Now().UTC())
-	}
-	return nil
+		return steps.RunFlow(ctx, deps, cfg, fl, in, out)
+	})
 }
 
 // printRecords leaves on the normal screen, once the wizard's screen is gone, what it did: the
@@ -142,6 +284,11 @@ func (f *Factory) printRecords(out steps.Outcome) {
 	if f.Settings.Accessible {
 		return
 	}
+	f.writeRecords(out)
+}
+
+// writeRecords prints the records of out on stderr.
+func (f *Factory) writeRecords(out steps.Outcome) {
 	w := styledWriter(f.IO.ErrOut, f.Env, f.Settings.NoColor)
 	for _, r := range out.Records {
 		for i, l := range r.Lines() {
@@ -154,9 +301,4 @@ func (f *Factory) printRecords(out steps.Outcome) {
 	if out.Later && len(out.Records) == 0 {
 		fmt.Fprintf(w, "Register a back-end application first: %s\nRun 'cxone-auth setup' again when the Client ID and Client Secret arrive (typically 2–3 business days).\n", steps.RegistrationURL)
 	}
-}
-
-// runHome is `cxone-auth` with no command on a terminal.
-func runHome(ctx context.Context, f *Factory) error {
-	return f.runWizard(ctx)
 }

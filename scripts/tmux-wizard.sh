@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Completes the wizard as a person would: the real binary in an 80x24 tmux pane, against the
-# local CXone emulator, driven only by what the screen shows. It types a wrong client secret
-# first, follows the wizard back to fix it, saves to the encrypted-file keyring with a
-# passphrase typed twice, then checks the stored profile from the command line. A second run
-# quits with Ctrl+C midway and must leave nothing behind. Secrets must never be on screen.
+# Drives the real binary in tmux panes as a person would, against the local CXone emulator,
+# reading only what the screen shows:
+#   1. the wizard in 80x24: a wrong client secret first, fixed by going back, saved to the
+#      encrypted-file keyring with a passphrase typed twice; the record left on the normal
+#      screen is checked, then the stored profile from the command line;
+#   2. Ctrl+C midway must leave nothing behind;
+#   3. a resize of the window followed by quitting must leave no wizard line on the normal
+#      screen or in its scrollback;
+#   4. `setup` again edits the same profile: the passphrase asked once, every value kept by
+#      enter alone, one check, "Updated";
+#   5. `setup --rotate` replaces the access key with the emulator's second key (-extra-key)
+#      and names the old one to deactivate;
+#   6. `cxone-auth` opens the profiles screen at 80x24 and at 40x10 with a valid, a rejected
+#      and an unreachable profile.
+# Secrets must never be on screen, and no line may be wider than its pane.
 #
 #   bash scripts/tmux-wizard.sh        # prints "ok: ..." per step and PASS at the end
 set -euo pipefail
@@ -14,10 +24,10 @@ export DBUS_SESSION_BUS_ADDRESS=disabled:
 
 work=$(mktemp -d /tmp/cxone-tmux.XXXXXX)
 sock="cxone-wizard-$$"
-emu_pid=""
+emu_pids=()
 cleanup() {
   tmux -L "$sock" kill-server >/dev/null 2>&1 || true
-  [ -n "$emu_pid" ] && kill "$emu_pid" >/dev/null 2>&1 || true
+  for p in "${emu_pids[@]}"; do kill "$p" >/dev/null 2>&1 || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -25,20 +35,41 @@ trap cleanup EXIT
 go build -o "$work/cxone-auth" .
 go build -o "$work/cxone-emulator" ./auth/cxonetest/cmd/cxone-emulator
 
-"$work/cxone-emulator" -quiet -env-file "$work/creds.env" >"$work/emu.out" 2>"$work/emu.err" &
-emu_pid=$!
-for _ in $(seq 100); do [ -s "$work/emu.out" ] && break; sleep 0.05; done
-issuer=$(sed -n 's/^CXONE_ISSUER=//p' "$work/emu.out")
-[ -n "$issuer" ] || { echo "tmux-wizard: the emulator did not start" >&2; cat "$work/emu.err" >&2; exit 1; }
-val() { sed -n "s/^$1=//p" "$work/creds.env"; }
+# emulator NAME [FLAGS...]: starts an emulator, writes its issuer to $work/NAME.issuer.
+emulator() {
+  local name=$1; shift
+  "$work/cxone-emulator" -quiet -env-file "$work/$name.env" "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  emu_pids+=($!)
+  echo $! >"$work/$name.pid"
+  for _ in $(seq 100); do [ -s "$work/$name.out" ] && break; sleep 0.05; done
+  sed -n 's/^CXONE_ISSUER=//p' "$work/$name.out" >"$work/$name.issuer"
+  [ -s "$work/$name.issuer" ] || { echo "tmux-wizard: the emulator $name did not start" >&2; cat "$work/$name.err" >&2; exit 1; }
+}
+stop_emulator() { kill "$(cat "$work/$1.pid")"; wait "$(cat "$work/$1.pid")" 2>/dev/null || true; }
+
+emulator main -extra-key
+issuer=$(cat "$work/main.issuer")
+val() { sed -n "s/^$1=//p" "$work/main.env"; }
 client_id=$(val CXONE_CLIENT_ID)
 client_secret=$(val CXONE_CLIENT_SECRET)
 key_id=$(val CXONE_ACCESS_KEY_ID)
 key_secret=$(val CXONE_ACCESS_KEY_SECRET)
+new_key_id=$(val CXONE_EXTRA_ACCESS_KEY_ID)
+new_key_secret=$(val CXONE_EXTRA_ACCESS_KEY_SECRET)
+[ -n "$new_key_secret" ] || { echo "tmux-wizard: the emulator wrote no extra key" >&2; exit 1; }
 wrong_secret="WRONGSECRET0123456789ABCDEF"
 passphrase="tmux test passphrase"
 
-screen() { tmux -L "$sock" capture-pane -p -t w 2>/dev/null || true; }
+# One tmux server for the whole script, kept alive by a session that does nothing; every run
+# is a session of its own with the size it needs. (Killing the server and starting a new one
+# at once raced: "server exited unexpectedly".)
+tmux -L "$sock" -f /dev/null new-session -d -s keep -x 80 -y 24 "sleep 3600"
+cur=""
+run=0
+
+screen() { tmux -L "$sock" capture-pane -p -t "$cur" 2>/dev/null || true; }
+history() { tmux -L "$sock" capture-pane -p -S - -t "$cur" 2>/dev/null || true; }
+joined() { tmux -L "$sock" capture-pane -p -J -t "$cur" 2>/dev/null || true; }  # wrapped lines joined
 fail() {
   echo "tmux-wizard: FAIL: $*" >&2
   echo "----- screen -----" >&2
@@ -48,13 +79,14 @@ fail() {
 }
 # Every screen seen is checked: no secret in clear, no line wider than the pane.
 inspect() {
-  local s=$1
-  for secret in "$client_secret" "$key_secret" "$wrong_secret" "$passphrase"; do
+  local s=$1 width
+  for secret in "$client_secret" "$key_secret" "$new_key_secret" "$wrong_secret" "$passphrase"; do
     case "$s" in *"$secret"*) fail "a secret is on the screen in clear";; esac
   done
+  width=$(tmux -L "$sock" display-message -p -t "$cur" '#{pane_width}')
   local widest
   widest=$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)   # display columns, not bytes
-  [ "$widest" -le 80 ] || fail "a line is $widest columns wide on an 80-column pane"
+  [ "$widest" -le "$width" ] || fail "a line is $widest columns wide on a $width-column pane"
 }
 # wait_for TEXT [SECONDS]: polls the screen until TEXT shows.
 wait_for() {
@@ -68,33 +100,41 @@ wait_for() {
     sleep 0.1
   done
 }
-keys() { tmux -L "$sock" send-keys -t w "$@"; }
-typed() { tmux -L "$sock" send-keys -t w -l "$1"; }
+# shows TEXT...: the screen shows every TEXT now.
+shows() {
+  local s; s=$(screen)
+  for t in "$@"; do case "$s" in *"$t"*) ;; *) fail "the screen lacks \"$t\"";; esac; done
+}
+keys() { tmux -L "$sock" send-keys -t "$cur" "$@"; }
+typed() { tmux -L "$sock" send-keys -t "$cur" -l "$1"; }
 ok() { echo "ok: $*"; }
 
-# start_wizard DIR: a fresh config and keyring folder, no passphrase in the environment.
-start_wizard() {
-  local dir=$1
+# start DIR W H ARGS...: runs cxone-auth ARGS in a new WxH session with DIR's config and
+# keyring folders and no passphrase in the environment; its exit status goes to DIR/exit.
+start() {
+  local dir=$1 w=$2 h=$3; shift 3
   mkdir -p "$dir"
-  tmux -L "$sock" kill-server >/dev/null 2>&1 || true
-  tmux -L "$sock" -f /dev/null new-session -d -s w -x 80 -y 24 \
+  rm -f "$dir/exit"
+  run=$((run + 1))
+  cur="run$run"
+  tmux -L "$sock" new-session -d -s "$cur" -x "$w" -y "$h" \
     "env -u CXONE_KEYRING_PASSPHRASE TERM=xterm-256color DBUS_SESSION_BUS_ADDRESS=disabled: \
       CXONE_ISSUER='$issuer' CXONE_CONFIG_DIR='$dir/config' CXONE_KEYRING_DIR='$dir/keyring' \
-      '$work/cxone-auth' setup; echo \"EXIT=\$?\" > '$dir/exit'; sleep 600"
+      '$work/cxone-auth' $*; echo \"EXIT=\$?\" > '$dir/exit'; sleep 600"
   local size
-  size=$(tmux -L "$sock" display-message -p -t w '#{pane_width}x#{pane_height}')
-  [ "$size" = "80x24" ] || fail "the pane is $size, want 80x24"
+  size=$(tmux -L "$sock" display-message -p -t "$cur" '#{pane_width}x#{pane_height}')
+  [ "$size" = "${w}x${h}" ] || fail "the pane is $size, want ${w}x${h}"
 }
 wait_exit() {
   local f=$1/exit
-  for _ in $(seq 100); do [ -s "$f" ] && break; sleep 0.1; done
-  [ -s "$f" ] || fail "the wizard did not exit"
+  for _ in $(seq 150); do [ -s "$f" ] && break; sleep 0.1; done
+  [ -s "$f" ] || fail "the program did not exit"
   sed -n 's/^EXIT=//p' "$f"
 }
 
-# --- run 1: wrong client secret, fixed by going back; saved; checked --------------------------
+# --- run 1: wrong client secret, fixed by going back; saved; the record; checked ---------------
 run1="$work/run1"
-start_wizard "$run1"
+start "$run1" 80 24 setup
 wait_for "Step 1 of 8"
 wait_for "Welcome"
 wait_for "$issuer"          # the custom issuer from CXONE_ISSUER is pre-selected
@@ -148,6 +188,10 @@ keys Enter
 code=$(wait_exit "$run1")
 [ "$code" = "0" ] || fail "the wizard exited $code, want 0"
 ok "wizard exit status 0"
+wait_for 'Saved profile "default".'
+shows "Profile" "User" "Tenant" "Business unit" "Keyring        Encrypted file" "Next:" "cxone-auth check"
+case "$(screen)" in *"Step 8 of 8"*) fail "the wizard's screen is left on the normal screen";; esac
+ok "the record is left on the normal screen"
 
 cli() {
   env CXONE_ISSUER="$issuer" CXONE_CONFIG_DIR="$run1/config" CXONE_KEYRING_DIR="$run1/keyring" \
@@ -166,7 +210,7 @@ ok "check, list and the config of the saved profile (no secrets)"
 
 # --- run 2: Ctrl+C midway writes nothing ------------------------------------------------------
 run2="$work/run2"
-start_wizard "$run2"
+start "$run2" 80 24 setup
 wait_for "Step 1 of 8"
 keys Enter Enter Enter
 wait_for "Step 2 of 8"
@@ -181,5 +225,104 @@ code=$(wait_exit "$run2")
 left=$(find "$run2/config" "$run2/keyring" -mindepth 1 2>/dev/null | head -5 || true)
 [ -z "$left" ] || fail "cancelling left files behind: $left"
 ok "Ctrl+C midway: exit 130, nothing written"
+
+# --- run 3: a resize, then quitting, leaves no wizard line behind -------------------------------
+run3="$work/run3"
+start "$run3" 80 24 setup
+wait_for "Step 1 of 8"
+tmux -L "$sock" resize-window -t "$cur" -x 100 -y 30
+wait_for "Step 1 of 8"
+keys Enter Enter Enter
+wait_for "Step 2 of 8"
+for _ in 1 2 3; do
+  case "$(screen)" in *"> Not yet"*) break;; esac
+  keys Down; sleep 0.2
+done
+wait_for "> Not yet"
+keys Enter                  # stop here to register first: exit 0 with the link
+code=$(wait_exit "$run3")
+[ "$code" = "0" ] || fail "'Not yet' exit status $code, want 0"
+wait_for "Register a back-end application first"
+if history | grep -qE "Step [0-9] of 8|Sign in to the CXone developer portal|I already have my Client ID"; then
+  fail "wizard lines were left on the normal screen or in its scrollback after a resize"
+fi
+ok "a resize then quitting leaves only the registration link on the normal screen"
+
+# --- run 4: setup edits the profile, every value kept --------------------------------------------
+start "$run1" 80 24 setup
+wait_for "Passphrase for the keyring"
+typed "$passphrase"; keys Enter
+wait_for "Step 1 of 6"
+wait_for "Editing profile default"
+keys Enter Enter            # environment (custom), its issuer URL
+wait_for "Step 2 of 6"
+wait_for "enter keeps"
+keys Enter Enter            # Client ID, Client Secret: kept
+wait_for "Step 3 of 6"
+wait_for "enter keeps"
+keys Enter Enter            # Access Key ID, Access Key Secret: kept
+wait_for "Step 4 of 6"
+wait_for "The credentials work." 15
+keys Enter                  # saved back where it is stored: no keyring menu, no passphrase
+wait_for "Step 6 of 6" 15
+wait_for 'Updated profile "default".'
+keys Enter
+code=$(wait_exit "$run1")
+[ "$code" = "0" ] || fail "the edit exited $code, want 0"
+wait_for 'Updated profile "default".'
+ok "setup on an existing profile: passphrase asked once, every value kept, exit 0, Updated"
+
+# --- run 5: setup --rotate with the emulator's second key ---------------------------------------
+start "$run1" 80 24 setup --rotate
+wait_for "Passphrase for the keyring"
+typed "$passphrase"; keys Enter
+wait_for "Step 1 of 5"
+wait_for "SHOWN ONLY ONCE"
+keys Space Enter
+wait_for "Step 2 of 5"
+wait_for "Replacing Access Key ID"
+typed "$new_key_id"; keys Tab; typed "$new_key_secret"; keys Enter
+wait_for "Step 3 of 5"
+wait_for "The credentials work." 15
+keys Enter
+wait_for "Step 5 of 5" 15
+wait_for "Deactivate the old Access Key ID"
+keys Enter
+code=$(wait_exit "$run1")
+[ "$code" = "0" ] || fail "the rotation exited $code, want 0"
+wait_for 'Updated profile "default".'
+joined | grep -qF "Deactivate the old Access Key ID $key_id in CXone (My Profile → Access Keys)" \
+  || fail "the record does not name the old Access Key ID to deactivate"
+cli export | grep -qx "CXONE_ACCESS_KEY_ID=$new_key_id" || fail "the rotation did not store the new key"
+ok "setup --rotate: the new key checked and stored, the old one named for deactivation"
+
+# --- run 6: the profiles screen, with a rejected and an unreachable profile ----------------------
+emulator lab
+cli setup --profile lab --issuer "$(cat "$work/lab.issuer")" --env-file "$work/main.env" >/dev/null 2>&1 || fail "setup lab"
+stop_emulator lab            # lab's issuer no longer answers
+emulator staging
+staging_addr=$(sed 's|^http://||' "$work/staging.issuer")
+cli setup --profile staging --issuer "$(cat "$work/staging.issuer")" --env-file "$work/main.env" >/dev/null 2>&1 || fail "setup staging"
+stop_emulator staging        # and comes back refusing every token
+emulator staging2 -addr "$staging_addr" -fault token=status:401
+ok "stored three profiles: default (valid), lab (unreachable), staging (rejected)"
+
+for size in 80x24 40x10; do
+  start "$run1" "${size%x*}" "${size#*x}"
+  wait_for "Passphrase for the keyring"
+  typed "$passphrase"; keys Enter
+  wait_for "PROFILE" 10
+  wait_for "✓ valid" 15
+  wait_for "✗ rejected" 15
+  wait_for "! error" 15
+  shows "default" "lab" "staging"
+  case "$(screen)" in *"checking"*) fail "a row is still checking";; esac
+  if [ "$size" = 80x24 ]; then shows "TENANT" "BUSINESS UNIT" "USER" "default"; else shows "default*"; fi
+  screen >"$work/profiles-$size.txt"
+  ok "the profiles screen at $size shows the three rows and their statuses"
+  keys q
+  code=$(wait_exit "$run1")
+  [ "$code" = "0" ] || fail "q on the profiles screen exited $code, want 0"
+done
 
 echo PASS

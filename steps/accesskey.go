@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -10,19 +11,34 @@ import (
 	"cxone-auth/ui"
 )
 
-// accessIntro is the access key step's instruction, on screen and as a prompt.
-const accessIntro = "Paste the two values of the access key you just created. Both are normally 56 characters of A–Z and 2–7 ending in '='."
+// The access key step's instructions, on screen and as a prompt.
+const (
+	accessIntro     = "Paste the two values of the access key you just created. Both are normally 56 characters of A–Z and 2–7 ending in '='."
+	accessKeepIntro = "The Access Key ID and Access Key Secret stored in this profile are kept: press enter to keep each, or type (or paste) a new one."
+	accessOldKey    = "Replacing Access Key ID %s (shown for reference)."
+)
 
 // AccessKey asks for the Access Key ID and the Access Key Secret.
 type AccessKey struct {
-	sess   *ui.Session
-	group  ui.Group
-	id     ui.Field
-	secret ui.Field
-	note   string
+	sess    *ui.Session
+	group   ui.Group
+	id      ui.Field
+	secret  ui.Field
+	note    string
+	entered bool
+	rotate  bool // a rotation: the fields start empty, the old key is shown for reference
 }
 
-// NewAccessKey returns the access key entry step.
+// NewRotateAccessKey returns the access key step of a rotation: empty fields for the new key,
+// the Access Key ID it replaces shown for reference.
+func NewRotateAccessKey() *AccessKey {
+	a := NewAccessKey()
+	a.rotate = true
+	return a
+}
+
+// NewAccessKey returns the access key entry step. When the draft holds a stored profile's
+// key (an edit), its values are kept unless new ones are typed.
 func NewAccessKey() *AccessKey {
 	a := &AccessKey{
 		id:     ui.NewField("Access Key ID", "about 56 characters ending in =", false),
@@ -45,7 +61,28 @@ func (a *AccessKey) Title() string { return "Access key" }
 func (a *AccessKey) Enter(s *ui.Session) tea.Cmd {
 	a.sess = s
 	a.Restyle(s.Styles)
+	if !a.entered {
+		a.entered = true
+		if d := s.Draft; !a.rotate && d.Existing && d.Creds.AccessKeyID != "" && a.id.Value() == "" {
+			a.id.Keep(d.Creds.AccessKeyID)
+			a.secret.Keep(d.Creds.AccessKeySecret)
+			a.lint()
+		}
+	}
 	return a.group.Refocus()
+}
+
+func (a *AccessKey) lint() {
+	a.id.Warning = auth.LintAccessKeyID(a.id.Value())
+	a.secret.Warning = auth.LintAccessKeySecret(a.secret.Value())
+}
+
+// oldKey is the Access Key ID a rotation replaces, masked ("" outside a rotation).
+func (a *AccessKey) oldKey() string {
+	if !a.rotate || a.sess == nil {
+		return ""
+	}
+	return masked(a.sess.Draft.OldAccessKeyID)
 }
 
 // Restyle implements ui.Restyler.
@@ -59,6 +96,9 @@ func (a *AccessKey) CapturingText() bool { return true }
 
 // FocusLine implements ui.Focuser.
 func (a *AccessKey) FocusLine() int { return a.render().focusLine }
+
+// PinnedLines implements ui.Pinner: in a rotation, the key being replaced.
+func (a *AccessKey) PinnedLines() int { return a.render().pinned }
 
 func (a *AccessKey) sync() {
 	a.sess.Draft.Creds.AccessKeyID = strings.TrimSpace(a.id.Value())
@@ -104,8 +144,7 @@ func (a *AccessKey) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		if ev == ui.GroupPaired {
 			a.note = pairedNote
 		}
-		a.id.Warning = auth.LintAccessKeyID(a.id.Value())
-		a.secret.Warning = auth.LintAccessKeySecret(a.secret.Value())
+		a.lint()
 		a.sync()
 	case ui.GroupRefused:
 		a.id.Error = refusedNote
@@ -113,14 +152,24 @@ func (a *AccessKey) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	return a, cmd
 }
 
-func (a *AccessKey) render() body {
+func (a *AccessKey) render() body { return fitted(a.sess, a.draw) }
+
+func (a *AccessKey) draw(compact bool) body {
 	var b body
 	if a.sess == nil {
 		return b
 	}
 	st, tw, fw := a.sess.Styles, textWidth(a.sess), fieldWidth(a.sess)
-	if !compact(a.sess) {
-		b.add(ui.Paragraph(st, tw, accessIntro))
+	if old := a.oldKey(); old != "" {
+		b.add(ui.Wrap(st.Muted.Render(fmt.Sprintf(accessOldKey, old)), tw))
+		b.pin()
+	}
+	if !compact {
+		intro := accessIntro
+		if a.id.Keeping() || a.secret.Keeping() {
+			intro = accessKeepIntro
+		}
+		b.add(ui.Paragraph(st, tw, intro))
 		b.gap()
 	}
 	if a.group.Index() == 0 {
@@ -159,6 +208,9 @@ func (a *AccessKey) KeyBinds() []key.Binding {
 func (a *AccessKey) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 	a.sess = s
 	d := s.Draft
+	if old := a.oldKey(); old != "" {
+		p.Say(accessOldKey, old)
+	}
 	p.Say("%s", accessIntro)
 	id, secret, err := promptPair(p, "Access Key ID", "Access Key Secret", d.Creds.AccessKeyID, d.Creds.AccessKeySecret,
 		auth.LintAccessKeyID, auth.LintAccessKeySecret)

@@ -38,6 +38,7 @@ const (
 	actFixClient
 	actFixKey
 	actIssuer
+	actStop
 )
 
 // checkActions is where a failed check can lead, first the most likely fix: the value the
@@ -59,8 +60,30 @@ func checkActions(err error) []checkAction {
 	return append(acts, actIssuer)
 }
 
+// actionsIn is checkActions for a flow that has only the steps has reports (nil: every step):
+// a value whose step is not in the flow (the client credentials in a rotation) cannot be fixed
+// there, so the flow offers to stop instead.
+func actionsIn(err error, has func(id string) bool) []checkAction {
+	all := checkActions(err)
+	if has == nil {
+		return all
+	}
+	var acts []checkAction
+	for _, a := range all {
+		if t := actionTarget(a); t == "" || has(t) {
+			acts = append(acts, a)
+		}
+	}
+	if len(acts) < len(all) {
+		acts = append(acts, actStop)
+	}
+	return acts
+}
+
 func actionLabel(a checkAction) string {
 	switch a {
+	case actStop:
+		return "Stop here: nothing is saved"
 	case actFixClient:
 		return "Fix the Client ID / Client Secret"
 	case actFixKey:
@@ -102,10 +125,27 @@ type Check struct {
 
 	menu ui.Menu
 	acts []checkAction
+	// has reports which steps the flow has, for the failure actions; nil: all of them.
+	has func(id string) bool
 }
 
 // NewCheck returns the live check step.
 func NewCheck(v Verifier) *Check { return &Check{verifier: v, rejected: map[[32]byte]error{}} }
+
+// newCheckIn returns the check step of a flow made of the steps with the given IDs.
+func newCheckIn(v Verifier, ids ...string) *Check {
+	c := NewCheck(v)
+	c.has = func(id string) bool { return slices.Contains(ids, id) }
+	return c
+}
+
+// refuse records that CXone refused the values of d with err earlier in this run (the
+// profiles screen's check of a stored profile): they are not sent again until one changed.
+func (c *Check) refuse(d *ui.Draft, err error) {
+	if err != nil && auth.KindOf(err).Rejected() {
+		c.rejected[fingerprint(d)] = err
+	}
+}
 
 // ID implements ui.Step.
 func (c *Check) ID() string { return IDCheck }
@@ -276,7 +316,7 @@ func (c *Check) finish(res *auth.Result, err error) {
 func (c *Check) fail(err error) {
 	c.result, c.err, c.replayed = nil, err, false
 	c.sess.Draft.Result = nil
-	c.acts = checkActions(err)
+	c.acts = actionsIn(err, c.has)
 	c.menu = ui.Menu{Focused: true, Plain: true}
 	for _, a := range c.acts {
 		c.menu.Items = append(c.menu.Items, ui.MenuItem{Label: actionLabel(a)})
@@ -309,18 +349,23 @@ func (c *Check) key(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 	case c.err == nil && key.Matches(k, keys.Next):
 		return c, ui.Next
 	case c.err != nil && key.Matches(k, keys.Next):
-		a := c.acts[c.menu.Selected()]
-		if a == actRetry {
+		switch a := c.acts[c.menu.Selected()]; a {
+		case actRetry:
 			return c, c.start()
+		case actStop:
+			return c, ui.Abort
+		default:
+			return c, ui.GoTo(actionTarget(a))
 		}
-		return c, ui.GoTo(actionTarget(a))
 	case c.err != nil:
 		c.menu.Update(k, keys)
 	}
 	return c, nil
 }
 
-func (c *Check) render() body {
+func (c *Check) render() body { return fitted(c.sess, c.draw) }
+
+func (c *Check) draw(compact bool) body {
 	var b body
 	if c.sess == nil {
 		return b
@@ -328,35 +373,53 @@ func (c *Check) render() body {
 	st, tw := c.sess.Styles, textWidth(c.sess)
 	d := c.sess.Draft
 	b.add(ui.Wrap(st.Text.Render("Checking the credentials against ")+st.Value.Render(d.Issuer), tw))
-	b.gap()
-	b.add(c.list.View(st, tw))
+	b.pin()
+	if !compact {
+		b.gap()
+	}
+	if c.running || !compact {
+		// A short window shows the stages while they run, then only the outcome.
+		b.add(c.list.View(st, tw))
+	}
 	switch {
 	case c.running:
 	case c.err != nil:
 		a := auth.AdviceFor(auth.KindOf(c.err))
-		b.gap()
-		lines := []string{a.Cause, ""}
-		if c.replayed {
-			lines = append(lines, "These values were refused already; change one to check again.", "")
+		if compact {
+			b.focus()
+			b.add(ui.Wrap(st.Error.Render("✗ "+a.Title), tw))
+			if c.replayed {
+				b.add(ui.Wrap(st.Muted.Render("Refused already: change a value to check again."), tw))
+			}
+		} else {
+			b.gap()
+			lines := []string{a.Cause, ""}
+			if c.replayed {
+				lines = append(lines, "These values were refused already; change one to check again.", "")
+			}
+			lines = append(lines, st.Muted.Render(errorText(c.err)))
+			b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+a.Title, lines...))
+			b.gap()
+			b.focusAt(c.menu.Selected())
 		}
-		lines = append(lines, st.Muted.Render(errorText(c.err)))
-		if compact(c.sess) {
-			lines = []string{st.Muted.Render(errorText(c.err))}
-		}
-		b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+a.Title, lines...))
-		b.gap()
-		b.focus()
 		b.add(c.menu.View(st, c.sess.BodyWidth()))
 	case c.result != nil:
-		b.gap()
-		b.add(st.OK.Render("✓ ") + st.Value.Render("The credentials work."))
+		if compact {
+			b.focus()
+			b.add(ui.Wrap(st.OK.Render("✓ ")+st.Value.Render("The credentials work.")+st.Muted.Render(" Press enter to choose where to store them."), tw))
+		} else {
+			b.gap()
+			b.add(st.OK.Render("✓ ") + st.Value.Render("The credentials work."))
+		}
 		b.add(ui.KV(st, tw, resultPairs(store.ViewOfCheck(d.Profile, d.Issuer, d.Creds, c.result))...))
 		for _, w := range c.result.Warnings {
 			b.add(ui.Wrap(st.Warn.Render("! "+auth.Sanitize(w)), tw))
 		}
-		b.gap()
-		b.focus()
-		b.add(st.Muted.Render("Press enter to choose where to store them."))
+		if !compact {
+			b.gap()
+			b.focus()
+			b.add(st.Muted.Render("Press enter to choose where to store them."))
+		}
 	}
 	return b
 }
@@ -385,6 +448,9 @@ func resultSentence(v store.View) string {
 
 // FocusLine implements ui.Focuser.
 func (c *Check) FocusLine() int { return c.render().focusLine }
+
+// PinnedLines implements ui.Pinner: what is being checked against which issuer.
+func (c *Check) PinnedLines() int { return c.render().pinned }
 
 // View implements ui.Step.
 func (c *Check) View() string { return c.render().String() }
@@ -461,7 +527,7 @@ func (c *Check) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 	a := auth.AdviceFor(auth.KindOf(err))
 	p.Say("Error: %s. %s", a.Title, a.Cause)
 	p.Say("Details: %s", errorText(err))
-	acts := checkActions(err)
+	acts := slices.DeleteFunc(actionsIn(err, c.has), func(a checkAction) bool { return a == actStop })
 	opts := make([]string, 0, len(acts)+1)
 	for _, a := range acts {
 		opts = append(opts, actionLabel(a))

@@ -24,6 +24,8 @@ const (
 const (
 	clientIntro = "Enter the Client ID and Client Secret of the registered application, from the approval email (they come in a password-protected archive)."
 	reuseIntro  = "One registered application serves many access keys. Reuse the client credentials of:"
+	// clientKeepIntro replaces clientIntro while stored values are kept.
+	clientKeepIntro = "The Client ID and Client Secret stored in this profile are kept: press enter to keep each, or type (or paste) a new one."
 )
 
 type profilesMsg struct {
@@ -88,6 +90,12 @@ func (c *Client) Enter(s *ui.Session) tea.Cmd {
 	var cmds []tea.Cmd
 	if !c.entered {
 		c.entered = true
+		if d := s.Draft; d.Existing && d.Creds.ClientID != "" && c.id.Value() == "" {
+			// Editing a stored profile: its values are kept unless something is typed.
+			c.id.Keep(d.Creds.ClientID)
+			c.secret.Keep(d.Creds.ClientSecret)
+			c.lint()
+		}
 		if c.src != nil {
 			cmds = append(cmds, loadProfiles(s.Ctx, c.src))
 		}
@@ -124,6 +132,9 @@ func (c *Client) CapturingText() bool { return !c.picking || c.asking }
 // FocusLine implements ui.Focuser.
 func (c *Client) FocusLine() int { return c.render().focusLine }
 
+// PinnedLines implements ui.Pinner.
+func (c *Client) PinnedLines() int { return c.render().pinned }
+
 func (c *Client) sync() {
 	d := c.sess.Draft
 	d.Creds.ClientID = strings.TrimSpace(c.id.Value())
@@ -158,7 +169,13 @@ func (c *Client) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case profilesMsg:
-		c.profiles = msg.list
+		c.profiles = nil
+		for _, p := range msg.list {
+			if d := c.sess.Draft; d.Existing && p.Name == d.Profile {
+				continue // the profile being edited has these credentials already
+			}
+			c.profiles = append(c.profiles, p)
+		}
 		if msg.err != nil {
 			c.loadErr = "Could not list existing profiles: " + errorText(msg.err)
 		}
@@ -282,7 +299,7 @@ func (c *Client) updatePicker(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 		return c, c.group.Refocus()
 	case key.Matches(k, keys.Next):
 		p := c.profiles[c.picker.Selected()]
-		if p.NeedsPassphrase && !c.cfg.PassphraseFromEnv {
+		if p.NeedsPassphrase && !c.cfg.PassphraseKnown {
 			c.asking = true
 			c.pass.Label = "Passphrase of the keyring that holds " + p.Name
 			return c, c.pass.Focus()
@@ -309,7 +326,9 @@ func fetchClient(ctx context.Context, src ProfileSource, name, pass string) (str
 	return src.ClientCredentials(ctx, name, pass)
 }
 
-func (c *Client) render() body {
+func (c *Client) render() body { return fitted(c.sess, c.draw) }
+
+func (c *Client) draw(compact bool) body {
 	var b body
 	if c.sess == nil {
 		return b
@@ -335,8 +354,12 @@ func (c *Client) render() body {
 		}
 		return b
 	}
-	if !compact(c.sess) {
-		b.add(ui.Paragraph(st, tw, clientIntro))
+	if !compact {
+		intro := clientIntro
+		if c.id.Keeping() || c.secret.Keeping() {
+			intro = clientKeepIntro
+		}
+		b.add(ui.Paragraph(st, tw, intro))
 		b.gap()
 	}
 	if c.group.Index() == 0 {
@@ -413,7 +436,7 @@ func (c *Client) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 			if i > 0 {
 				pr := list[i-1]
 				pass := ""
-				if pr.NeedsPassphrase && !c.cfg.PassphraseFromEnv {
+				if pr.NeedsPassphrase && !c.cfg.PassphraseKnown {
 					if pass, err = p.Secret("Passphrase of the keyring that holds "+pr.Name, false); err != nil {
 						return nil, err
 					}
@@ -443,9 +466,17 @@ func (c *Client) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 func promptPair(p *ui.Prompter, idName, secretName, curID, curSecret string, lintID, lintSecret func(string) string) (string, string, error) {
 	var id, secret string
 	for id == "" {
-		a, err := p.Ask(idName, curID)
+		q := idName
+		if curID != "" {
+			// The current value is shown masked, as on screen; enter keeps it.
+			q += " (enter keeps " + masked(curID) + ")"
+		}
+		a, err := p.Ask(q, "")
 		if err != nil {
 			return "", "", err
+		}
+		if a == "" {
+			a = curID
 		}
 		switch vals := ui.Values(a); {
 		case len(vals) == 2:

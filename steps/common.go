@@ -27,12 +27,14 @@ const (
 // RegistrationURL is NICE's guide to registering an application.
 const RegistrationURL = "https://developer.niceincontact.com/Documentation/ApplicationRegistration"
 
-// body builds a step's view and remembers where the focused element starts, so the engine
-// can keep it on screen when the window is short.
+// body builds a step's view and remembers where the focused element starts and how many
+// lines of instruction open it, so the engine can keep both on screen when the window is
+// short.
 type body struct {
 	parts     []string
 	lines     int
 	focusLine int
+	pinned    int
 }
 
 func (b *body) add(parts ...string) {
@@ -47,6 +49,13 @@ func (b *body) gap() { b.add("") }
 
 // focus marks the next part as the focused one.
 func (b *body) focus() { b.focusLine = b.lines }
+
+// focusAt marks line n of the next part as the focused line (the selected item of a menu).
+func (b *body) focusAt(n int) { b.focusLine = b.lines + n }
+
+// pin marks the lines added so far as the step's instruction: they stay in view while the
+// rest scrolls (ui.Pinner).
+func (b *body) pin() { b.pinned = b.lines }
 
 func (b body) String() string { return strings.Join(b.parts, "\n") }
 
@@ -78,6 +87,22 @@ func textWidth(sess *ui.Session) int { return min(sess.BodyWidth(), 88) }
 // compact reports whether the window is too short for the step's explanations: the step then
 // shows its instruction and its focused control only.
 func compact(sess *ui.Session) bool { return sess.Height > 0 && sess.Height < 16 }
+
+// fitted renders a step's body in full, or in its compact form when the window is short or
+// the full body would not fit the rows the engine gives it: the explanations are dropped
+// before the instruction and the focused control have to scroll.
+func fitted(sess *ui.Session, draw func(compact bool) body) body {
+	if sess == nil {
+		return draw(false)
+	}
+	if compact(sess) {
+		return draw(true)
+	}
+	if b := draw(false); sess.Height <= 0 || b.lines <= sess.BodyHeight() {
+		return b
+	}
+	return draw(true)
+}
 
 // indent shifts every line of s right by n spaces.
 func indent(s string, n int) string {

@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -16,6 +18,7 @@ const (
 	onceText      = "Copy both the Access Key ID and the Access Key Secret before you close the dialog. A lost secret cannot be shown again: you would have to create a new key."
 	onceShort     = "⚠ The secret is shown only once: copy both values now."
 	copiedConfirm = "I have copied the Access Key ID and the Access Key Secret"
+	rotateIntro   = "New access key for profile %s: the old one keeps working until you deactivate it in CXone."
 )
 
 // CreateKey explains how to create an access key and makes sure the secret was copied: CXone
@@ -24,16 +27,25 @@ type CreateKey struct {
 	sess      *ui.Session
 	confirmed bool
 	nudge     bool // enter was pressed before confirming
+	rotate    bool // the first step of a rotation: a new key replaces the stored one
 }
 
 // NewCreateKey returns the access key creation step.
 func NewCreateKey() *CreateKey { return &CreateKey{} }
 
+// NewRotateCreateKey returns the access key creation step that opens a rotation.
+func NewRotateCreateKey() *CreateKey { return &CreateKey{rotate: true} }
+
 // ID implements ui.Step.
 func (c *CreateKey) ID() string { return IDCreateKey }
 
 // Title implements ui.Step.
-func (c *CreateKey) Title() string { return "Create an access key" }
+func (c *CreateKey) Title() string {
+	if c.rotate {
+		return "Create a new access key"
+	}
+	return "Create an access key"
+}
 
 // Enter implements ui.Step.
 func (c *CreateKey) Enter(s *ui.Session) tea.Cmd {
@@ -47,6 +59,10 @@ func (c *CreateKey) Confirmed() bool { return c.confirmed }
 
 // FocusLine implements ui.Focuser: the confirmation.
 func (c *CreateKey) FocusLine() int { return c.render().focusLine }
+
+// PinnedLines implements ui.Pinner: where to create the key, and that its secret is shown
+// once, stay above the confirmation however short the window.
+func (c *CreateKey) PinnedLines() int { return c.render().pinned }
 
 // Update implements ui.Step.
 func (c *CreateKey) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
@@ -75,23 +91,32 @@ func (c *CreateKey) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	return c, nil
 }
 
-func (c *CreateKey) render() body {
+func (c *CreateKey) render() body { return fitted(c.sess, c.draw) }
+
+func (c *CreateKey) draw(compact bool) body {
 	var b body
 	if c.sess == nil {
 		return b
 	}
 	st, tw := c.sess.Styles, textWidth(c.sess)
-	if compact(c.sess) {
+	if compact {
 		// The instruction, the warning in one line and the confirmation: what must stay.
 		b.add(ui.Wrap(st.Code.Render(createPath), tw))
 		b.add(ui.Wrap(st.Warn.Bold(true).Render(onceShort), tw))
+		b.pin()
 	} else {
+		if c.rotate {
+			b.add(ui.Paragraph(st, tw, fmt.Sprintf(rotateIntro, c.sess.Draft.Profile)))
+			b.gap()
+		}
 		b.add(ui.Paragraph(st, tw, createIntro))
 		b.gap()
 		b.add("  " + st.Code.Render(createPath))
 		b.gap()
-		b.add(ui.Wrap(st.Muted.Render(createAdmin), tw))
-		b.gap()
+		if !c.rotate { // a rotation's user has made a key before
+			b.add(ui.Wrap(st.Muted.Render(createAdmin), tw))
+			b.gap()
+		}
 		b.add(ui.WarningBox(st, min(tw, 72), onceTitle, onceText))
 	}
 	b.gap()
@@ -123,6 +148,9 @@ func (c *CreateKey) KeyBinds() []key.Binding {
 // Prompt implements ui.Step.
 func (c *CreateKey) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 	c.sess = s
+	if c.rotate {
+		p.Say(rotateIntro, s.Draft.Profile)
+	}
 	p.Say("%s %s.", createIntro, createPath)
 	p.Say("%s", createAdmin)
 	p.Say("Warning: the secret is shown only once. %s", onceText)

@@ -1,14 +1,18 @@
 // Package steps holds the screens of the setup wizard (one file per step, each with its
-// screen and its line prompt side by side), the interfaces they consume (Verifier, Saver,
-// ProfileSource, BackendSource), and Run, which runs them full-screen or, for screen readers,
-// as plain line prompts.
+// screen and its line prompt side by side), the profiles screen that is the home of
+// `cxone-auth` on a terminal (profiles.go), the flows built from the steps (a new profile, the
+// edit of a stored one, the rotation of its access key: flows.go), the interfaces they consume
+// (Verifier, Saver, ProfileSource, BackendSource, ProfileManager), and Run, RunFlow and
+// RunHome, which run them full-screen or, for screen readers, as plain line prompts.
 package steps
 
 import (
 	"context"
 	"errors"
+	"time"
 
 	"cxone-auth/auth"
+	"cxone-auth/store"
 )
 
 // Verifier checks credentials live against CXone. progress is called for every stage event,
@@ -64,12 +68,71 @@ type BackendSource interface {
 	Backends() []Backend
 }
 
+// StoredProfile is one row of the profiles screen: a stored profile's non-secret view and its
+// last recorded check, read from the config (no keyring access, no passphrase).
+type StoredProfile struct {
+	View        store.View // masked IDs, sanitised strings
+	Default     bool
+	Backend     string // the keyring backend holding it
+	LastCheckAt time.Time
+	Status      string // store.StatusValid, StatusRejected, StatusError; "" = never checked
+	ErrorKind   string // the auth.Kind of the last failure
+}
+
+// ProfileCheck is the outcome of a live check of one stored profile, already recorded in the
+// config the way `check --all` records it.
+type ProfileCheck struct {
+	Name      string
+	View      store.View // what the check learnt, or the stored view when it failed
+	Status    string     // "valid", "rejected", "error" or "missing"
+	Err       error      // nil when valid; auth.KindOf(Err) picks the advice
+	Warnings  []string   // sanitised
+	CheckedAt time.Time
+}
+
+// StoredSecret is a stored profile read from the keyring for an edit or a rotation.
+type StoredSecret struct {
+	Name    string
+	Issuer  string
+	Creds   auth.Credentials
+	Backend string // the keyring backend holding it: an edit saves back there
+}
+
+// ExportRequest asks for a profile to be written to a file, as `cxone-auth export -o` does.
+type ExportRequest struct {
+	Profile string
+	Format  string // "env", "shell" or "json"
+	Path    string
+	Force   bool // replace an existing file (the person confirmed it)
+}
+
+// ExportResult says where an export went.
+type ExportResult struct {
+	Path       string // absolute
+	GitWarning bool   // the file lies in a git work tree and is not ignored
+}
+
+// ProfileManager is what the profiles screen needs beyond the wizard: the stored profiles, their
+// live check recorded in the config, and the actions on one of them. Implementations bound
+// every keyring and network call; the screen calls them from commands, never while drawing.
+// Export returns an error wrapping fs.ErrExist when the file exists and Force is not set.
+type ProfileManager interface {
+	List(ctx context.Context) ([]StoredProfile, error)
+	Check(ctx context.Context, name string) ProfileCheck
+	Load(ctx context.Context, name string) (StoredSecret, error)
+	SetDefault(ctx context.Context, name string) error
+	Remove(ctx context.Context, name string) error
+	Export(ctx context.Context, req ExportRequest) (ExportResult, error)
+}
+
 // Deps are the wizard's dependencies; main builds them with adapters over auth and store.
 type Deps struct {
 	Verifier Verifier
 	Saver    Saver
 	Profiles ProfileSource // may be nil: no reuse offer
 	Backends BackendSource
+	// Manager serves the profiles screen; nil when only the wizard runs.
+	Manager ProfileManager
 	// OpenURL opens a link in a browser; nil means there is no browser.
 	OpenURL func(string) error
 }
@@ -80,8 +143,10 @@ type Config struct {
 	Issuer     string // pre-selected issuer ("" = commercial)
 	Accessible bool   // line prompts, no alternate screen, no animation
 	NoColor    bool
-	// PassphraseFromEnv means CXONE_KEYRING_PASSPHRASE is set: the wizard does not ask.
-	PassphraseFromEnv bool
+	// PassphraseKnown means the encrypted-file keyring's passphrase is at hand: from
+	// CXONE_KEYRING_PASSPHRASE, or typed once before the screen opened (the keyring was
+	// unlocked for the whole run). The wizard then never asks for it.
+	PassphraseKnown bool
 	// Backend is the keyring backend named by --keyring-backend ("" = let the person choose).
 	Backend string
 }

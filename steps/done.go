@@ -120,12 +120,12 @@ func (d *Done) View() string {
 	r := RecordOf(d.sess.Draft)
 	var b body
 	b.add(st.OK.Render("✓ ") + st.Value.Render(r.Headline))
-	b.gap()
-	b.add(ui.KV(st, tw, r.Pairs...))
+	// What is left to do (deactivate the old key) comes first, where a short window shows it.
 	for _, n := range r.Notes {
-		b.gap()
 		b.add(ui.Wrap(st.Warn.Render("! ")+st.Text.Render(n), tw))
 	}
+	b.gap()
+	b.add(ui.KV(st, tw, r.Pairs...))
 	b.gap()
 	b.add(st.Text.Render("Next:"))
 	cw := 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"cxone-auth/auth"
 	"cxone-auth/steps/stepstest"
+	"cxone-auth/store"
 	"cxone-auth/ui"
 )
 
@@ -26,10 +28,13 @@ const (
 	testKeySecret    = "SECRETSECRETSECRETSECRETSECRETSECRETSECRETSECRETSECR===="
 	wrongSecret      = "WRONGWRONGWRONGWRONG1234567890AB"
 	testPassphrase   = "correct horse battery"
+	// The key a rotation replaces the stored one with.
+	testNewKeyID     = "NEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWK===="
+	testNewKeySecret = "NEWSECRETNEWSECRETNEWSECRETNEWSECRETNEWSECRETNEWSEC===="
 )
 
 func secrets() []string {
-	return []string{testClientSecret, testKeySecret, wrongSecret, testPassphrase}
+	return []string{testClientSecret, testKeySecret, wrongSecret, testPassphrase, testNewKeySecret}
 }
 
 // fakeVerifier reports every stage and fails the token stage with what errFor returns.
@@ -273,3 +278,149 @@ func (h *harness) toCheck(clientSecret, keySecret string) {
 }
 
 func ansiStrip(s string) string { return ansi.Strip(s) }
+
+// fakeManager is the profiles screen's store and CLI: profiles in memory, checks answered from
+// a table.
+type fakeManager struct {
+	mu       sync.Mutex
+	list     []StoredProfile
+	results  map[string]ProfileCheck
+	secrets  map[string]StoredSecret
+	files    map[string]bool // paths that exist
+	checks   []string
+	removed  []string
+	exports  []ExportRequest
+	defaults []string
+}
+
+func (f *fakeManager) List(context.Context) ([]StoredProfile, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]StoredProfile(nil), f.list...), nil
+}
+
+func (f *fakeManager) Check(_ context.Context, name string) ProfileCheck {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.checks = append(f.checks, name)
+	res, ok := f.results[name]
+	if !ok {
+		res = ProfileCheck{Name: name, Status: "valid"}
+	}
+	res.CheckedAt = time.Now()
+	for i := range f.list {
+		if f.list[i].View.Name == name {
+			if res.Err == nil {
+				res.View = f.list[i].View
+			}
+			f.list[i].Status, f.list[i].LastCheckAt = res.Status, res.CheckedAt
+			if res.Err != nil {
+				f.list[i].ErrorKind = string(auth.KindOf(res.Err))
+			}
+		}
+	}
+	return res
+}
+
+func (f *fakeManager) Checks() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.checks...)
+}
+
+func (f *fakeManager) Load(_ context.Context, name string) (StoredSecret, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.secrets[name]
+	if !ok {
+		return StoredSecret{}, fmt.Errorf("no profile %q", name)
+	}
+	return s, nil
+}
+
+func (f *fakeManager) SetDefault(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.defaults = append(f.defaults, name)
+	for i := range f.list {
+		f.list[i].Default = f.list[i].View.Name == name
+	}
+	return nil
+}
+
+func (f *fakeManager) Remove(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.removed = append(f.removed, name)
+	var keep []StoredProfile
+	for _, p := range f.list {
+		if p.View.Name != name {
+			keep = append(keep, p)
+		}
+	}
+	f.list = keep
+	return nil
+}
+
+func (f *fakeManager) Export(_ context.Context, req ExportRequest) (ExportResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.files[req.Path] && !req.Force {
+		return ExportResult{}, fmt.Errorf("%s: %w", req.Path, fs.ErrExist)
+	}
+	f.exports = append(f.exports, req)
+	return ExportResult{Path: "/work/" + req.Path}, nil
+}
+
+// Profiles of the screen's tests: prod works, staging's access key is rejected, lab's issuer
+// cannot be reached.
+const testIssuer = "https://cxone.niceincontact.com"
+
+func stored(name, status, kind string, def bool) StoredProfile {
+	v := store.View{Name: name, Issuer: testIssuer, ClientID: "485a…d7e8", AccessKeyID: "ZO4E…A===",
+		User: "api.user@acme.com", Tenant: "acme_corp", BusinessUnitID: 4601234, BusinessUnit: "Acme",
+		APIEndpoint: "https://api-na1.niceincontact.com"}
+	if name == "lab" {
+		v.Issuer, v.User, v.Tenant, v.BusinessUnitID, v.BusinessUnit, v.APIEndpoint = "http://127.0.0.1:9", "", "", 0, "", ""
+	}
+	return StoredProfile{View: v, Default: def, Backend: "file", Status: status, ErrorKind: kind,
+		LastCheckAt: time.Now().Add(-3 * time.Hour)}
+}
+
+func newFakeManager() *fakeManager {
+	secret := func(name, issuer string) StoredSecret {
+		return StoredSecret{Name: name, Issuer: issuer, Backend: "file",
+			Creds: auth.Credentials{ClientID: testClientID, ClientSecret: testClientSecret, AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}}
+	}
+	return &fakeManager{
+		list: []StoredProfile{stored("lab", "", "", false), stored("prod", "valid", "", true), stored("staging", "valid", "", false)},
+		results: map[string]ProfileCheck{
+			"staging": {Name: "staging", Status: "rejected", Err: &auth.RejectedError{Kind: auth.KindInvalidGrant, Status: 400, Code: "invalid_grant"}},
+			"lab":     {Name: "lab", Status: "error", Err: &auth.NetworkError{URL: "http://127.0.0.1:9/.well-known/openid-configuration", Err: errors.New("connection refused")}},
+		},
+		secrets: map[string]StoredSecret{
+			"prod": secret("prod", testIssuer), "staging": secret("staging", testIssuer), "lab": secret("lab", "http://127.0.0.1:9"),
+		},
+		files: map[string]bool{},
+	}
+}
+
+// newHomeHarness drives the profiles screen synchronously, as newHarness drives the wizard.
+func newHomeHarness(t *testing.T, deps Deps, cfg Config, w, h int) *harness {
+	t.Helper()
+	cfg.NoColor = true
+	hs := &harness{t: t, m: newHomeModel(context.Background(), deps, cfg)}
+	hs.run(hs.m.Init())
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	return hs
+}
+
+// newFlowHarness drives one flow synchronously.
+func newFlowHarness(t *testing.T, deps Deps, cfg Config, fl Flow, w, h int) *harness {
+	t.Helper()
+	cfg.NoColor = true
+	hs := &harness{t: t, m: newFlowModel(context.Background(), deps, cfg, fl)}
+	hs.run(hs.m.Init())
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	return hs
+}

@@ -65,6 +65,9 @@ func (r *Register) Enter(s *ui.Session) tea.Cmd {
 // FocusLine implements ui.Focuser: the choices.
 func (r *Register) FocusLine() int { return r.render().focusLine }
 
+// PinnedLines implements ui.Pinner: the guide and its link.
+func (r *Register) PinnedLines() int { return r.render().pinned }
+
 // Update implements ui.Step.
 func (r *Register) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	if r.sess == nil {
@@ -110,15 +113,18 @@ func (r *Register) openCmd() tea.Cmd {
 	return ui.OpenLink(r.sess.Ctx, r.open, RegistrationURL)
 }
 
-func (r *Register) render() body {
+func (r *Register) render() body { return fitted(r.sess, r.draw) }
+
+func (r *Register) draw(compact bool) body {
 	var b body
 	if r.sess == nil {
 		return b
 	}
 	st, tw := r.sess.Styles, textWidth(r.sess)
-	if compact(r.sess) {
+	if compact {
 		b.add(hanging(st, tw, "", registerGuide))
 		b.add(ui.Link(st, RegistrationURL))
+		b.pin()
 	} else {
 		b.add(ui.Paragraph(st, tw, registerIntro))
 		b.gap()
@@ -131,7 +137,7 @@ func (r *Register) render() body {
 		b.add(hanging(st, tw, "3. ", registerWait))
 	}
 	b.gap()
-	b.focus()
+	b.focusAt(r.menu.Selected())
 	b.add(r.menu.View(st, r.sess.BodyWidth()))
 	if r.note != "" {
 		b.add(ui.Wrap(st.Muted.Render(r.note), tw))

@@ -35,7 +35,17 @@ func newSession(deps Deps, cfg Config) *ui.Session {
 }
 
 func newModel(ctx context.Context, deps Deps, cfg Config) *ui.Model {
-	return ui.New(ctx, newSession(deps, cfg), All(deps, cfg), ui.Options{AltScreen: !cfg.Accessible, NoColor: cfg.NoColor})
+	return newFlowModel(ctx, deps, cfg, NewProfileFlow(deps, cfg))
+}
+
+func newFlowModel(ctx context.Context, deps Deps, cfg Config, fl Flow) *ui.Model {
+	sess := newSession(deps, cfg)
+	sess.Draft = fl.Draft
+	return ui.New(ctx, sess, fl.Steps, ui.Options{AltScreen: !cfg.Accessible, NoColor: cfg.NoColor})
+}
+
+func newHomeModel(ctx context.Context, deps Deps, cfg Config) *ui.Model {
+	return ui.New(ctx, newSession(deps, cfg), nil, ui.Options{AltScreen: !cfg.Accessible, NoColor: cfg.NoColor, Home: NewProfiles(deps, cfg)})
 }
 
 // NewModel returns the wizard as a tea.Model (a *ui.Model), for end-to-end tests. It does no
@@ -44,16 +54,49 @@ func NewModel(deps Deps, cfg Config) tea.Model {
 	return newModel(context.Background(), deps, cfg)
 }
 
-// Run runs the wizard, reading keys from in and drawing on out (the command passes stderr, so
-// stdout stays clean): full-screen on the alternate screen, or with cfg.Accessible as line
-// prompts. It returns ErrCancelled when the person quits; nothing is written in that case.
+// NewFlowModel returns a flow (an edit, a rotation) as a tea.Model, for end-to-end tests.
+func NewFlowModel(deps Deps, cfg Config, fl Flow) tea.Model {
+	return newFlowModel(context.Background(), deps, cfg, fl)
+}
+
+// NewHomeModel returns the profiles screen as a tea.Model, for end-to-end tests.
+func NewHomeModel(deps Deps, cfg Config) tea.Model {
+	return newHomeModel(context.Background(), deps, cfg)
+}
+
+// Run runs the wizard for a new profile, reading keys from in and drawing on out (the command
+// passes stderr, so stdout stays clean): full-screen on the alternate screen, or with
+// cfg.Accessible as line prompts. It returns ErrCancelled when the person quits; nothing is
+// written in that case.
 func Run(ctx context.Context, deps Deps, cfg Config, in io.Reader, out io.Writer) (Outcome, error) {
+	return RunFlow(ctx, deps, cfg, NewProfileFlow(deps, cfg), in, out)
+}
+
+// RunFlow runs one flow (the wizard, an edit, a rotation) as Run does.
+func RunFlow(ctx context.Context, deps Deps, cfg Config, fl Flow, in io.Reader, out io.Writer) (Outcome, error) {
 	if cfg.Accessible {
 		sess := newSession(deps, cfg)
-		st, err := ui.RunLines(ctx, sess, All(deps, cfg), ui.NewPrompter(ctx, in, out))
+		sess.Draft = fl.Draft
+		st, err := ui.RunLines(ctx, sess, fl.Steps, ui.NewPrompter(ctx, in, out))
 		return outcome(st, err, sess)
 	}
-	m := newModel(ctx, deps, cfg)
+	return runProgram(ctx, cfg, newFlowModel(ctx, deps, cfg, fl), in, out)
+}
+
+// RunHome runs the profiles screen, the home of `cxone-auth` on a terminal: the stored
+// profiles checked live, and the flows it starts (new profile, edit, rotation) in the same
+// program. Quitting it is not a cancellation: the records of the profiles saved meanwhile are
+// in the outcome.
+func RunHome(ctx context.Context, deps Deps, cfg Config, in io.Reader, out io.Writer) (Outcome, error) {
+	if cfg.Accessible {
+		sess := newSession(deps, cfg)
+		st, err := ui.RunHomeLines(ctx, sess, NewProfiles(deps, cfg), ui.NewPrompter(ctx, in, out))
+		return outcome(st, err, sess)
+	}
+	return runProgram(ctx, cfg, newHomeModel(ctx, deps, cfg), in, out)
+}
+
+func runProgram(ctx context.Context, cfg Config, m *ui.Model, in io.Reader, out io.Writer) (Outcome, error) {
 	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
 	if cfg.NoColor {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))

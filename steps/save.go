@@ -24,12 +24,15 @@ const (
 
 // The save step's words, shared by its screen and its prompt.
 var (
-	saveIntro   = "The secrets go to the keyring; the config file keeps only non-secret details."
-	passNew     = fmt.Sprintf("Choose a passphrase of at least %d characters for the new encrypted keyring. You will need it to read the credentials (or set CXONE_KEYRING_PASSPHRASE).", store.MinPassphraseLen)
-	passExist   = "Enter the passphrase of the existing encrypted keyring."
-	passTooFew  = fmt.Sprintf("use at least %d characters", store.MinPassphraseLen)
-	passDiffer  = "the two passphrases differ"
-	passMissing = "a passphrase is required"
+	saveIntro = "The secrets go to the keyring; the config file keeps only non-secret details."
+	passNew   = fmt.Sprintf("Choose a passphrase of at least %d characters for the new encrypted keyring. You will need it to read the credentials (or set CXONE_KEYRING_PASSPHRASE).", store.MinPassphraseLen)
+	passExist = "Enter the passphrase of the existing encrypted keyring."
+	// The same, for short windows.
+	passNewShort   = fmt.Sprintf("New keyring: choose a passphrase of at least %d characters.", store.MinPassphraseLen)
+	passExistShort = "The passphrase of the existing keyring:"
+	passTooFew     = fmt.Sprintf("use at least %d characters", store.MinPassphraseLen)
+	passDiffer     = "the two passphrases differ"
+	passMissing    = "a passphrase is required"
 )
 
 type backendsMsg struct {
@@ -62,7 +65,8 @@ var saveActLabels = [...]string{"Retry", "Enter the passphrase again", "Choose a
 
 // Save picks the keyring backend, asks for the encrypted-file passphrase when needed, and
 // stores the profile. It is the first step that writes anything. A backend given with
-// --keyring-backend is not offered as a choice: it is shown as given.
+// --keyring-backend is not offered as a choice: it is shown as given; so is the keyring that
+// holds a profile being edited (or its key replaced), which is saved back there.
 type Save struct {
 	sess  *ui.Session
 	src   BackendSource
@@ -164,6 +168,9 @@ func (s *Save) CapturingText() bool { return s.phase == savePass }
 // FocusLine implements ui.Focuser.
 func (s *Save) FocusLine() int { return s.render().focusLine }
 
+// PinnedLines implements ui.Pinner: which profile is stored.
+func (s *Save) PinnedLines() int { return s.render().pinned }
+
 func (s *Save) selected() (Backend, bool) {
 	i := s.menu.Selected()
 	if i < 0 || i >= len(s.backends) {
@@ -172,15 +179,28 @@ func (s *Save) selected() (Backend, bool) {
 	return s.backends[i], s.backends[i].Available
 }
 
-// flagged reports whether the backend came from --keyring-backend (no choice to offer).
-func (s *Save) flagged() bool {
-	b, ok := s.selected()
-	return ok && s.cfg.Backend != "" && b.Name == s.cfg.Backend
+// fixed is the backend decided before this step, and why: the one named by --keyring-backend,
+// else, for a stored profile, the one that holds it. "" when the person chooses.
+func (s *Save) fixed() (name, why string) {
+	switch d := s.sess.Draft; {
+	case s.cfg.Backend != "":
+		return s.cfg.Backend, "from --keyring-backend"
+	case d.Existing && d.Backend != "":
+		return d.Backend, "where the profile is stored"
+	}
+	return "", ""
 }
 
-// backendMenu lists the backends; the one chosen by a flag, else the detected default, is
-// selected. ok is false when none is available.
-func backendMenu(list []Backend, flag string) (ui.Menu, bool) {
+// flagged reports whether the backend was decided before this step (no choice to offer).
+func (s *Save) flagged() bool {
+	b, ok := s.selected()
+	name, _ := s.fixed()
+	return ok && name != "" && b.Name == name
+}
+
+// backendMenu lists the backends; the one decided before (flag, why), else the detected
+// default, is selected. ok is false when none is available.
+func backendMenu(list []Backend, flag, why string) (ui.Menu, bool) {
 	m := ui.Menu{Focused: true, Cursor: -1}
 	for i, b := range list {
 		label := b.Label
@@ -190,7 +210,7 @@ func backendMenu(list []Backend, flag string) (ui.Menu, bool) {
 		note := b.Note
 		switch {
 		case flag != "" && b.Name == flag:
-			note = joinNote("from --keyring-backend", note)
+			note = joinNote(why, note)
 		case flag == "" && b.Default && b.Available:
 			note = joinNote("detected default", note)
 		}
@@ -221,7 +241,8 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		s.phase = saveChoose
 		s.backends, s.loadErr = msg.list, msg.err
 		var ok bool
-		if s.menu, ok = backendMenu(s.backends, s.cfg.Backend); !ok && s.loadErr == nil && len(s.backends) > 0 {
+		flag, why := s.fixed()
+		if s.menu, ok = backendMenu(s.backends, flag, why); !ok && s.loadErr == nil && len(s.backends) > 0 {
 			s.loadErr = errors.New("no keyring backend is available on this machine")
 		}
 		if s.flagged() {
@@ -269,7 +290,7 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 // failureActions are what a failed save offers: never the same wrong passphrase again.
 func (s *Save) failureActions(err error) []int {
 	b, _ := s.selected()
-	askPass := b.NeedsPassphrase && !s.cfg.PassphraseFromEnv
+	askPass := b.NeedsPassphrase && !s.cfg.PassphraseKnown
 	var acts []int
 	if askPass && (errors.Is(err, store.ErrWrongPassphrase) || errors.Is(err, store.ErrPassphraseTooShort)) {
 		acts = []int{saveActPass}
@@ -298,7 +319,7 @@ func (s *Save) chosen() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	if b.NeedsPassphrase && !s.cfg.PassphraseFromEnv {
+	if b.NeedsPassphrase && !s.cfg.PassphraseKnown {
 		s.phase = savePass
 		s.pass1.SetValue("")
 		s.pass2.SetValue("")
@@ -434,7 +455,9 @@ func (s *Save) save() tea.Cmd {
 	return tea.Batch(s.tick(), do)
 }
 
-func (s *Save) render() body {
+func (s *Save) render() body { return fitted(s.sess, s.draw) }
+
+func (s *Save) draw(compact bool) body {
 	var b body
 	if s.sess == nil {
 		return b
@@ -442,11 +465,17 @@ func (s *Save) render() body {
 	st, tw, fw := s.sess.Styles, textWidth(s.sess), fieldWidth(s.sess)
 	d := s.sess.Draft
 	head := st.Text.Render("Store profile ") + st.Value.Render(d.Profile) + st.Text.Render(" in a keyring.")
-	if !compact(s.sess) {
+	if d.Existing {
+		head = st.Text.Render("Update profile ") + st.Value.Render(d.Profile) + st.Text.Render(" in its keyring.")
+	}
+	if !compact {
 		head += st.Text.Render(" " + saveIntro)
 	}
 	b.add(ui.Wrap(head, tw))
-	b.gap()
+	b.pin()
+	if !compact {
+		b.gap()
+	}
 	if s.phase == saveLoading {
 		b.add(st.Muted.Render("Looking for keyrings…"))
 		return b
@@ -465,11 +494,12 @@ func (s *Save) render() body {
 		if label == "" {
 			label = sel.Name
 		}
-		b.add(ui.KV(st, tw, [2]string{"Keyring", label + " (from --keyring-backend)"}))
-	} else if !(compact(s.sess) && s.phase == savePass) {
+		_, why := s.fixed()
+		b.add(ui.KV(st, tw, [2]string{"Keyring", label + " (" + why + ")"}))
+	} else if !(compact && s.phase == savePass) {
 		b.add(st.Label.Render("Keyring"))
 		if s.phase == saveChoose {
-			b.focus()
+			b.focusAt(s.menu.Selected())
 		}
 		menu := s.menu
 		menu.Focused = s.phase == saveChoose
@@ -483,13 +513,22 @@ func (s *Save) render() body {
 	}
 	switch s.phase {
 	case savePass:
-		b.gap()
+		if !compact || s.flagged() {
+			b.gap()
+		}
 		intro := passNew
-		if sel.Exists {
+		switch {
+		case sel.Exists && compact:
+			intro = passExistShort
+		case sel.Exists:
 			intro = passExist
+		case compact:
+			intro = passNewShort
 		}
 		b.add(ui.Wrap(st.Muted.Render(intro), tw))
-		b.gap()
+		if !compact {
+			b.gap()
+		}
 		if s.group.Index() == 0 {
 			b.focus()
 		}
@@ -512,7 +551,7 @@ func (s *Save) render() body {
 	case saveFailed:
 		b.gap()
 		b.add(ui.ErrorBox(st, min(tw, 80), "✗ Could not save", errorText(s.err)))
-		b.focus()
+		b.focusAt(s.actions.Selected())
 		b.add(s.actions.View(st, s.sess.BodyWidth()))
 	}
 	return b
@@ -555,7 +594,8 @@ func (s *Save) Prompt(sess *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 		return nil, err
 	}
 	s.backends = list
-	menu, ok := backendMenu(list, s.cfg.Backend)
+	flag, why := s.fixed()
+	menu, ok := backendMenu(list, flag, why)
 	if !ok {
 		return nil, errors.New("no keyring backend is available on this machine")
 	}
@@ -563,7 +603,7 @@ func (s *Save) Prompt(sess *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 	p.Say("Store profile %s in a keyring. %s", d.Profile, saveIntro)
 	if s.flagged() {
 		b, _ := s.selected()
-		p.Say("Keyring: %s (from --keyring-backend).", b.Label)
+		p.Say("Keyring: %s (%s).", b.Label, why)
 	}
 	for {
 		if !s.flagged() {
@@ -589,7 +629,7 @@ func (s *Save) Prompt(sess *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 		}
 		b, _ := s.selected()
 		s.passphrase = ""
-		if b.NeedsPassphrase && !s.cfg.PassphraseFromEnv {
+		if b.NeedsPassphrase && !s.cfg.PassphraseKnown {
 			if s.passphrase, err = promptPassphrase(p, b.Exists); err != nil {
 				return nil, err
 			}

@@ -433,7 +433,7 @@ func TestSavePassphrase(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			deps, _, s := testDeps()
 			deps.Backends = fakeBackends{list: []Backend{tt.backend}}
-			h := newHarness(t, deps, Config{PassphraseFromEnv: tt.fromEnv}, 80, 24)
+			h := newHarness(t, deps, Config{PassphraseKnown: tt.fromEnv}, 80, 24)
 			h.toCheck(testClientSecret, testKeySecret)
 			h.keys("enter", "enter")
 			for range tt.typeTimes {
@@ -634,4 +634,61 @@ func TestAltScreenOnlyWhenNotAccessible(t *testing.T) {
 			t.Errorf("accessible=%v: AltScreen=%v, want %v", acc, got, !acc)
 		}
 	}
+}
+
+// TestSmallWindowsKeepFocusAndInstruction: at 40x10 and 60x15 every step shows its
+// instruction and its focused line, and the selected environment stays in view as the
+// cursor moves (it used to scroll away under the label at 60x15).
+func TestSmallWindowsKeepFocusAndInstruction(t *testing.T) {
+	deps, _, _ := testDeps()
+	deps.Verifier = &fakeVerifier{errFor: wrongKeySecret}
+	h := newHarness(t, deps, Config{Issuer: "http://127.0.0.1:1234"}, 80, 24)
+	sizes := [][2]int{{40, 10}, {60, 15}, {60, 16}, {80, 18}}
+	see := func(what string, want ...string) {
+		t.Helper()
+		for _, sz := range sizes {
+			h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			v := flat(h.view())
+			for _, w := range want {
+				if !strings.Contains(v, w) {
+					t.Errorf("%s at %dx%d: %q not in view:\n%s", what, sz[0], sz[1], w, h.view())
+				}
+			}
+		}
+	}
+	see("welcome", "> ● Custom issuer", "Issuer URL")
+	h.keys("up")
+	see("welcome after up", "> ● FedRAMP")
+	h.keys("down")
+	see("welcome after down", "> ● Custom issuer", "Issuer URL")
+	h.keys("tab", "tab")
+	see("profile name", "Profile name", "> default")
+	h.keys("enter")
+	see("register", "registration guide", "> I already have my Client ID")
+	h.keys("enter")
+	see("client", "Client ID", "Client Secret")
+	h.paste(testClientID)
+	h.keys("tab")
+	h.paste(testClientSecret)
+	h.keys("enter")
+	see("createkey", "My Profile → Access Keys", "shown only once", "[ ] I have copied")
+	h.keys("enter")
+	see("createkey nudged", "My Profile → Access Keys", "[ ] I have copied")
+	h.keys("space", "enter")
+	see("accesskey", "Access Key ID")
+	h.paste(testKeyID)
+	h.keys("tab")
+	h.paste(wrongSecret)
+	h.keys("enter")
+	see("check failed", "Checking the credentials against", "rejected the access key", "> Fix the Access Key ID / Secret")
+	h.keys("down")
+	see("check failed, second action", "Checking the credentials against", "> Change the environment or issuer")
+	h.keys("up", "enter", "ctrl+u")
+	h.paste(testKeySecret)
+	h.keys("enter")
+	see("check passed", "Checking the credentials against", "The credentials work.")
+	h.keys("enter")
+	see("save", "Store profile default", "> ● Encrypted file")
+	h.keys("enter")
+	see("save passphrase", "Store profile default", "Keyring passphrase")
 }

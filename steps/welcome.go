@@ -25,6 +25,7 @@ const (
 	welcomeIntro   = "This wizard sets up CXone API credentials for your programs and scripts, checks them live and stores them in your keyring. You will need:"
 	welcomeNeedApp = "a back-end application registered in the CXone developer portal (its Client ID and Client Secret); approval typically takes 2–3 business days, so register early"
 	welcomeNeedKey = "to sign in to CXone as the user the API calls run as, to create an access key"
+	editIntro      = "Every field shows what is stored: press enter to keep it, or type a new value."
 )
 
 // envLabels are the environment choices with the issuer each stands for.
@@ -46,11 +47,36 @@ type Welcome struct {
 	src     ProfileSource
 	// existing names the stored profiles, to warn before one is replaced.
 	existing map[string]bool
+	// editing names the stored profile being edited: its name is fixed and only the
+	// environment is asked here.
+	editing string
 }
 
 // NewWelcome returns the first step, pre-filled from the command line. src (may be nil) lists
 // stored profiles so the step can say when a name is already taken.
 func NewWelcome(cfg Config, src ProfileSource) *Welcome {
+	w := newWelcome(cfg, src)
+	name := cfg.Profile
+	if name == "" {
+		name = "default"
+	}
+	w.profile.SetValue(name)
+	w.group.Add(&w.profile)
+	return w
+}
+
+// NewEditWelcome is the first step of the edit of stored profile name: the environment
+// pre-selected from issuer (the stored one, unless the command line named another), the
+// profile name fixed.
+func NewEditWelcome(cfg Config, name, issuer string) *Welcome {
+	cfg.Issuer = issuer
+	w := newWelcome(cfg, nil)
+	w.editing = name
+	w.profile.SetValue(name)
+	return w
+}
+
+func newWelcome(cfg Config, src ProfileSource) *Welcome {
 	w := &Welcome{cfg: cfg, src: src}
 	w.env = ui.Menu{Items: envLabels[:]}
 	w.issuer = ui.NewField("Issuer URL", "https://…", false)
@@ -59,14 +85,8 @@ func NewWelcome(cfg Config, src ProfileSource) *Welcome {
 	if w.env.Selected() == envCustom {
 		w.issuer.SetValue(cfg.Issuer)
 	}
-	name := cfg.Profile
-	if name == "" {
-		name = "default"
-	}
-	w.profile.SetValue(name)
 	w.group.Add(&w.env)
 	w.group.AddIf(&w.issuer, func() bool { return w.env.Selected() == envCustom })
-	w.group.Add(&w.profile)
 	return w
 }
 
@@ -85,7 +105,12 @@ func envOf(issuer string) int {
 func (w *Welcome) ID() string { return IDWelcome }
 
 // Title implements ui.Step.
-func (w *Welcome) Title() string { return "Welcome" }
+func (w *Welcome) Title() string {
+	if w.editing != "" {
+		return "Edit profile " + w.editing
+	}
+	return "Welcome"
+}
 
 // Enter implements ui.Step.
 func (w *Welcome) Enter(s *ui.Session) tea.Cmd {
@@ -113,6 +138,9 @@ func (w *Welcome) CapturingText() bool { return w.group.TakesText() }
 
 // FocusLine implements ui.Focuser.
 func (w *Welcome) FocusLine() int { return w.render().focusLine }
+
+// PinnedLines implements ui.Pinner.
+func (w *Welcome) PinnedLines() int { return w.render().pinned }
 
 // issuerValue is the issuer the current choice stands for.
 func (w *Welcome) issuerValue() (string, error) {
@@ -210,28 +238,43 @@ func profileWarning(name string, existing map[string]bool) string {
 	return ""
 }
 
-func (w *Welcome) render() body {
+func (w *Welcome) render() body { return fitted(w.sess, w.draw) }
+
+func (w *Welcome) draw(compact bool) body {
 	var b body
 	if w.sess == nil {
 		return b
 	}
 	st, tw, fw := w.sess.Styles, textWidth(w.sess), fieldWidth(w.sess)
-	if !compact(w.sess) {
+	switch {
+	case w.editing != "":
+		b.add(ui.Wrap(st.Text.Render("Editing profile ")+st.Value.Render(w.editing)+st.Text.Render("."), tw))
+		if !compact {
+			b.add(ui.Paragraph(st, tw, editIntro))
+			b.gap()
+		}
+		b.pin()
+	case !compact:
 		b.add(ui.Paragraph(st, tw, welcomeIntro))
 		b.add(bullet(st, tw, welcomeNeedApp))
 		b.add(bullet(st, tw, welcomeNeedKey))
 		b.gap()
 	}
-	if w.group.Current() == &w.env {
-		b.focus()
-	}
 	b.add(label(st, "Environment", w.env.Focused))
+	if w.group.Current() == &w.env {
+		// The selected environment is what must stay in view (with the issuer field under
+		// a custom one), not the label above the list.
+		b.focusAt(w.env.Selected())
+	}
 	b.add(w.env.View(st, fw))
 	if w.env.Selected() == envCustom {
 		if w.group.Current() == &w.issuer {
 			b.focus()
 		}
 		b.add(indent(w.issuer.View(st, fw-4), 4))
+	}
+	if w.editing != "" {
+		return b
 	}
 	b.gap()
 	if w.group.Current() == &w.profile {
@@ -266,9 +309,13 @@ func (w *Welcome) KeyBinds() []key.Binding {
 // Prompt implements ui.Step: the same choices as line prompts.
 func (w *Welcome) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 	w.sess = s
-	p.Say("%s", welcomeIntro)
-	p.Say("- %s;", welcomeNeedApp)
-	p.Say("- %s.", welcomeNeedKey)
+	if w.editing != "" {
+		p.Say("Editing profile %s. %s", w.editing, editIntro)
+	} else {
+		p.Say("%s", welcomeIntro)
+		p.Say("- %s;", welcomeNeedApp)
+		p.Say("- %s.", welcomeNeedKey)
+	}
 	d := s.Draft
 	issuer := d.Issuer
 	if issuer == "" {
@@ -293,6 +340,10 @@ func (w *Welcome) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 			return nil, err
 		}
 		w.issuer.SetValue(v)
+	}
+	if w.editing != "" {
+		w.sync()
+		return ui.NextMsg{}, nil
 	}
 	existing := map[string]bool{}
 	if w.src != nil {

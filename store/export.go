@@ -223,3 +223,40 @@ func marshalNoHTMLEscape(s string) ([]byte, error) {
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
+
+// Format is one export format: its name (`export --format NAME`), a line for people, the
+// extension its files get, and its encoder.
+type Format struct {
+	Name  string
+	Note  string
+	Ext   string
+	Write func(io.Writer, ExportValues) error
+}
+
+// Formats are the export formats, in the order help, completion and menus list them. A new
+// format is its encoder in this file and one entry here; the command line and the profiles
+// screen read this table.
+var Formats = []Format{
+	{"env", "dotenv; also docker --env-file when every value is bare", ".env", WriteEnv},
+	{"shell", "export NAME='value' lines, safe to eval", ".sh", WriteShell},
+	{"json", "one JSON object", ".json", WriteJSON},
+}
+
+// FormatNames are the names of Formats, in order.
+func FormatNames() []string {
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// FormatNamed returns the format called name.
+func FormatNamed(name string) (Format, bool) {
+	for _, f := range Formats {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Format{}, false
+}

@@ -21,6 +21,7 @@ type KeyMap struct {
 	Reuse     key.Binding // ctrl+o: reuse another profile's client credentials
 	PageUp    key.Binding
 	PageDown  key.Binding
+	Redraw    key.Binding // ctrl+l: draw the whole screen again
 	Yes       key.Binding
 	No        key.Binding
 }
@@ -45,6 +46,7 @@ func DefaultKeyMap() KeyMap {
 		Reuse:     key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "reuse")),
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
+		Redraw:    key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "redraw")),
 		Yes:       key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		No:        key.NewBinding(key.WithKeys("n", "N", "esc", "enter"), key.WithHelp("n", "no")),
 	}

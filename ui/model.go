@@ -152,12 +152,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.sess.Width, m.sess.Height = max(msg.Width, 0), max(msg.Height, 0)
 		m.help.SetWidth(m.sess.BodyWidth())
+		// The focused line must be brought into view again at the new size, even though it
+		// did not move within the body.
+		m.lastFocus = -1
 		cmd := m.toStep(msg)
 		return m, cmd
 	case tea.BackgroundColorMsg:
 		m.sess.Styles = NewStyles(msg.IsDark(), m.opts.NoColor)
 		m.restyleHelp()
-		for _, s := range m.steps {
+		for _, s := range append([]Step{m.home}, m.steps...) {
 			if r, ok := s.(Restyler); ok {
 				r.Restyle(m.sess.Styles)
 			}
@@ -201,6 +204,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.steps, m.sess.Draft, m.sess.Touched = msg.Steps, d, false
 		return m, m.move(0)
+	case HomeMsg:
+		if m.home != nil && !m.inHome() {
+			next, cmd := m.home.Update(msg)
+			if next != nil {
+				m.home = next
+			}
+			return m, stamp(cmd, m.home.ID())
+		}
 	}
 	return m, m.toStep(msg)
 }
@@ -266,14 +277,18 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.end(StateAborted, nil)
+	case key.Matches(k, keys.Redraw):
+		// A terminal garbled by another program's output (a wall message, a background job)
+		// is drawn again from scratch.
+		return m, tea.ClearScreen
 	case key.Matches(k, keys.Help) && !m.capturing():
 		m.showAll = !m.showAll
 		return m, nil
 	case key.Matches(k, keys.PageDown):
-		m.scroll += max(1, m.bodyHeight()-1)
+		m.scroll += m.page()
 		return m, nil
 	case key.Matches(k, keys.PageUp):
-		m.scroll = max(0, m.scroll-max(1, m.bodyHeight()-1))
+		m.scroll = max(0, m.scroll-m.page())
 		return m, nil
 	}
 	return m, m.toStep(k)
@@ -356,7 +371,9 @@ func (m *Model) end(st State, err error) (tea.Model, tea.Cmd) {
 	return m, tea.Quit
 }
 
-// follow scrolls the body so that the step's focus line is visible whenever it moves.
+// follow scrolls the body so that the step's focus line is visible whenever it moves (or
+// the window changes size). Pinned lines (the step's instruction) stay at the top and are
+// not scrolled; the focus line is kept in view below them.
 func (m *Model) follow() {
 	f, ok := m.Current().(Focuser)
 	if !ok {
@@ -371,15 +388,33 @@ func (m *Model) follow() {
 	if h <= 0 {
 		return
 	}
+	pin := m.pinned(h)
+	if line < pin {
+		m.scroll = 0
+		return
+	}
+	line -= pin
+	avail := h - pin
 	// The focus line starts a block of up to three lines (label, input, warning); keep the
 	// whole block visible when the window allows. The last row may be the "more" indicator.
-	end := line + min(2, max(0, h-2))
+	end := line + min(2, max(0, avail-2))
 	if line < m.scroll {
 		m.scroll = line
-	} else if end >= m.scroll+h-1 {
-		m.scroll = end - h + 2
+	} else if end >= m.scroll+avail-1 {
+		m.scroll = end - avail + 2
 	}
 	m.scroll = max(0, m.scroll)
+}
+
+// pinned is how many of the step's first body lines stay in view in a body of height lines:
+// its instruction, as long as at least the focus line and the "more" indicator still fit
+// under it.
+func (m *Model) pinned(height int) int {
+	p, ok := m.Current().(Pinner)
+	if !ok || height < 3 {
+		return 0
+	}
+	return max(0, min(p.PinnedLines(), height-2))
 }
 
 // layout describes which parts of the frame fit the window.
@@ -400,7 +435,13 @@ func (m *Model) layout() layout {
 // layoutFor computes the layout for a help area of helpLines lines. (overflow uses it with
 // one line: the full help depends on overflow, which must not depend on the full help.)
 func (m *Model) layoutFor(helpLines int) layout {
-	h := m.sess.Height
+	return layoutOf(m.sess.Height, helpLines)
+}
+
+// layoutOf is the frame of a window h rows high: below 3 rows the body alone, below 8 the
+// header and the help line, below 12 the rule as well, from 12 also the blank lines around the
+// body. Small windows give every row they can to the body.
+func layoutOf(h, helpLines int) layout {
 	var l layout
 	switch {
 	case h <= 0:
@@ -410,6 +451,9 @@ func (m *Model) layoutFor(helpLines int) layout {
 		return l
 	case h < 8:
 		l.header = true
+		l.helpLines = 1
+	case h < 12:
+		l.header, l.rule = true, true
 		l.helpLines = 1
 	default:
 		l.header, l.rule, l.gaps = true, true, true
@@ -430,6 +474,12 @@ func (m *Model) layoutFor(helpLines int) layout {
 }
 
 func (m *Model) bodyHeight() int { return m.layout().body }
+
+// page is how far pgup and pgdn scroll: the lines under the pinned ones, less the indicator.
+func (m *Model) page() int {
+	h := m.bodyHeight()
+	return max(1, h-m.pinned(h)-1)
+}
 
 // keyMap adapts the step's bindings to bubbles/help.
 type keyMap struct {
@@ -457,9 +507,9 @@ func (m *Model) bindings() keyMap {
 		}
 		global = append(global, h)
 	}
-	full := global
+	full := append(append([]key.Binding{}, global...), keys.Redraw)
 	if m.overflow() {
-		full = append([]key.Binding{keys.PageDown, keys.PageUp}, global...)
+		full = append([]key.Binding{keys.PageDown, keys.PageUp}, full...)
 	}
 	short := append(append([]key.Binding{}, step...), global...)
 	return keyMap{short: short, full: [][]key.Binding{step, full}, global: global}
@@ -505,7 +555,12 @@ func (m *Model) overflow() bool {
 // View implements tea.Model: header, body and help line, clipped to the window.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
-	v.AltScreen = m.opts.AltScreen && m.state == StateRunning
+	// The alternate screen stays on for the last, empty frame: the renderer then erases it
+	// before its close leaves it. A last frame that turned it off made the renderer switch to
+	// the normal screen first and erase only there, leaving the wizard's last frame on the
+	// alternate screen; after a resize, tmux carried rows of that frame into the normal
+	// screen's scrollback when the program left (scripts/tmux-wizard.sh checks it).
+	v.AltScreen = m.opts.AltScreen
 	v.WindowTitle = ProductName
 	return v
 }
@@ -590,8 +645,8 @@ func (m *Model) header(width int) string {
 	return left + strings.Repeat(" ", gap) + st.Progress.Render(progress)
 }
 
-// bodyLines clips the step's body to height lines, starting at the scroll offset, with an
-// indicator when more is hidden.
+// bodyLines clips the step's body to height lines: its pinned lines first, then the rest
+// from the scroll offset, with an indicator when more is hidden.
 func (m *Model) bodyLines(height int) []string {
 	if height <= 0 {
 		return nil
@@ -601,19 +656,22 @@ func (m *Model) bodyLines(height int) []string {
 		m.scroll = 0
 		return lines
 	}
-	maxScroll := len(lines) - height + 1
-	m.scroll = min(max(m.scroll, 0), maxScroll)
-	if height == 1 {
-		return lines[m.scroll : m.scroll+1]
+	pin := m.pinned(height)
+	head, rest := lines[:pin], lines[pin:]
+	avail := height - pin
+	if avail == 1 {
+		m.scroll = min(max(m.scroll, 0), len(rest)-1)
+		return append(append([]string{}, head...), rest[m.scroll])
 	}
-	end := min(m.scroll+height-1, len(lines))
-	vis := append([]string{}, lines[m.scroll:end]...)
+	m.scroll = min(max(m.scroll, 0), len(rest)-avail+1)
+	end := min(m.scroll+avail-1, len(rest))
+	vis := append(append([]string{}, head...), rest[m.scroll:end]...)
 	var more string
 	switch {
-	case end < len(lines) && m.scroll > 0:
-		more = fmt.Sprintf("↑↓ %d more lines (pgup/pgdn)", len(lines)-len(vis))
-	case end < len(lines):
-		more = fmt.Sprintf("↓ %d more lines (pgdn)", len(lines)-end)
+	case end < len(rest) && m.scroll > 0:
+		more = fmt.Sprintf("↑↓ %d more lines (pgup/pgdn)", len(lines)-(end-m.scroll)-pin)
+	case end < len(rest):
+		more = fmt.Sprintf("↓ %d more lines (pgdn)", len(rest)-end)
 	default:
 		more = "↑ more above (pgup)"
 	}

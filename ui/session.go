@@ -61,6 +61,11 @@ func (s *Session) BodyWidth() int {
 	return w
 }
 
+// BodyHeight is how many rows the engine gives a step's body in the current window (with the
+// one-line help), so a step can tell whether its full explanations fit or it should show its
+// compact form.
+func (s *Session) BodyHeight() int { return layoutOf(s.Height, 1).body }
+
 func margin(w int) int {
 	if w >= 40 {
 		return 1

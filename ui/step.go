@@ -52,6 +52,21 @@ type Focuser interface {
 	FocusLine() int
 }
 
+// Pinner is implemented by steps whose body starts with an instruction that must stay in view
+// while the rest scrolls to the focus line (a column header, "My Profile → Access Keys"):
+// PinnedLines is how many body lines it takes. The engine pins them as long as the focus line
+// still fits under them.
+type Pinner interface {
+	PinnedLines() int
+}
+
+// HomeMsg is implemented by the messages a home screen's own commands produce (a live check
+// that finishes, a list that loads). The engine hands them to the home screen even while a
+// flow runs, so a result that arrives after the person started a flow is not lost.
+type HomeMsg interface {
+	HomeMsg()
+}
+
 // Restyler is implemented by steps whose widgets keep styles of their own (text inputs,
 // spinners); the engine calls Restyle on every step when the terminal reports its background.
 type Restyler interface {

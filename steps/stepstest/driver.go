@@ -60,9 +60,16 @@ type Driver struct {
 // Start runs m at 80x24 and waits for its first frame ("Step 1 of N").
 func Start(t testing.TB, m *ui.Model) *Driver {
 	t.Helper()
+	return StartAt(t, m, 80, 24, "Step 1 of ")
+}
+
+// StartAt runs m in a w x h terminal and waits until its first frame shows first (the
+// profiles screen's "Profiles", an edit's "Step 1 of 6").
+func StartAt(t testing.TB, m *ui.Model, w, h int, first string) *Driver {
+	t.Helper()
 	o := &observed{Model: m}
 	tm := teatest.NewTestModel(t, o,
-		teatest.WithInitialTermSize(80, 24),
+		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions( // one call: a second would replace the first
 			tea.WithColorProfile(colorprofile.Ascii),
 			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
@@ -70,7 +77,7 @@ func Start(t testing.TB, m *ui.Model) *Driver {
 	)
 	d := &Driver{t: t, tm: tm, o: o, Timeout: 5 * time.Second}
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("Step 1 of "))
+		return bytes.Contains(b, []byte(first))
 	}, teatest.WithDuration(d.Timeout), teatest.WithCheckInterval(10*time.Millisecond))
 	return d
 }
@@ -121,6 +128,9 @@ func (d *Driver) Keys(keys ...string) {
 
 // Paste pastes s as a terminal's bracketed paste would.
 func (d *Driver) Paste(s string) { d.tm.Send(tea.PasteMsg{Content: s}) }
+
+// Resize tells the program the terminal is now w x h.
+func (d *Driver) Resize(w, h int) { d.tm.Send(tea.WindowSizeMsg{Width: w, Height: h}) }
 
 // Type types s one key at a time.
 func (d *Driver) Type(s string) { d.tm.Type(s) }

@@ -9,7 +9,7 @@ import (
 )
 
 // Press is the key press named s: enter, esc, tab, shift+tab, space, up, down, pgdown,
-// backspace, ctrl+X, or a single character.
+// pgup, backspace, delete, ctrl+X, or a single character.
 func Press(s string) tea.KeyPressMsg {
 	switch s {
 	case "enter":
@@ -30,6 +30,10 @@ func Press(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyPgDown}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "delete":
+		return tea.KeyPressMsg{Code: tea.KeyDelete}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
 	}
 	if c, ok := strings.CutPrefix(s, "ctrl+"); ok {
 		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}

@@ -4,7 +4,8 @@
 //	go run ./auth/cxonetest/cmd/cxone-emulator -env-file demo.env
 //
 // It prints the issuer as CXONE_ISSUER=URL on stdout (one line, so scripts can read it), and
-// on stderr the fake credentials it accepts, ready to paste into the wizard.
+// on stderr the fake credentials it accepts, ready to paste into the wizard. -extra-key adds a
+// second access key of the same user, for trying a key rotation (setup --rotate).
 package main
 
 import (
@@ -26,11 +27,22 @@ type faultFlags []string
 func (f *faultFlags) String() string     { return strings.Join(*f, ",") }
 func (f *faultFlags) Set(v string) error { *f = append(*f, v); return nil }
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+// extraKey is the second access key -extra-key registers (fake values, base32-shaped).
+var extraKey = cxonetest.Credentials{
+	AccessKeyID:     "EXTRAKEYEXTRAKEYEXTRAKEYEXTRAKEYEXTRAKEYEXTRAKEYEXTR====",
+	AccessKeySecret: "EXTRASECRETEXTRASECRETEXTRASECRETEXTRASECRETEXTRASEC====",
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func main() {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	stop := make(chan struct{})
+	go func() { <-sig; close(stop) }()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, stop))
+}
+
+// run serves until stop is closed.
+func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	fs := flag.NewFlagSet("cxone-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0: any free port)")
@@ -38,6 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	envFile := fs.String("env-file", "", "write the accepted credentials and CXONE_ISSUER to `FILE` (mode 0600)")
 	methods := fs.String("auth-methods", "basic,post", "client authentications the default client accepts: basic, post or both")
 	quiet := fs.Bool("quiet", false, "do not log requests on stderr")
+	extra := fs.Bool("extra-key", false, "accept a second access key of the same user (written to -env-file as\nCXONE_EXTRA_ACCESS_KEY_ID and CXONE_EXTRA_ACCESS_KEY_SECRET), to try setup --rotate")
 	var faults faultFlags
 	fs.Var(&faults, "fault", "make an endpoint misbehave: `ENDPOINT=KIND[:STATUS][xTIMES][@LOCATION]`; repeatable.\n"+
 		"Endpoints: discovery, token, tenant, jwks, api.\n"+
@@ -86,12 +99,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer srv.Close()
 	c := cxonetest.DefaultCredentials
 	srv.AddClient(c.ClientID, c.ClientSecret, accepted...)
+	if *extra {
+		srv.AddAccessKey(extraKey.AccessKeyID, extraKey.AccessKeySecret, cxonetest.DefaultUser)
+	}
 	for ep, f := range parsed {
 		srv.SetFault(ep, f)
 	}
 	if *envFile != "" {
 		body := fmt.Sprintf("CXONE_ISSUER=%s\nCXONE_CLIENT_ID=%s\nCXONE_CLIENT_SECRET=%s\nCXONE_ACCESS_KEY_ID=%s\nCXONE_ACCESS_KEY_SECRET=%s\n",
 			srv.URL, c.ClientID, c.ClientSecret, c.AccessKeyID, c.AccessKeySecret)
+		if *extra {
+			body += fmt.Sprintf("CXONE_EXTRA_ACCESS_KEY_ID=%s\nCXONE_EXTRA_ACCESS_KEY_SECRET=%s\n", extraKey.AccessKeyID, extraKey.AccessKeySecret)
+		}
 		if err := os.WriteFile(*envFile, []byte(body), 0o600); err != nil {
 			fmt.Fprintf(stderr, "cxone-emulator: %v\n", err)
 			return 1
@@ -107,19 +126,20 @@ func run(args []string, stdout, stderr io.Writer) int {
   Access Key ID      %s
   Access Key Secret  %s
 `, srv.URL, srv.URL, c.ClientID, c.ClientSecret, c.AccessKeyID, c.AccessKeySecret)
+	if *extra {
+		fmt.Fprintf(stderr, "\n  Second access key (-extra-key), for setup --rotate:\n  Access Key ID      %s\n  Access Key Secret  %s\n", extraKey.AccessKeyID, extraKey.AccessKeySecret)
+	}
 	if *envFile != "" {
 		fmt.Fprintf(stderr, "\n  Written to %s\n", *envFile)
 	}
 	fmt.Fprintln(stderr, "\nCtrl+C stops it.")
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	seen := 0
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
-		case <-sig:
+		case <-stop:
 			return 0
 		case <-tick.C:
 			if *quiet {

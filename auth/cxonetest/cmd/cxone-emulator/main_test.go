@@ -2,9 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/joho/godotenv"
+
+	"cxone-auth/auth"
 	"cxone-auth/auth/cxonetest"
 )
 
@@ -35,7 +42,7 @@ func TestParseFault(t *testing.T) {
 
 func TestHelpDocumentsFaults(t *testing.T) {
 	var out, errw bytes.Buffer
-	if code := run([]string{"-h"}, &out, &errw); code != 0 {
+	if code := run([]string{"-h"}, &out, &errw, nil); code != 0 {
 		t.Fatalf("-h exit %d", code)
 	}
 	for _, want := range []string{"ENDPOINT=KIND[:STATUS][xTIMES][@LOCATION]", "redirect", "307", "@LOCATION"} {
@@ -43,4 +50,58 @@ func TestHelpDocumentsFaults(t *testing.T) {
 			t.Errorf("-h does not mention %q:\n%s", want, errw.String())
 		}
 	}
+}
+
+// TestExtraKey: -extra-key makes the emulator accept a second access key of the same user and
+// writes it to the env file, for trying a rotation.
+func TestExtraKey(t *testing.T) {
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "creds.env")
+	var out, errw syncBuffer
+	stop := make(chan struct{})
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"-quiet", "-extra-key", "-env-file", envFile}, &out, &errw, stop) }()
+	defer func() {
+		close(stop)
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d", code)
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "\n") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	vars, err := godotenv.Read(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vars["CXONE_EXTRA_ACCESS_KEY_ID"] != extraKey.AccessKeyID || vars["CXONE_EXTRA_ACCESS_KEY_SECRET"] != extraKey.AccessKeySecret {
+		t.Fatalf("the env file lacks the extra key (%d variables)", len(vars))
+	}
+	c := auth.Credentials{ClientID: vars["CXONE_CLIENT_ID"], ClientSecret: vars["CXONE_CLIENT_SECRET"],
+		AccessKeyID: vars["CXONE_EXTRA_ACCESS_KEY_ID"], AccessKeySecret: vars["CXONE_EXTRA_ACCESS_KEY_SECRET"]}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := auth.NewClient(auth.ClientConfig{Timeout: 5 * time.Second}).Check(ctx, c, auth.Options{Issuer: vars["CXONE_ISSUER"]})
+	if err != nil || res.User != cxonetest.DefaultUser.Name {
+		t.Errorf("the extra key does not work: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the emulator's goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
