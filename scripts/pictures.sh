@@ -46,7 +46,8 @@ die() { printf 'pictures: FAIL: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=demo-env.sh
 source scripts/demo-env.sh 0s
 [ -n "${DEMO:-}" ] || die "the set-up failed (run: source scripts/demo-env.sh)"
-sock="cxone-pictures-$$"
+sock="cxone-pictures-$$-0"
+pane_n=0
 emu2_pid=""
 cleanup() {
 	tmux -L "$sock" kill-server >/dev/null 2>&1 || true
@@ -68,7 +69,11 @@ secrets=("$client_secret" "$key_secret" "$wrong_secret" "$passphrase")
 # One tmux server per program run, started with exactly the environment that run should have
 # (a new server copies the starting environment; nothing secret goes on a command line).
 pane_start() { # pane_start CMD...: a fresh 80x24 pane running CMD in $DEMO/work
+	# A new socket each time: a new server on the socket of one just killed can meet it still
+	# shutting down ("server exited unexpectedly").
 	tmux -L "$sock" kill-server >/dev/null 2>&1 || true
+	pane_n=$((pane_n + 1))
+	sock="cxone-pictures-$$-$pane_n"
 	tmux -L "$sock" -f /dev/null new-session -d -s p -x 80 -y 24 -c "$DEMO/work" \
 		"env TERM=xterm-256color COLORTERM=truecolor $*; echo \"[exit \$?]\"; sleep 600"
 	local size

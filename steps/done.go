@@ -105,8 +105,12 @@ func (r Record) Lines() []string {
 		lines = append(lines, "! "+n)
 	}
 	lines = append(lines, "Next:")
+	cw := 0
 	for _, c := range r.Next {
-		lines = append(lines, "  "+c[0]+"   # "+c[1])
+		cw = max(cw, len([]rune(c[0])))
+	}
+	for _, c := range r.Next {
+		lines = append(lines, "  "+c[0]+strings.Repeat(" ", cw-len([]rune(c[0])))+"   # "+c[1])
 	}
 	return lines
 }
