@@ -144,9 +144,7 @@ func (f *Factory) setupUnattended(ctx context.Context, vars map[string]string, p
 	existed := metaErr == nil
 	e := f.checkCredentials(ctx, name, "keyring", f.Settings.Issuer, creds, nil, true)
 	if e.Status != statusValid {
-		writeCheckReport(styledWriter(f.IO.Out, f.Env, f.Settings.NoColor), []checkEntry{e})
-		fmt.Fprintln(f.IO.ErrOut, "cxone-auth: nothing was stored")
-		return silentExit(checkExitCode([]checkEntry{e}))
+		return f.refuse(e, "nothing was stored")
 	}
 	if err := s.Save(ctx, name, store.NewSecret(f.Settings.Issuer, creds, e.result), newMeta(f.Settings.Issuer, creds, e.result)); err != nil {
 		return fmt.Errorf("save profile %q: %w", name, err)
@@ -201,9 +199,7 @@ func (f *Factory) rotateUnattended(ctx context.Context, vars map[string]string, 
 	creds.AccessKeyID, creds.AccessKeySecret = id, secret
 	e := f.checkCredentials(ctx, name, "keyring", issuer, creds, nil, true)
 	if e.Status != statusValid {
-		writeCheckReport(styledWriter(f.IO.Out, f.Env, f.Settings.NoColor), []checkEntry{e})
-		fmt.Fprintln(f.IO.ErrOut, "cxone-auth: nothing was stored; the profile keeps its old access key")
-		return silentExit(checkExitCode([]checkEntry{e}))
+		return f.refuse(e, "nothing was stored; the profile keeps its old access key")
 	}
 	if err := s.Save(ctx, name, store.NewSecret(issuer, creds, e.result), newMeta(issuer, creds, e.result)); err != nil {
 		return fmt.Errorf("save profile %q: %w", name, err)
@@ -301,4 +297,12 @@ func (f *Factory) writeRecords(out steps.Outcome) {
 	if out.Later && len(out.Records) == 0 {
 		fmt.Fprintf(w, "Register a back-end application first: %s\nRun 'cxone-auth setup' again when the Client ID and Client Secret arrive (typically 2–3 business days).\n", steps.RegistrationURL)
 	}
+}
+
+// refuse ends an unattended setup whose check failed: the report, what was (not) stored, and
+// the check's exit code.
+func (f *Factory) refuse(e checkEntry, what string) error {
+	writeCheckReport(styledWriter(f.IO.Out, f.Env, f.Settings.NoColor), []checkEntry{e})
+	fmt.Fprintln(f.IO.ErrOut, "cxone-auth: "+what)
+	return silentExit(checkExitCode([]checkEntry{e}))
 }

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -20,11 +19,8 @@ const (
 
 // AccessKey asks for the Access Key ID and the Access Key Secret.
 type AccessKey struct {
+	pair
 	sess    *ui.Session
-	group   ui.Group
-	id      ui.Field
-	secret  ui.Field
-	note    string
 	entered bool
 	rotate  bool // a rotation: the fields start empty, the old key is shown for reference
 }
@@ -40,14 +36,11 @@ func NewRotateAccessKey() *AccessKey {
 // NewAccessKey returns the access key entry step. When the draft holds a stored profile's
 // key (an edit), its values are kept unless new ones are typed.
 func NewAccessKey() *AccessKey {
-	a := &AccessKey{
-		id:     ui.NewField("Access Key ID", "about 56 characters ending in =", false),
-		secret: ui.NewField("Access Key Secret", "shown once when the key was created", true),
-	}
-	a.id.Single, a.secret.Single = true, true
-	a.group.Add(&a.id)
-	a.group.Add(&a.secret)
-	a.group.Pair(0, 1)
+	a := &AccessKey{}
+	a.setup("Access Key ID", "about 56 characters ending in =", "Access Key Secret", "shown once when the key was created",
+		auth.LintAccessKeyID, auth.LintAccessKeySecret, func(id, secret string) {
+			a.sess.Draft.Creds.AccessKeyID, a.sess.Draft.Creds.AccessKeySecret = id, secret
+		})
 	return a
 }
 
@@ -64,17 +57,10 @@ func (a *AccessKey) Enter(s *ui.Session) tea.Cmd {
 	if !a.entered {
 		a.entered = true
 		if d := s.Draft; !a.rotate && d.Existing && d.Creds.AccessKeyID != "" && a.id.Value() == "" {
-			a.id.Keep(d.Creds.AccessKeyID)
-			a.secret.Keep(d.Creds.AccessKeySecret)
-			a.lint()
+			a.keep(d.Creds.AccessKeyID, d.Creds.AccessKeySecret)
 		}
 	}
 	return a.group.Refocus()
-}
-
-func (a *AccessKey) lint() {
-	a.id.Warning = auth.LintAccessKeyID(a.id.Value())
-	a.secret.Warning = auth.LintAccessKeySecret(a.secret.Value())
 }
 
 // oldKey is the Access Key ID a rotation replaces, masked ("" outside a rotation).
@@ -86,10 +72,7 @@ func (a *AccessKey) oldKey() string {
 }
 
 // Restyle implements ui.Restyler.
-func (a *AccessKey) Restyle(st *ui.Styles) {
-	a.id.SetStyles(st)
-	a.secret.SetStyles(st)
-}
+func (a *AccessKey) Restyle(st *ui.Styles) { a.restyle(st) }
 
 // CapturingText implements ui.TextCapturer.
 func (a *AccessKey) CapturingText() bool { return true }
@@ -100,54 +83,14 @@ func (a *AccessKey) FocusLine() int { return a.render().focusLine }
 // PinnedLines implements ui.Pinner: in a rotation, the key being replaced.
 func (a *AccessKey) PinnedLines() int { return a.render().pinned }
 
-func (a *AccessKey) sync() {
-	a.sess.Draft.Creds.AccessKeyID = strings.TrimSpace(a.id.Value())
-	a.sess.Draft.Creds.AccessKeySecret = strings.TrimSpace(a.secret.Value())
-}
-
-func (a *AccessKey) valid(i int) bool {
-	if i == 0 {
-		a.id.Error = idError("Access Key ID", a.id.Value())
-		return a.id.Error == ""
-	}
-	a.secret.Error = idError("Access Key Secret", a.secret.Value())
-	return a.secret.Error == ""
-}
-
-func (a *AccessKey) leave(cmd tea.Cmd) (ui.Step, tea.Cmd) {
-	a.group.HideAll()
-	a.sync()
-	return a, cmd
-}
-
 // Update implements ui.Step.
 func (a *AccessKey) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	if a.sess == nil {
 		return a, nil
 	}
-	cmd, ev := a.group.Update(msg, a.sess.Keys, a.valid)
-	switch ev {
-	case ui.GroupSubmit:
-		if !a.valid(0) {
-			return a, a.group.Focus(0)
-		}
-		if !a.valid(1) {
-			return a, nil
-		}
-		return a.leave(ui.Next)
-	case ui.GroupBack:
-		return a.leave(ui.Back)
-	case ui.GroupChanged, ui.GroupPaired:
-		a.sess.Touched = true
-		a.id.Error, a.secret.Error = "", ""
-		a.note = ""
-		if ev == ui.GroupPaired {
-			a.note = pairedNote
-		}
-		a.lint()
-		a.sync()
-	case ui.GroupRefused:
-		a.id.Error = refusedNote
+	cmd, nav := a.update(msg, a.sess)
+	if nav != nil {
+		return a, nav
 	}
 	return a, cmd
 }
@@ -172,19 +115,7 @@ func (a *AccessKey) draw(compact bool) body {
 		b.add(ui.Paragraph(st, tw, intro))
 		b.gap()
 	}
-	if a.group.Index() == 0 {
-		b.focus()
-	}
-	b.add(a.id.View(st, fw))
-	b.gap()
-	if a.group.Index() == 1 {
-		b.focus()
-	}
-	b.add(a.secret.View(st, fw))
-	if a.note != "" {
-		b.gap()
-		b.add(ui.Wrap(st.OK.Render("✓ ")+st.Text.Render(a.note), tw))
-	}
+	a.fields(&b, st, fw, tw)
 	return b
 }
 

@@ -528,17 +528,13 @@ func (c *Check) Prompt(s *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 	p.Say("Error: %s. %s", a.Title, a.Cause)
 	p.Say("Details: %s", errorText(err))
 	acts := slices.DeleteFunc(actionsIn(err, c.has), func(a checkAction) bool { return a == actStop })
-	opts := make([]string, 0, len(acts)+1)
-	for _, a := range acts {
-		opts = append(opts, actionLabel(a))
+	labels := make([]string, len(acts))
+	for i, a := range acts {
+		labels[i] = actionLabel(a)
 	}
-	opts = append(opts, "Quit without saving")
-	i, err := p.Choose("What now?", opts, 0)
-	if err != nil {
-		return nil, err
-	}
-	if i == len(acts) {
-		return ui.AbortMsg{}, nil
+	i, quit, err := whatNow(p, labels)
+	if err != nil || quit {
+		return ui.AbortMsg{}, err
 	}
 	if t := actionTarget(acts[i]); t != "" {
 		return ui.GoToMsg{ID: t}, nil

@@ -41,12 +41,10 @@ type reusedMsg struct {
 // Client asks for the application's Client ID and Client Secret, and offers to reuse those
 // of another profile (one application serves many access keys).
 type Client struct {
-	sess   *ui.Session
-	src    ProfileSource
-	cfg    Config
-	group  ui.Group
-	id     ui.Field
-	secret ui.Field
+	pair
+	sess *ui.Session
+	src  ProfileSource
+	cfg  Config
 
 	entered  bool
 	profiles []ExistingProfile
@@ -58,22 +56,15 @@ type Client struct {
 	pass     ui.Field
 	fetching bool
 	reuseErr string
-	note     string
 }
 
 // NewClient returns the client credentials step; src may be nil (no reuse offer).
 func NewClient(src ProfileSource, cfg Config) *Client {
-	c := &Client{
-		src:    src,
-		cfg:    cfg,
-		id:     ui.NewField("Client ID", "e.g. 485a1b2c-3d4e-5f60-7182-93a4b5c6d7e8", false),
-		secret: ui.NewField("Client Secret", "from the same email", true),
-		pass:   ui.NewField("Keyring passphrase", "", true),
-	}
-	c.id.Single, c.secret.Single = true, true
-	c.group.Add(&c.id)
-	c.group.Add(&c.secret)
-	c.group.Pair(0, 1)
+	c := &Client{src: src, cfg: cfg, pass: ui.NewField("Keyring passphrase", "", true)}
+	c.setup("Client ID", "e.g. 485a1b2c-3d4e-5f60-7182-93a4b5c6d7e8", "Client Secret", "from the same email",
+		auth.LintClientID, auth.LintClientSecret, func(id, secret string) {
+			c.sess.Draft.Creds.ClientID, c.sess.Draft.Creds.ClientSecret = id, secret
+		})
 	return c
 }
 
@@ -92,9 +83,7 @@ func (c *Client) Enter(s *ui.Session) tea.Cmd {
 		c.entered = true
 		if d := s.Draft; d.Existing && d.Creds.ClientID != "" && c.id.Value() == "" {
 			// Editing a stored profile: its values are kept unless something is typed.
-			c.id.Keep(d.Creds.ClientID)
-			c.secret.Keep(d.Creds.ClientSecret)
-			c.lint()
+			c.keep(d.Creds.ClientID, d.Creds.ClientSecret)
 		}
 		if c.src != nil {
 			cmds = append(cmds, loadProfiles(s.Ctx, c.src))
@@ -121,9 +110,8 @@ func loadProfiles(ctx context.Context, src ProfileSource) tea.Cmd {
 
 // Restyle implements ui.Restyler.
 func (c *Client) Restyle(st *ui.Styles) {
-	for _, f := range []*ui.Field{&c.id, &c.secret, &c.pass} {
-		f.SetStyles(st)
-	}
+	c.restyle(st)
+	c.pass.SetStyles(st)
 }
 
 // CapturingText implements ui.TextCapturer.
@@ -134,33 +122,6 @@ func (c *Client) FocusLine() int { return c.render().focusLine }
 
 // PinnedLines implements ui.Pinner.
 func (c *Client) PinnedLines() int { return c.render().pinned }
-
-func (c *Client) sync() {
-	d := c.sess.Draft
-	d.Creds.ClientID = strings.TrimSpace(c.id.Value())
-	d.Creds.ClientSecret = strings.TrimSpace(c.secret.Value())
-}
-
-func (c *Client) lint() {
-	c.id.Warning = auth.LintClientID(c.id.Value())
-	c.secret.Warning = auth.LintClientSecret(c.secret.Value())
-}
-
-// valid checks field i (the other one is checked when the step is left).
-func (c *Client) valid(i int) bool {
-	if i == 0 {
-		c.id.Error = idError("Client ID", c.id.Value())
-		return c.id.Error == ""
-	}
-	c.secret.Error = idError("Client Secret", c.secret.Value())
-	return c.secret.Error == ""
-}
-
-func (c *Client) leave(cmd tea.Cmd) (ui.Step, tea.Cmd) {
-	c.group.HideAll()
-	c.sync()
-	return c, cmd
-}
 
 // Update implements ui.Step.
 func (c *Client) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
@@ -221,30 +182,9 @@ func (c *Client) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	if c.picking {
 		return c, nil
 	}
-	cmd, ev := c.group.Update(msg, c.sess.Keys, c.valid)
-	switch ev {
-	case ui.GroupSubmit:
-		c.lint()
-		if !c.valid(0) {
-			return c, c.group.Focus(0)
-		}
-		if !c.valid(1) {
-			return c, nil
-		}
-		return c.leave(ui.Next)
-	case ui.GroupBack:
-		return c.leave(ui.Back)
-	case ui.GroupChanged, ui.GroupPaired:
-		c.sess.Touched = true
-		c.id.Error, c.secret.Error = "", ""
-		c.note = ""
-		if ev == ui.GroupPaired {
-			c.note = pairedNote
-		}
-		c.lint()
-		c.sync()
-	case ui.GroupRefused:
-		c.id.Error = refusedNote
+	cmd, nav := c.update(msg, c.sess)
+	if nav != nil {
+		return c, nav
 	}
 	return c, cmd
 }
@@ -362,19 +302,7 @@ func (c *Client) draw(compact bool) body {
 		b.add(ui.Paragraph(st, tw, intro))
 		b.gap()
 	}
-	if c.group.Index() == 0 {
-		b.focus()
-	}
-	b.add(c.id.View(st, fw))
-	b.gap()
-	if c.group.Index() == 1 {
-		b.focus()
-	}
-	b.add(c.secret.View(st, fw))
-	if c.note != "" {
-		b.gap()
-		b.add(ui.Wrap(st.OK.Render("✓ ")+st.Text.Render(c.note), tw))
-	}
+	c.fields(&b, st, fw, tw)
 	if len(c.profiles) > 0 {
 		b.gap()
 		names := make([]string, 0, len(c.profiles))

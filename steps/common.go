@@ -155,3 +155,10 @@ const (
 	pairedNote  = "Pasted two values: the first went into the ID field, the second into the secret field."
 	refusedNote = "That paste held several values; nothing was entered. Paste the ID alone."
 )
+
+// whatNow asks which of a failure's actions to take, with "Quit without saving" last; quit
+// reports that last choice.
+func whatNow(p *ui.Prompter, labels []string) (i int, quit bool, err error) {
+	i, err = p.Choose("What now?", append(labels[:len(labels):len(labels)], "Quit without saving"), 0)
+	return i, err == nil && i == len(labels), err
+}

@@ -642,17 +642,12 @@ func (s *Save) Prompt(sess *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 		}
 		p.Say("Error: could not save: %s", errorText(err))
 		acts := s.failureActions(err)
-		opts := make([]string, 0, len(acts)+1)
-		for _, a := range acts {
-			opts = append(opts, saveActLabels[a])
+		labels := make([]string, len(acts))
+		for i, a := range acts {
+			labels[i] = saveActLabels[a]
 		}
-		opts = append(opts, "Quit without saving")
-		i, err := p.Choose("What now?", opts, 0)
-		if err != nil {
-			return nil, err
-		}
-		if i == len(acts) {
-			return ui.AbortMsg{}, nil
+		if _, quit, err := whatNow(p, labels); err != nil || quit {
+			return ui.AbortMsg{}, err
 		}
 	}
 }
