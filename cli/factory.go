@@ -26,6 +26,9 @@ type Factory struct {
 	storeOnce sync.Once
 	st        *store.Store
 	stErr     error
+
+	clientOnce sync.Once
+	client     *auth.Client
 }
 
 // Store opens the profile store once; it touches the keyring only when a command needs it.
@@ -49,9 +52,23 @@ func (f *Factory) storeOptions(backend, passphrase string) store.Options {
 	return opts
 }
 
-// Client is the CXone client with the --timeout bound.
+// Client is the CXone client with the --timeout bound, made once per command line and shared
+// by every check it runs: the concurrent checks of `check --all` then reuse each other's
+// connections (keep-alive, and HTTP/2 streams on one connection where the server offers TLS
+// and h2) instead of each opening its own. Main closes its idle connections at the end.
 func (f *Factory) Client() *auth.Client {
-	return auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv)})
+	f.clientOnce.Do(func() {
+		f.client = auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv)})
+	})
+	return f.client
+}
+
+// closeClient closes the shared client's idle connections, so that nothing a command opened
+// outlives it in a process that runs many command lines (tests, a long-lived screen).
+func (f *Factory) closeClient() {
+	if f.client != nil {
+		f.client.CloseIdleConnections()
+	}
 }
 
 // ProfileName is the profile a command works on: --profile or CXONE_PROFILE, else the default

@@ -29,6 +29,7 @@ func Main(ctx context.Context, args []string, io *IOStreams, env Env) int {
 		fang.WithErrorHandler(errorHandler(f)),
 		fang.WithoutManpage(), // ours is visible and writes to the command's stdout (man.go)
 	)
+	f.closeClient()
 	return exitCode(err)
 }
 

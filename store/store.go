@@ -468,28 +468,44 @@ type LoadResult struct {
 	Err    error
 }
 
-// LoadMany reads several profiles at once, for commands that work on many (check --all). Each
-// backend is opened once and the passphrase asked once; the encrypted-file backend first
-// decrypts one item alone (so a wrong passphrase costs one decryption, not one per profile)
-// and then the others concurrently on up to runtime.GOMAXPROCS workers. A backend that fails
-// to open or times out fails its remaining profiles at once instead of once per profile.
+// LoadMany reads several profiles at once, for commands that work on many. Each backend is
+// opened once and the passphrase asked once; the encrypted-file backend first decrypts one
+// item alone (so a wrong passphrase costs one decryption, not one per profile) and then the
+// others concurrently on up to runtime.GOMAXPROCS workers. A backend that fails to open or
+// times out fails its remaining profiles at once instead of once per profile.
 func (s *Store) LoadMany(ctx context.Context, names []string) map[string]LoadResult {
 	out := make(map[string]LoadResult, len(names))
+	var mu sync.Mutex
+	s.LoadEach(ctx, names, func(name string, r LoadResult) {
+		mu.Lock()
+		out[name] = r
+		mu.Unlock()
+	})
+	return out
+}
+
+// LoadEach is LoadMany handing each profile to fn as soon as it is read, so a caller can start
+// working on the first profiles (check --all sends their requests) while the others are still
+// being decrypted. fn is called once per distinct name, possibly from several goroutines at
+// once, and must not block for long: it holds up a decryption worker. LoadEach returns after
+// the last call of fn has returned.
+func (s *Store) LoadEach(ctx context.Context, names []string, fn func(name string, r LoadResult)) {
 	cfg, err := s.Config()
 	if err != nil {
 		s.log.Debug("config unreadable; using the default backend", "err", err)
 	}
+	seen := make(map[string]bool, len(names))
 	byBackend := map[string][]string{}
 	var order []string
 	for _, n := range names {
-		if _, dup := out[n]; dup {
+		if seen[n] {
 			continue
 		}
+		seen[n] = true
 		if err := ValidProfileName(n); err != nil {
-			out[n] = LoadResult{Err: err}
+			fn(n, LoadResult{Err: err})
 			continue
 		}
-		out[n] = LoadResult{}
 		b := s.backendFor(n, cfg)
 		if _, ok := byBackend[b]; !ok {
 			order = append(order, b)
@@ -498,32 +514,31 @@ func (s *Store) LoadMany(ctx context.Context, names []string) map[string]LoadRes
 	}
 	for _, b := range order {
 		if b == BackendFile {
-			s.loadManyFile(ctx, byBackend[b], out)
+			s.loadEachFile(ctx, byBackend[b], fn)
 			continue
 		}
 		var fail error
 		for _, n := range byBackend[b] {
 			if fail != nil {
-				out[n] = LoadResult{Err: fail}
+				fn(n, LoadResult{Err: fail})
 				continue
 			}
 			sec, err := s.loadFrom(ctx, b, n)
-			out[n] = LoadResult{Secret: sec, Err: err}
+			fn(n, LoadResult{Secret: sec, Err: err})
 			var ke *KeyringError
 			if err != nil && errors.As(err, &ke) && (ke.Op == "open" || errors.Is(err, ErrKeyringTimeout)) || ctx.Err() != nil {
 				fail = err
 			}
 		}
 	}
-	return out
 }
 
-// loadManyFile is LoadMany for the encrypted-file backend.
-func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string]LoadResult) {
+// loadEachFile is LoadEach for the encrypted-file backend.
+func (s *Store) loadEachFile(ctx context.Context, names []string, fn func(string, LoadResult)) {
 	dir := s.FileDir()
 	if dir == "" {
 		for _, n := range names {
-			out[n] = LoadResult{Err: s.noFileDir()}
+			fn(n, LoadResult{Err: s.noFileDir()})
 		}
 		return
 	}
@@ -532,7 +547,7 @@ func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string
 	for _, n := range names {
 		path := filepath.Join(dir, fileName(itemKey(BackendFile, n)))
 		if _, err := os.Lstat(path); err != nil {
-			out[n] = LoadResult{Err: s.loadErr(BackendFile, n, keyring.ErrKeyNotFound)}
+			fn(n, LoadResult{Err: s.loadErr(BackendFile, n, keyring.ErrKeyNotFound)})
 			continue
 		}
 		jobs = append(jobs, job{n, path})
@@ -543,7 +558,7 @@ func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string
 	pass, err := s.fileReadPass(ctx, dir)
 	if err != nil {
 		for _, j := range jobs {
-			out[j.name] = LoadResult{Err: err}
+			fn(j.name, LoadResult{Err: err})
 		}
 		return
 	}
@@ -560,19 +575,18 @@ func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string
 		j := jobs[0]
 		jobs = jobs[1:]
 		r := one(j)
-		out[j.name] = r
+		fn(j.name, r)
 		if r.Err == nil {
 			break
 		}
 		if errors.Is(r.Err, ErrWrongPassphrase) || ctx.Err() != nil {
 			for _, rest := range jobs {
-				out[rest.name] = LoadResult{Err: r.Err}
+				fn(rest.name, LoadResult{Err: r.Err})
 			}
 			return
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	next := make(chan job)
 	for range workers {
@@ -580,10 +594,7 @@ func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				r := one(j)
-				mu.Lock()
-				out[j.name] = r
-				mu.Unlock()
+				fn(j.name, one(j))
 			}
 		}()
 	}
