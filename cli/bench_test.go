@@ -49,3 +49,26 @@ func benchCheckAll(b *testing.B, n int) {
 		}
 	}
 }
+
+// BenchmarkList100 is `list` over 100 profiles: the config file only, never the keyring.
+func BenchmarkList100(b *testing.B) {
+	e := newCLIEnv(b, cxonetest.Config{SigningAlg: cxonetest.ES256})
+	e.setupProfiles(100)
+	b.ResetTimer()
+	for b.Loop() {
+		if code, _, stderr := e.run("list"); code != 0 {
+			b.Fatalf("list: exit %d: %s", code, stderr)
+		}
+	}
+}
+
+// BenchmarkVersion is `version`: the command line's own cost, the floor of every command.
+func BenchmarkVersion(b *testing.B) {
+	e := newCLIEnv(b, cxonetest.Config{})
+	b.ResetTimer()
+	for b.Loop() {
+		if code, _, stderr := e.run("version"); code != 0 {
+			b.Fatalf("version: exit %d: %s", code, stderr)
+		}
+	}
+}

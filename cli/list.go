@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"sort"
 	"text/tabwriter"
 	"time"
 
@@ -57,14 +58,15 @@ func listRun(_ context.Context, o *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := s.Config()
+	cfg, err := s.Config() // one read of the file serves the names and every entry
 	if err != nil {
 		return err
 	}
-	names, err := s.Names()
-	if err != nil {
-		return err
+	names := make([]string, 0, len(cfg.Profiles))
+	for n := range cfg.Profiles {
+		names = append(names, n)
 	}
+	sort.Strings(names)
 	if o.JSON {
 		out := struct {
 			Backend  string      `json:"backend,omitempty"`
