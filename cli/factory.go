@@ -59,9 +59,16 @@ func (f *Factory) storeOptions(backend, passphrase string) store.Options {
 func (f *Factory) Client() *auth.Client {
 	f.clientOnce.Do(func() {
 		f.client = auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv)})
+		if newClientHook != nil {
+			newClientHook(f.client)
+		}
 	})
 	return f.client
 }
+
+// newClientHook adjusts each CXone client a Factory makes; it is nil outside tests. The fault
+// tests give the client a sleep that records the delays between retries instead of waiting.
+var newClientHook func(*auth.Client)
 
 // closeClient closes the shared client's idle connections, so that nothing a command opened
 // outlives it in a process that runs many command lines (tests, a long-lived screen).
