@@ -262,6 +262,12 @@ func (s *Store) prepare(ctx context.Context, b string) error {
 // used is recorded in the config. sec replaces the whole item, cache included: pass the fresh
 // cache of a check that just ran, or none.
 //
+// A process killed between the two writes must not leave a profile whose config entry names
+// other credentials than its keyring item. So when a profile's issuer, client ID or access
+// key ID change, its config entry is taken out first (one more config write): a kill at any
+// point then leaves the profile as it was, or as saved, or as a keyring item without a config
+// entry, which Orphans reports and the next Save or Delete of the name settles.
+//
 // The lock is held for one keyring write (plus a read of the old item, for the rollback) and
 // one config write, never while a passphrase is asked; other processes wait for it at most
 // lockTimeout (10 s), and each keyring call is bounded by Options.Timeout.
@@ -296,9 +302,24 @@ func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) er
 		if err != nil {
 			return err
 		}
+		// putBack undoes the entry's removal below when the save fails.
+		putBack := func() error { return nil }
+		if old, ok := c.Profiles[name]; ok && !old.sameIdentity(meta) {
+			orig, without := c.clone(), c.clone()
+			delete(without.Profiles, name)
+			if err := writeConfig(s.configPath, without); err != nil {
+				return err
+			}
+			putBack = func() error { return writeConfig(s.configPath, orig) }
+			crashPoint("save: old entry taken out")
+		}
 		if err := s.setItem(ctx, b, item); err != nil {
+			if perr := putBack(); perr != nil {
+				return fmt.Errorf("%w; putting the config entry back also failed: %v", err, perr)
+			}
 			return err
 		}
+		crashPoint("save: item written")
 		if old, ok := c.Profiles[name]; ok {
 			oldBackend = old.Backend
 			if meta.CreatedAt.IsZero() {
@@ -320,6 +341,9 @@ func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) er
 		if err := writeConfig(s.configPath, c); err != nil {
 			if rerr := restore(context.WithoutCancel(ctx)); rerr != nil {
 				return fmt.Errorf("%w; putting the keyring back also failed: %v", err, rerr)
+			}
+			if perr := putBack(); perr != nil {
+				return fmt.Errorf("%w (the keyring was put back as it was; its config entry could not be: %v)", err, perr)
 			}
 			return fmt.Errorf("%w (the keyring was put back as it was)", err)
 		}
@@ -605,10 +629,13 @@ func (s *Store) loadEachFile(ctx context.Context, names []string, fn func(string
 	wg.Wait()
 }
 
-// Delete removes a profile from the keyring and from the config, both under the config lock
+// Delete removes a profile from the config and from the keyring, both under the config lock
 // (so a concurrent UpdateSecret cannot bring the item back); the error wraps ErrNotFound when
 // neither had it. If it was the default profile, the first remaining one (by name) becomes the
-// default, as `gh auth logout` switches to another account.
+// default, as `gh auth logout` switches to another account. The config entry goes first: a
+// process killed between the two leaves a keyring item without a config entry, which Orphans
+// reports (and a second Delete removes), never a config entry without its credentials. If
+// the keyring refuses, the entry is put back.
 func (s *Store) Delete(ctx context.Context, name string) error {
 	if err := ValidProfileName(name); err != nil {
 		return err
@@ -620,27 +647,32 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	b := s.backendFor(name, cfg)
 	removed, inConfig := false, false
 	err = withConfigLock(filepath.Dir(s.configPath), func() error {
-		var err error
-		if removed, err = s.removeItem(ctx, b, itemKey(b, name)); err != nil {
-			return err
-		}
 		c, err := readConfig(s.configPath)
 		if err != nil {
 			return err
 		}
-		if _, ok := c.Profiles[name]; !ok {
-			return nil
-		}
-		inConfig = true
-		delete(c.Profiles, name)
-		if c.DefaultProfile == name {
-			c.DefaultProfile = ""
-			if names := sortedNames(c); len(names) > 0 {
-				c.DefaultProfile = names[0]
+		if _, ok := c.Profiles[name]; ok {
+			inConfig = true
+			without := c.clone()
+			delete(without.Profiles, name)
+			if without.DefaultProfile == name {
+				without.DefaultProfile = ""
+				if names := sortedNames(without); len(names) > 0 {
+					without.DefaultProfile = names[0]
+				}
 			}
+			if err := writeConfig(s.configPath, without); err != nil {
+				return fmt.Errorf("remove profile %q from the config: %w", name, err)
+			}
+			crashPoint("delete: entry taken out")
 		}
-		if err := writeConfig(s.configPath, c); err != nil {
-			return fmt.Errorf("remove profile %q from the config: %w", name, err)
+		if removed, err = s.removeItem(ctx, b, itemKey(b, name)); err != nil {
+			if inConfig {
+				if perr := writeConfig(s.configPath, c); perr != nil {
+					return fmt.Errorf("%w; putting the config entry back also failed: %v", err, perr)
+				}
+			}
+			return err
 		}
 		return nil
 	})
@@ -653,6 +685,10 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	s.log.Debug("profile deleted", "profile", name, "backend", b, "keyring", removed, "config", inConfig)
 	return nil
 }
+
+// crashPoint names a step between two writes that a killed process may stop after; tests
+// replace it to stop there (it is a no-op otherwise).
+var crashPoint = func(step string) {}
 
 // maxOrphans bounds what Orphans returns per backend.
 const maxOrphans = 1000
