@@ -22,6 +22,9 @@ type Factory struct {
 
 	flags   *globalFlags // the raw global flags, for completions
 	cmdPath string       // the command being run, for usage hints
+	// completing is set when the command line is a shell's completion request: only then are
+	// the flag completion functions registered (see isCompletionRequest).
+	completing bool
 
 	storeOnce sync.Once
 	st        *store.Store

@@ -21,7 +21,7 @@ import (
 func Main(ctx context.Context, args []string, io *IOStreams, env Env) int {
 	// Before any secret is read. Failing to harden is no reason to refuse working.
 	_ = harden()
-	f := &Factory{IO: io, Env: env, OpenURL: browserOpener(env)}
+	f := &Factory{IO: io, Env: env, OpenURL: browserOpener(env), completing: isCompletionRequest(args)}
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := fang.Execute(ctx, root,
@@ -67,7 +67,9 @@ when there is no profile yet).`,
 		return usageErrorHint(helpHint(c), "%v", err)
 	})
 	g.register(root.PersistentFlags())
-	registerGlobalCompletions(root, f)
+	if f.completing {
+		registerGlobalCompletions(root, f)
+	}
 
 	root.AddCommand(
 		newSetupCmd(f, nil),
