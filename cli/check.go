@@ -163,10 +163,14 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		if err := writeJSON(f.IO.Out, checkReport{Profiles: entries}); err != nil {
 			return err
 		}
-	} else if o.All {
-		writeCompactReport(styledWriter(f.IO.Out, f.Env, f.Settings.NoColor), entries, time.Now())
 	} else {
-		writeCheckReport(styledWriter(f.IO.Out, f.Env, f.Settings.NoColor), entries)
+		w, flush := bufferedStyled(f.IO.Out, f.Env, f.Settings.NoColor)
+		if o.All {
+			writeCompactReport(w, entries, time.Now())
+		} else {
+			writeCheckReport(w, entries)
+		}
+		_ = flush() // as before buffering: the exit code is the checks' own
 	}
 	if code := checkExitCode(entries); code != exitOK {
 		return silentExit(code)

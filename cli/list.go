@@ -93,7 +93,7 @@ func listRun(_ context.Context, o *ListOptions) error {
 		return nil
 	}
 	now := time.Now()
-	w := styledWriter(f.IO.Out, f.Env, f.Settings.NoColor)
+	w, flush := bufferedStyled(f.IO.Out, f.Env, f.Settings.NoColor)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROFILE\tTENANT\tBUSINESS UNIT\tUSER\tLAST CHECK\tISSUER")
 	for _, n := range names {
@@ -106,6 +106,9 @@ func listRun(_ context.Context, o *ListOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, dash(v.TenantText()), dash(v.BusinessUnitText()), dash(v.User), lastCheck(m, now), v.Issuer)
 	}
 	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write list: %w", err)
+	}
+	if err := flush(); err != nil {
 		return fmt.Errorf("write list: %w", err)
 	}
 	if cfg.Backend != "" {

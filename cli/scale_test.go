@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -78,4 +79,32 @@ func TestCheckAllSharesConnections(t *testing.T) {
 		t.Errorf("check --all over %d profiles opened %d connections, want at most %d (one per check in flight)", n, len(conns), maxConcurrentChecks)
 	}
 	t.Logf("%d profiles, %d requests, %d connections", n, len(reqs), len(conns))
+}
+
+// countingWriter counts the writes it gets.
+type countingWriter struct {
+	buf    strings.Builder
+	writes int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return w.buf.Write(p)
+}
+
+// TestReportsWriteOnce: list and check --all print their tables in one write, not one system
+// call per cell (100 profiles made 1,300 writes, a third of list's time).
+func TestReportsWriteOnce(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	e.setupProfiles(5)
+	for _, args := range [][]string{{"list"}, {"check", "--all"}, {"check", "--profile", "p000"}} {
+		out := &countingWriter{}
+		io := Test(strings.NewReader(""), out, &strings.Builder{})
+		if code := Main(context.Background(), args, io, EnvFromMap(e.vars)); code != 0 {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+		if out.writes != 1 || !strings.Contains(out.buf.String(), "p000") {
+			t.Errorf("%v: %d writes to stdout, want 1", args, out.writes)
+		}
+	}
 }
