@@ -317,14 +317,14 @@ func (f *Factory) drawStage(ev auth.StageEvent) {
 
 // maxConcurrentChecks bounds check --all: at most this many checks (each one request at a
 // time: token, then proof) are in flight against CXone at once. Measured over 100 profiles with
-// 50 ms of latency on 2 cores (README, "Reliability and performance"): 32 made 100 profiles
-// take four rounds of two round trips (3.2 times one check); 48, 64 and 100 all took 2.6
-// times, because from there the decryption of the keyring items, not the bound, paces the
-// checks. 64 is the smallest round figure past that knee; it keeps a burst at CXone's token
-// endpoint to 64 requests (a 429 is retried with Retry-After like any other), and keeps every
-// in-flight request on one HTTP/2 connection per host under the usual limit of 100 streams.
-// Connection reuse (one shared client) is what made the checks cheaper: with TLS it saves a
-// handshake per profile.
+// 50 ms of latency on 2 cores (README, "Reliability and performance"): with 32, 100 profiles
+// took 3.2 times one check (four rounds of two round trips); with 48, 2.5 times; 64 and 100
+// took the same time when run in turn against each other (ratio 0.99), because from there the
+// decryption of the keyring items, not the bound, paces the checks. 64 keeps a burst at
+// CXone's token endpoint to 64 requests (a 429 is retried with Retry-After like any other
+// answer of its kind) and every in-flight request on one HTTP/2 connection per host under the
+// usual limit of 100 streams. The shared client's connection reuse is what made each check
+// cheaper: with TLS it saves a handshake per profile.
 const maxConcurrentChecks = 64
 
 // checkProfiles checks several profiles concurrently (at most maxConcurrentChecks at once),
