@@ -39,6 +39,8 @@ cleanup() {
 trap cleanup EXIT
 DBUS_SESSION_BUS_ADDRESS=disabled: go test -c -o "$work/store.test" ./store
 DBUS_SESSION_BUS_ADDRESS=disabled: go test -c -o "$work/cli.test" ./cli
+# The crash test kills the real binary; it is built here too, outside the session.
+DBUS_SESSION_BUS_ADDRESS=disabled: go build -o "$work/cxone-auth" .
 
 # A throwaway GPG key and password store for pass.
 mkdir -m 700 "$GNUPGHOME"
@@ -81,6 +83,11 @@ env -u DBUS_SESSION_BUS_ADDRESS \
       (cd "$2" && CXONE_TEST_BACKEND=$b "$2/cli.test" -test.count=1 -test.v -test.run "^TestProfileRoundTrip$") |
         sed "s/^--- PASS: TestProfileRoundTrip/--- PASS: TestProfileRoundTrip-$b/" | tee -a "$2/out.txt" || rc=$?
     done
+    # A short run of the crash test (kill -9 at random moments) on the Secret Service.
+    echo "=== crash test on secret-service" | tee -a "$2/out.txt"
+    (cd "$2" && CXONE_TEST_BACKEND=secret-service CXONE_TEST_BINARY="$2/cxone-auth" CXONE_CRASH_RUNS="${CXONE_CRASH_RUNS:-30}" \
+      "$2/cli.test" -test.count=1 -test.v -test.run "^TestCrashSafety$") |
+      sed "s/^--- PASS: TestCrashSafety/--- PASS: TestCrashSafety-secret-service/" | tee -a "$2/out.txt" || rc=$?
     kill "$pid" 2>/dev/null || true   # the daemon we started; it would also leave with the bus
     exit $rc
   ' bash "$work/store.test" "$work" >"$work/session.log" 2>&1
@@ -90,7 +97,7 @@ grep -v "Failed to set fd limit" "$work/session.log" || true
 
 # The run must really have used every backend: a skip is a failure here.
 for t in TestSecretServiceRoundTrip TestPassRoundTrip TestKeyctlRoundTrip \
-  TestProfileRoundTrip-secret-service TestProfileRoundTrip-pass; do
+  TestProfileRoundTrip-secret-service TestProfileRoundTrip-pass TestCrashSafety-secret-service; do
   if ! grep -q -- "--- PASS: $t" "$work/out.txt" 2>/dev/null; then
     echo "backends.sh: $t did not pass" >&2
     st=1

@@ -51,6 +51,7 @@ const (
 	defaultRetries    = 2
 	defaultTimeout    = 15 * time.Second
 	defaultAPIVersion = "v31.0"
+	maxIdlePerHost    = 100
 )
 
 // ClientConfig configures NewClient.
@@ -109,9 +110,18 @@ func NewClient(cfg ClientConfig) *Client {
 	c.tr = http.DefaultTransport.(*http.Transport).Clone()
 	c.tr.DialContext = c.dialChecked
 	c.tr.Proxy = proxyFor(cfg.Proxy)
+	// One client serves every concurrent check of `check --all`: keep as many idle
+	// connections per host as checks may run at once, so a wave of proofs reuses the
+	// connections of the token requests before it instead of opening new ones.
+	c.tr.MaxIdleConnsPerHost = maxIdlePerHost
 	c.hc = &http.Client{Transport: c.tr, CheckRedirect: checkRedirect}
 	return c
 }
+
+// CloseIdleConnections closes the connections kept open for reuse. A command calls it when
+// it ends, so no connection (and no goroutine serving one) outlives it in a process that
+// runs many commands.
+func (c *Client) CloseIdleConnections() { c.tr.CloseIdleConnections() }
 
 // ProxyFromEnv returns a proxy chooser that reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or
 // their lower-case forms) through getenv, with the rules of golang.org/x/net/http/httpproxy:

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -125,36 +124,10 @@ func TestExecRealBinaryRestoresDBus(t *testing.T) {
 	}
 }
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
 func waitBriefly() { time.Sleep(10 * time.Millisecond) }
 
-// buildBinary builds cxone-auth once per test binary run.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "cxone-auth-bin")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "cxone-auth")
-		cmd := exec.Command("go", "build", "-o", binPath, "cxone-auth")
-		cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			binErr = err
-			binPath = string(out)
-		}
-	})
-	if binErr != nil {
-		t.Fatalf("build: %v\n%s", binErr, binPath)
-	}
-	return binPath
-}
+// buildBinary is the built cxone-auth (testBinary: built once per test binary run).
+func buildBinary(t *testing.T) string { return testBinary(t) }
 
 // TestBrowserOpenerGetsNoSecrets: the child that opens the registration link gets the user's
 // environment without any CXONE_* variable.

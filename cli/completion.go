@@ -8,6 +8,16 @@ import (
 	"cxone-auth/store"
 )
 
+// isCompletionRequest reports whether args are a shell's request for completions: the
+// scripts of `cxone-auth completion` always put cobra's hidden __complete command first.
+// Cobra keeps flag completion functions in a map global to the process, keyed by flag and
+// never emptied, so registering them on every command line would keep each command tree (and
+// the Factory its functions close over: streams, store, client) alive for as long as the
+// process runs; Main registers them only for these requests.
+func isCompletionRequest(args []string) bool {
+	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
+}
+
 // registerGlobalCompletions completes the values of the global flags: stored profile names,
 // keyring backends and environments.
 func registerGlobalCompletions(root *cobra.Command, f *Factory) {

@@ -18,7 +18,9 @@ import (
 func TestMain(m *testing.M) {
 	// fang lays help out for the terminal's width; pin it to the narrowest we promise.
 	os.Setenv("__FANG_TEST_WIDTH", "80")
-	os.Exit(m.Run())
+	code := m.Run()
+	removeTestBinary() // built by the tests that run real processes
+	os.Exit(code)
 }
 
 func TestUsageErrorsExitTwoWithAHint(t *testing.T) {

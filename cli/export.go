@@ -61,7 +61,9 @@ CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).`,
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing output file")
 	fl.BoolVar(&opts.WithToken, "with-token", false, "add an access token and its expiry")
 	fl.BoolVar(&opts.Fresh, "fresh", false, "with --with-token: a new token, not the cached one")
-	_ = cmd.RegisterFlagCompletionFunc("format", completeFrom(store.FormatNames()))
+	if f.completing {
+		_ = cmd.RegisterFlagCompletionFunc("format", completeFrom(store.FormatNames()))
+	}
 	return cmd
 }
 

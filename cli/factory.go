@@ -22,6 +22,9 @@ type Factory struct {
 
 	flags   *globalFlags // the raw global flags, for completions
 	cmdPath string       // the command being run, for usage hints
+	// completing is set when the command line is a shell's completion request: only then are
+	// the flag completion functions registered (see isCompletionRequest).
+	completing bool
 
 	storeOnce sync.Once
 	st        *store.Store
@@ -44,6 +47,9 @@ type Factory struct {
 	// command goroutines, and (write) by runScreen while it swaps stderr: a call still under
 	// way when the person quits finishes before stderr is handed back.
 	bgMu sync.RWMutex
+
+	clientOnce sync.Once
+	client     *auth.Client // one per command line: its connections are reused by every check
 }
 
 // passphraseKnown reports whether the file keyring's passphrase is at hand without asking:
@@ -105,9 +111,30 @@ func (f *Factory) storeOptions(backend, passphrase string) store.Options {
 	return opts
 }
 
-// Client is the CXone client with the --timeout bound.
+// Client is the CXone client with the --timeout bound, made once per command line and shared
+// by every check it runs: the concurrent checks of `check --all` then reuse each other's
+// connections (keep-alive, and HTTP/2 streams on one connection where the server offers TLS
+// and h2) instead of each opening its own. Main closes its idle connections at the end.
 func (f *Factory) Client() *auth.Client {
-	return auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv)})
+	f.clientOnce.Do(func() {
+		f.client = auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv)})
+		if newClientHook != nil {
+			newClientHook(f.client)
+		}
+	})
+	return f.client
+}
+
+// newClientHook adjusts each CXone client a Factory makes; it is nil outside tests. The fault
+// tests give the client a sleep that records the delays between retries instead of waiting.
+var newClientHook func(*auth.Client)
+
+// closeClient closes the shared client's idle connections, so that nothing a command opened
+// outlives it in a process that runs many command lines (tests, a long-lived screen).
+func (f *Factory) closeClient() {
+	if f.client != nil {
+		f.client.CloseIdleConnections()
+	}
 }
 
 // ProfileName is the profile a command works on: --profile or CXONE_PROFILE, else the default

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"sort"
 	"text/tabwriter"
 	"time"
 
@@ -55,14 +56,15 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := s.Config()
+	cfg, err := s.Config() // one read of the file serves the names and every entry
 	if err != nil {
 		return err
 	}
-	names, err := s.Names()
-	if err != nil {
-		return err
+	names := make([]string, 0, len(cfg.Profiles))
+	for n := range cfg.Profiles {
+		names = append(names, n)
 	}
+	sort.Strings(names)
 	orphans := fileOrphans(ctx, s, cfg)
 	if o.JSON {
 		out := struct {
@@ -92,7 +94,7 @@ func listRun(ctx context.Context, o *ListOptions) error {
 		return nil
 	}
 	now := time.Now()
-	w := styledWriter(f.IO.Out, f.Env, f.Settings.NoColor)
+	w, flush := bufferedStyled(f.IO.Out, f.Env, f.Settings.NoColor)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROFILE\tTENANT\tBUSINESS UNIT\tUSER\tLAST CHECK\tISSUER")
 	for _, n := range names {
@@ -105,6 +107,9 @@ func listRun(ctx context.Context, o *ListOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, dash(v.TenantText()), dash(v.BusinessUnitText()), dash(v.User), lastCheck(m, now), v.Issuer)
 	}
 	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write list: %w", err)
+	}
+	if err := flush(); err != nil {
 		return fmt.Errorf("write list: %w", err)
 	}
 	if cfg.Backend != "" {

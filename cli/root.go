@@ -22,7 +22,7 @@ import (
 func Main(ctx context.Context, args []string, io *IOStreams, env Env) int {
 	// Before any secret is read. Failing to harden is no reason to refuse working.
 	_ = harden()
-	f := &Factory{IO: io, Env: env, OpenURL: browserOpener(env)}
+	f := &Factory{IO: io, Env: env, OpenURL: browserOpener(env), completing: isCompletionRequest(args)}
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := fang.Execute(ctx, root,
@@ -30,6 +30,7 @@ func Main(ctx context.Context, args []string, io *IOStreams, env Env) int {
 		fang.WithErrorHandler(errorHandler(f)),
 		fang.WithoutManpage(), // ours is visible and writes to the command's stdout (man.go)
 	)
+	f.closeClient()
 	return exitCode(err)
 }
 
@@ -65,7 +66,9 @@ On a terminal, cxone-auth with no command opens the profiles screen (or the setu
 		return usageErrorHint(helpHint(c), "%v", err)
 	})
 	g.register(root.PersistentFlags())
-	registerGlobalCompletions(root, f)
+	if f.completing {
+		registerGlobalCompletions(root, f)
+	}
 
 	root.AddCommand(
 		newSetupCmd(f, nil),

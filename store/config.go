@@ -168,3 +168,19 @@ func tightenFile(path string) error {
 	}
 	return nil
 }
+
+// clone is a copy of c whose profile map can be changed without touching c's.
+func (c Config) clone() Config {
+	out := c
+	out.Profiles = make(map[string]Meta, len(c.Profiles))
+	for n, m := range c.Profiles {
+		out.Profiles[n] = m
+	}
+	return out
+}
+
+// sameIdentity reports whether two entries name the same credentials: issuer, client ID and
+// access key ID.
+func (m Meta) sameIdentity(o Meta) bool {
+	return m.Issuer == o.Issuer && m.ClientID == o.ClientID && m.AccessKeyID == o.AccessKeyID
+}

@@ -262,6 +262,12 @@ func (s *Store) prepare(ctx context.Context, b string) error {
 // used is recorded in the config. sec replaces the whole item, cache included: pass the fresh
 // cache of a check that just ran, or none.
 //
+// A process killed between the two writes must not leave a profile whose config entry names
+// other credentials than its keyring item. So when a profile's issuer, client ID or access
+// key ID change, its config entry is taken out first (one more config write): a kill at any
+// point then leaves the profile as it was, or as saved, or as a keyring item without a config
+// entry, which Orphans reports and the next Save or Delete of the name settles.
+//
 // The lock is held for one keyring write (plus a read of the old item, for the rollback) and
 // one config write, never while a passphrase is asked; other processes wait for it at most
 // lockTimeout (10 s), and each keyring call is bounded by Options.Timeout.
@@ -296,9 +302,24 @@ func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) er
 		if err != nil {
 			return err
 		}
+		// putBack undoes the entry's removal below when the save fails.
+		putBack := func() error { return nil }
+		if old, ok := c.Profiles[name]; ok && !old.sameIdentity(meta) {
+			orig, without := c.clone(), c.clone()
+			delete(without.Profiles, name)
+			if err := writeConfig(s.configPath, without); err != nil {
+				return err
+			}
+			putBack = func() error { return writeConfig(s.configPath, orig) }
+			crashPoint("save: old entry taken out")
+		}
 		if err := s.setItem(ctx, b, item); err != nil {
+			if perr := putBack(); perr != nil {
+				return fmt.Errorf("%w; putting the config entry back also failed: %v", err, perr)
+			}
 			return err
 		}
+		crashPoint("save: item written")
 		if old, ok := c.Profiles[name]; ok {
 			oldBackend = old.Backend
 			if meta.CreatedAt.IsZero() {
@@ -320,6 +341,9 @@ func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) er
 		if err := writeConfig(s.configPath, c); err != nil {
 			if rerr := restore(context.WithoutCancel(ctx)); rerr != nil {
 				return fmt.Errorf("%w; putting the keyring back also failed: %v", err, rerr)
+			}
+			if perr := putBack(); perr != nil {
+				return fmt.Errorf("%w (the keyring was put back as it was; its config entry could not be: %v)", err, perr)
 			}
 			return fmt.Errorf("%w (the keyring was put back as it was)", err)
 		}
@@ -468,28 +492,44 @@ type LoadResult struct {
 	Err    error
 }
 
-// LoadMany reads several profiles at once, for commands that work on many (check --all). Each
-// backend is opened once and the passphrase asked once; the encrypted-file backend first
-// decrypts one item alone (so a wrong passphrase costs one decryption, not one per profile)
-// and then the others concurrently on up to runtime.GOMAXPROCS workers. A backend that fails
-// to open or times out fails its remaining profiles at once instead of once per profile.
+// LoadMany reads several profiles at once, for commands that work on many. Each backend is
+// opened once and the passphrase asked once; the encrypted-file backend first decrypts one
+// item alone (so a wrong passphrase costs one decryption, not one per profile) and then the
+// others concurrently on up to runtime.GOMAXPROCS workers. A backend that fails to open or
+// times out fails its remaining profiles at once instead of once per profile.
 func (s *Store) LoadMany(ctx context.Context, names []string) map[string]LoadResult {
 	out := make(map[string]LoadResult, len(names))
+	var mu sync.Mutex
+	s.LoadEach(ctx, names, func(name string, r LoadResult) {
+		mu.Lock()
+		out[name] = r
+		mu.Unlock()
+	})
+	return out
+}
+
+// LoadEach is LoadMany handing each profile to fn as soon as it is read, so a caller can start
+// working on the first profiles (check --all sends their requests) while the others are still
+// being decrypted. fn is called once per distinct name, possibly from several goroutines at
+// once, and must not block for long: it holds up a decryption worker. LoadEach returns after
+// the last call of fn has returned.
+func (s *Store) LoadEach(ctx context.Context, names []string, fn func(name string, r LoadResult)) {
 	cfg, err := s.Config()
 	if err != nil {
 		s.log.Debug("config unreadable; using the default backend", "err", err)
 	}
+	seen := make(map[string]bool, len(names))
 	byBackend := map[string][]string{}
 	var order []string
 	for _, n := range names {
-		if _, dup := out[n]; dup {
+		if seen[n] {
 			continue
 		}
+		seen[n] = true
 		if err := ValidProfileName(n); err != nil {
-			out[n] = LoadResult{Err: err}
+			fn(n, LoadResult{Err: err})
 			continue
 		}
-		out[n] = LoadResult{}
 		b := s.backendFor(n, cfg)
 		if _, ok := byBackend[b]; !ok {
 			order = append(order, b)
@@ -498,32 +538,31 @@ func (s *Store) LoadMany(ctx context.Context, names []string) map[string]LoadRes
 	}
 	for _, b := range order {
 		if b == BackendFile {
-			s.loadManyFile(ctx, byBackend[b], out)
+			s.loadEachFile(ctx, byBackend[b], fn)
 			continue
 		}
 		var fail error
 		for _, n := range byBackend[b] {
 			if fail != nil {
-				out[n] = LoadResult{Err: fail}
+				fn(n, LoadResult{Err: fail})
 				continue
 			}
 			sec, err := s.loadFrom(ctx, b, n)
-			out[n] = LoadResult{Secret: sec, Err: err}
+			fn(n, LoadResult{Secret: sec, Err: err})
 			var ke *KeyringError
 			if err != nil && errors.As(err, &ke) && (ke.Op == "open" || errors.Is(err, ErrKeyringTimeout)) || ctx.Err() != nil {
 				fail = err
 			}
 		}
 	}
-	return out
 }
 
-// loadManyFile is LoadMany for the encrypted-file backend.
-func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string]LoadResult) {
+// loadEachFile is LoadEach for the encrypted-file backend.
+func (s *Store) loadEachFile(ctx context.Context, names []string, fn func(string, LoadResult)) {
 	dir := s.FileDir()
 	if dir == "" {
 		for _, n := range names {
-			out[n] = LoadResult{Err: s.noFileDir()}
+			fn(n, LoadResult{Err: s.noFileDir()})
 		}
 		return
 	}
@@ -532,7 +571,7 @@ func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string
 	for _, n := range names {
 		path := filepath.Join(dir, fileName(itemKey(BackendFile, n)))
 		if _, err := os.Lstat(path); err != nil {
-			out[n] = LoadResult{Err: s.loadErr(BackendFile, n, keyring.ErrKeyNotFound)}
+			fn(n, LoadResult{Err: s.loadErr(BackendFile, n, keyring.ErrKeyNotFound)})
 			continue
 		}
 		jobs = append(jobs, job{n, path})
@@ -543,7 +582,7 @@ func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string
 	pass, err := s.fileReadPass(ctx, dir)
 	if err != nil {
 		for _, j := range jobs {
-			out[j.name] = LoadResult{Err: err}
+			fn(j.name, LoadResult{Err: err})
 		}
 		return
 	}
@@ -560,19 +599,18 @@ func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string
 		j := jobs[0]
 		jobs = jobs[1:]
 		r := one(j)
-		out[j.name] = r
+		fn(j.name, r)
 		if r.Err == nil {
 			break
 		}
 		if errors.Is(r.Err, ErrWrongPassphrase) || ctx.Err() != nil {
 			for _, rest := range jobs {
-				out[rest.name] = LoadResult{Err: r.Err}
+				fn(rest.name, LoadResult{Err: r.Err})
 			}
 			return
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	next := make(chan job)
 	for range workers {
@@ -580,10 +618,7 @@ func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				r := one(j)
-				mu.Lock()
-				out[j.name] = r
-				mu.Unlock()
+				fn(j.name, one(j))
 			}
 		}()
 	}
@@ -594,10 +629,13 @@ func (s *Store) loadManyFile(ctx context.Context, names []string, out map[string
 	wg.Wait()
 }
 
-// Delete removes a profile from the keyring and from the config, both under the config lock
+// Delete removes a profile from the config and from the keyring, both under the config lock
 // (so a concurrent UpdateSecret cannot bring the item back); the error wraps ErrNotFound when
 // neither had it. If it was the default profile, the first remaining one (by name) becomes the
-// default, as `gh auth logout` switches to another account.
+// default, as `gh auth logout` switches to another account. The config entry goes first: a
+// process killed between the two leaves a keyring item without a config entry, which Orphans
+// reports (and a second Delete removes), never a config entry without its credentials. If
+// the keyring refuses, the entry is put back.
 func (s *Store) Delete(ctx context.Context, name string) error {
 	if err := ValidProfileName(name); err != nil {
 		return err
@@ -609,27 +647,32 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	b := s.backendFor(name, cfg)
 	removed, inConfig := false, false
 	err = withConfigLock(filepath.Dir(s.configPath), func() error {
-		var err error
-		if removed, err = s.removeItem(ctx, b, itemKey(b, name)); err != nil {
-			return err
-		}
 		c, err := readConfig(s.configPath)
 		if err != nil {
 			return err
 		}
-		if _, ok := c.Profiles[name]; !ok {
-			return nil
-		}
-		inConfig = true
-		delete(c.Profiles, name)
-		if c.DefaultProfile == name {
-			c.DefaultProfile = ""
-			if names := sortedNames(c); len(names) > 0 {
-				c.DefaultProfile = names[0]
+		if _, ok := c.Profiles[name]; ok {
+			inConfig = true
+			without := c.clone()
+			delete(without.Profiles, name)
+			if without.DefaultProfile == name {
+				without.DefaultProfile = ""
+				if names := sortedNames(without); len(names) > 0 {
+					without.DefaultProfile = names[0]
+				}
 			}
+			if err := writeConfig(s.configPath, without); err != nil {
+				return fmt.Errorf("remove profile %q from the config: %w", name, err)
+			}
+			crashPoint("delete: entry taken out")
 		}
-		if err := writeConfig(s.configPath, c); err != nil {
-			return fmt.Errorf("remove profile %q from the config: %w", name, err)
+		if removed, err = s.removeItem(ctx, b, itemKey(b, name)); err != nil {
+			if inConfig {
+				if perr := writeConfig(s.configPath, c); perr != nil {
+					return fmt.Errorf("%w; putting the config entry back also failed: %v", err, perr)
+				}
+			}
+			return err
 		}
 		return nil
 	})
@@ -642,6 +685,10 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	s.log.Debug("profile deleted", "profile", name, "backend", b, "keyring", removed, "config", inConfig)
 	return nil
 }
+
+// crashPoint names a step between two writes that a killed process may stop after; tests
+// replace it to stop there (it is a no-op otherwise).
+var crashPoint = func(step string) {}
 
 // maxOrphans bounds what Orphans returns per backend.
 const maxOrphans = 1000

@@ -14,6 +14,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"net/http"
@@ -89,8 +90,16 @@ type Config struct {
 	// AuthMethods are listed in discovery's token_endpoint_auth_methods_supported; nil lists
 	// both. Listing a method does not change what each client accepts (see AddClient).
 	AuthMethods []string
-	// TLS serves https with httptest's certificate; use Server.Client's transport.
+	// TLS serves https with httptest's certificate; use Server.Client's transport, or trust
+	// Server.CertificatePEM.
 	TLS bool
+	// HTTP2 offers h2 as well as http/1.1 on a TLS server, as CXone's endpoints do: one
+	// connection then carries many concurrent requests.
+	HTTP2 bool
+	// ConnLatency delays the first byte read on each new connection: the round trips of a
+	// TCP and TLS handshake with a distant server, which a client pays once per connection
+	// and saves by reusing connections. Latency is paid per request on top.
+	ConnLatency time.Duration
 	// APIEndpoint overrides the api_endpoint of tenant discovery (default: the server itself).
 	APIEndpoint string
 	// TokenEndpoint overrides the token_endpoint of OIDC discovery (default: the server's own
@@ -102,6 +111,9 @@ type Config struct {
 	ExpiresInString bool
 	// NoIDToken leaves the id_token out of token answers.
 	NoIDToken bool
+	// SigningAlg signs the tokens: RS256 (the default, as CXone) or ES256 (cheaper, for
+	// benchmarks; see ES256).
+	SigningAlg string
 }
 
 // Endpoint names a group of paths, for faults and the request record.
@@ -190,6 +202,9 @@ type Request struct {
 	Header   http.Header
 	Form     url.Values // the parsed body of form posts
 	At       time.Time
+	// RemoteAddr is the client's address and port: one per connection, so tests can count
+	// the connections a client opened.
+	RemoteAddr string
 }
 
 type client struct {
@@ -238,13 +253,73 @@ func Start(tb testing.TB, cfg Config) *Server {
 // New runs a server on a free loopback port; Close stops it.
 func New(cfg Config) *Server {
 	s := newServer(cfg)
-	if cfg.TLS {
-		s.ts = httptest.NewTLSServer(s)
+	s.ts = httptest.NewUnstartedServer(s)
+	s.start()
+	return s
+}
+
+// start serves on s.ts's listener as the config says.
+func (s *Server) start() {
+	if s.cfg.ConnLatency > 0 {
+		s.ts.Listener = slowListener{Listener: s.ts.Listener, delay: s.cfg.ConnLatency}
+	}
+	s.ts.EnableHTTP2 = s.cfg.TLS && s.cfg.HTTP2
+	if s.cfg.TLS {
+		s.ts.StartTLS()
 	} else {
-		s.ts = httptest.NewServer(s)
+		s.ts.Start()
 	}
 	s.URL = s.ts.URL
-	return s
+}
+
+// CertificatePEM is the TLS server's certificate in PEM form (nil without TLS), for clients
+// in other processes to trust: Go programs on Linux read it from the file named by
+// SSL_CERT_FILE.
+func (s *Server) CertificatePEM() []byte {
+	if c := s.ts.Certificate(); c != nil {
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	}
+	return nil
+}
+
+// slowListener delays the first read of each accepted connection (ConnLatency).
+type slowListener struct {
+	net.Listener
+	delay time.Duration
+}
+
+func (l slowListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &slowConn{Conn: c, delay: l.delay, closed: make(chan struct{})}, nil
+}
+
+// slowConn waits ConnLatency before its first read, or until it is closed.
+type slowConn struct {
+	net.Conn
+	delay     time.Duration
+	once      sync.Once
+	closeOnce sync.Once
+	closed    chan struct{}
+}
+
+func (c *slowConn) Read(p []byte) (int, error) {
+	c.once.Do(func() {
+		t := time.NewTimer(c.delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-c.closed:
+		}
+	})
+	return c.Conn.Read(p)
+}
+
+func (c *slowConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return c.Conn.Close()
 }
 
 // Listen runs a server on addr (which must be a loopback address), for the standalone
@@ -256,12 +331,7 @@ func Listen(addr string, cfg Config) (*Server, error) {
 	}
 	s := newServer(cfg)
 	s.ts = &httptest.Server{Listener: l, Config: &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}}
-	if cfg.TLS {
-		s.ts.StartTLS()
-	} else {
-		s.ts.Start()
-	}
-	s.URL = s.ts.URL
+	s.start()
 	return s, nil
 }
 
@@ -423,7 +493,7 @@ func endpointOf(path string) Endpoint {
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ep := endpointOf(r.URL.Path)
-	rec := Request{Endpoint: ep, Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), At: time.Now()}
+	rec := Request{Endpoint: ep, Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), At: time.Now(), RemoteAddr: r.RemoteAddr}
 	formErr := error(nil)
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
@@ -524,6 +594,9 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 		conn, _, err := hj.Hijack()
 		if err != nil {
 			return
+		}
+		if sc, ok := conn.(*slowConn); ok {
+			conn = sc.Conn
 		}
 		if tc, ok := conn.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0) // close with RST, not FIN
@@ -716,7 +789,7 @@ func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope str
 	atc["iss"] = "https://auth.internal.example/" + strings.ToLower(u.Cluster)
 	atc["role"] = map[string]any{"legacyId": u.Role, "id": "11e0-role", "lastUpdateTime": now.Unix()}
 	atc["jti"] = randomID()
-	access, err := signJWT(atc)
+	access, err := signJWT(s.cfg.SigningAlg, atc)
 	if err != nil {
 		oauthError(w, http.StatusInternalServerError, "server_error", "signing failed")
 		return
@@ -729,7 +802,7 @@ func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope str
 		resp["expires_in"] = fmt.Sprint(int(s.cfg.TokenTTL / time.Second))
 	}
 	if !s.cfg.NoIDToken {
-		idt, err := signJWT(idc)
+		idt, err := signJWT(s.cfg.SigningAlg, idc)
 		if err != nil {
 			oauthError(w, http.StatusInternalServerError, "server_error", "signing failed")
 			return
@@ -738,7 +811,7 @@ func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope str
 	}
 	refresh := clone(common)
 	refresh["jti"] = randomID()
-	if rt, err := signJWT(refresh); err == nil {
+	if rt, err := signJWT(s.cfg.SigningAlg, refresh); err == nil {
 		resp["refresh_token"] = rt
 	}
 	if scope != "" {
@@ -796,6 +869,24 @@ func (s *Server) tenant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) jwks(w http.ResponseWriter, _ *http.Request) {
+	if s.cfg.SigningAlg == ES256 {
+		k, err := ecKey()
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"message": "no key"})
+			return
+		}
+		pt, err := k.PublicKey.Bytes() // 0x04, then X and Y, 32 bytes each
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"message": "no key"})
+			return
+		}
+		x, y := pt[1:33], pt[33:]
+		writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]any{{
+			"kty": "EC", "use": "sig", "alg": ES256, "kid": "default", "crv": "P-256",
+			"x": base64.RawURLEncoding.EncodeToString(x), "y": base64.RawURLEncoding.EncodeToString(y),
+		}}})
+		return
+	}
 	k, err := signingKey()
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"message": "no key"})

@@ -1,6 +1,9 @@
 package cxonetest
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -8,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The emulator's own strictness, with plain net/http: the client's tests rely on it refusing
@@ -270,4 +274,73 @@ func TestSink(t *testing.T) {
 			t.Error("a sink on 0.0.0.0 started")
 		}
 	})
+}
+
+// TestEmulatorES256 is the benchmarks' cheaper signature: the same claims, signed with ES256,
+// and the key published in the JWKS.
+func TestEmulatorES256(t *testing.T) {
+	u := DefaultUser
+	es := Start(t, Config{SigningAlg: ES256})
+	status, body := tokenRequest(t, es, goodForm(), nil)
+	if status != 200 {
+		t.Fatalf("ES256 server: HTTP %d %v", status, body)
+	}
+	for _, k := range []string{"id_token", "access_token", "refresh_token"} {
+		tok, _ := body[k].(string)
+		hdr, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
+		claims, err := VerifyJWT(tok)
+		if err != nil || !strings.Contains(string(hdr), `"alg":"ES256"`) || claims["tenantId"] != u.TenantID {
+			t.Errorf("ES256 %s: %v, header %s, tenantId %v", k, err, hdr, claims["tenantId"])
+		}
+	}
+	resp, err := http.Get(es.URL + "/auth/jwks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jwks struct {
+		Keys []map[string]string `json:"keys"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&jwks)
+	resp.Body.Close()
+	if len(jwks.Keys) != 1 || jwks.Keys[0]["kty"] != "EC" || jwks.Keys[0]["alg"] != ES256 || len(jwks.Keys[0]["x"]) != 43 {
+		t.Errorf("ES256 JWKS: %v", jwks.Keys)
+	}
+}
+
+// TestEmulatorTLSAndHTTP2: with TLS and HTTP2 the emulator speaks h2, and a client that
+// trusts CertificatePEM (as another process does through SSL_CERT_FILE) gets through.
+func TestEmulatorTLSAndHTTP2(t *testing.T) {
+	s := Start(t, Config{TLS: true, HTTP2: true})
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(s.CertificatePEM()) {
+		t.Fatal("CertificatePEM is not a PEM certificate")
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	resp, err := c.Get(s.URL + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Proto != "HTTP/2.0" {
+		t.Errorf("got %s %d, want HTTP/2.0 200", resp.Proto, resp.StatusCode)
+	}
+	if plain := Start(t, Config{}); plain.CertificatePEM() != nil {
+		t.Error("a plain-http server has a certificate")
+	}
+}
+
+// TestEmulatorConnLatency: a new connection's first request waits ConnLatency (here far
+// longer than the client waits), and closing the server releases it.
+func TestEmulatorConnLatency(t *testing.T) {
+	s := Start(t, Config{ConnLatency: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/.well-known/openid-configuration", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("a request on a new connection was answered before ConnLatency passed")
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("the server read %d requests before ConnLatency passed", n)
+	}
 }

@@ -51,6 +51,10 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	methods := fs.String("auth-methods", "basic,post", "client authentications the default client accepts: basic, post or both")
 	quiet := fs.Bool("quiet", false, "do not log requests on stderr")
 	extra := fs.Bool("extra-key", false, "accept a second access key of the same user (written to -env-file as\nCXONE_EXTRA_ACCESS_KEY_ID and CXONE_EXTRA_ACCESS_KEY_SECRET), to try setup --rotate")
+	useTLS := fs.Bool("tls", false, "serve https (a self-signed certificate for 127.0.0.1; see -cert-file), offering h2 as CXone does")
+	certFile := fs.String("cert-file", "", "with -tls: write the certificate (PEM) to `FILE`, for clients to trust (SSL_CERT_FILE=FILE)")
+	connLatency := fs.Duration("conn-latency", 0, "`delay` before the first byte of each new connection is read (handshake round trips)")
+	signAlg := fs.String("sign", cxonetest.RS256, "token signature `ALG`: RS256 (as CXone) or ES256 (much less CPU, for benchmarks on a\nmachine the emulator shares with the client it stands in for)")
 	var faults faultFlags
 	fs.Var(&faults, "fault", "make an endpoint misbehave: `ENDPOINT=KIND[:STATUS][xTIMES][@LOCATION]`; repeatable.\n"+
 		"Endpoints: discovery, token, tenant, jwks, api.\n"+
@@ -69,7 +73,15 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		}
 		return 2
 	}
-	cfg := cxonetest.Config{Latency: *latency}
+	if *signAlg != cxonetest.RS256 && *signAlg != cxonetest.ES256 {
+		fmt.Fprintf(stderr, "cxone-emulator: -sign: unknown algorithm %q (RS256, ES256)\n", *signAlg)
+		return 2
+	}
+	if *certFile != "" && !*useTLS {
+		fmt.Fprintln(stderr, "cxone-emulator: -cert-file goes with -tls")
+		return 2
+	}
+	cfg := cxonetest.Config{Latency: *latency, SigningAlg: *signAlg, TLS: *useTLS, HTTP2: *useTLS, ConnLatency: *connLatency}
 	var accepted []string
 	for _, m := range strings.Split(*methods, ",") {
 		switch strings.TrimSpace(m) {
@@ -104,6 +116,12 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	}
 	for ep, f := range parsed {
 		srv.SetFault(ep, f)
+	}
+	if *certFile != "" {
+		if err := os.WriteFile(*certFile, srv.CertificatePEM(), 0o644); err != nil {
+			fmt.Fprintf(stderr, "cxone-emulator: %v\n", err)
+			return 1
+		}
 	}
 	if *envFile != "" {
 		body := fmt.Sprintf("CXONE_ISSUER=%s\nCXONE_CLIENT_ID=%s\nCXONE_CLIENT_SECRET=%s\nCXONE_ACCESS_KEY_ID=%s\nCXONE_ACCESS_KEY_SECRET=%s\n",

@@ -105,3 +105,17 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestSignFlag(t *testing.T) {
+	var out, errw bytes.Buffer
+	if code := run([]string{"-sign", "HS256"}, &out, &errw, nil); code != 2 || !strings.Contains(errw.String(), "HS256") {
+		t.Errorf("-sign HS256: exit %d, stderr %q; want 2 naming it", code, errw.String())
+	}
+}
+
+func TestCertFileNeedsTLS(t *testing.T) {
+	var out, errw bytes.Buffer
+	if code := run([]string{"-cert-file", t.TempDir() + "/c.pem"}, &out, &errw, nil); code != 2 || !strings.Contains(errw.String(), "-tls") {
+		t.Errorf("-cert-file without -tls: exit %d, stderr %q; want 2 naming -tls", code, errw.String())
+	}
+}
