@@ -124,3 +124,41 @@ func TestHostileRepositoryRunsNothing(t *testing.T) {
 		t.Fatal("the repository's program ran")
 	}
 }
+
+// TestTamperedConfigEndpointsSendNothing is the attack of someone who can edit config.json
+// (no passphrase needed) pointing a profile's token and API endpoints at a server of theirs:
+// the endpoints used come from the keyring item, so the sink must stay untouched by every
+// command that talks to CXone.
+func TestTamperedConfigEndpointsSendNothing(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	sink := cxonetest.StartSink(t, cxonetest.SinkConfig{})
+	p := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
+	if code, _, stderr := e.run("setup", "--env-file", p, "--profile", "prod"); code != 0 {
+		t.Fatal(stderr)
+	}
+	cfgPath := filepath.Join(e.vars["CXONE_CONFIG_DIR"], "config.json")
+	var cfg map[string]any
+	b, _ := os.ReadFile(cfgPath)
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	prof := cfg["profiles"].(map[string]any)["prod"].(map[string]any)
+	prof["token_endpoint"] = sink.URL + "/auth/token"
+	prof["api_endpoint"] = sink.URL
+	prof["issuer"] = sink.URL
+	b, _ = json.Marshal(cfg)
+	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"check", "--profile", "prod"}, {"check", "--all"}, {"token", "--profile", "prod", "--fresh"},
+		{"export", "--profile", "prod", "--with-token", "--fresh"}, {"exec", "--profile", "prod", "--fresh", "--", "true"},
+	} {
+		if code, _, stderr := e.run(args...); code != 0 {
+			t.Errorf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	if sink.Touched() {
+		t.Fatalf("the endpoints planted in config.json received %d connections", sink.Conns())
+	}
+}
