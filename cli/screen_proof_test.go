@@ -120,17 +120,19 @@ func TestScreenChecksRecordedBeforeShown(t *testing.T) {
 // screen has no clock of its own but the ages it shows, so a minute is a round of re-checks.
 // Goroutines and the heap in use must be what they were after a warm-up of two rounds: a
 // check that left a goroutine, a connection, a timer or a row behind would grow them by
-// hundreds here. The figures are logged. CXONE_SOAK_SCALE divides the number of rounds, as it
-// does TestSoak's counts (never below two).
+// hundreds here. The figures are logged. As with TestSoak, CXONE_SOAK_SCALE divides the
+// number of rounds, 10 unless set (never fewer than two rounds); the full soak is
+// CXONE_SOAK_SCALE=1 go test ./cli -run Soak -v.
 func TestProfilesScreenSoak(t *testing.T) {
-	minutes := 10
+	scale := 10
 	if v := os.Getenv("CXONE_SOAK_SCALE"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			t.Fatalf("CXONE_SOAK_SCALE=%q: want a positive number", v)
 		}
-		minutes = max(10/n, 2)
+		scale = n
 	}
+	minutes := max(10/scale, 2)
 	e := newCLIEnv(t, cxonetest.Config{})
 	names := e.setupProfiles(20)
 	f, _ := newTTYFactory(t, e, "")
