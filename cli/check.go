@@ -324,17 +324,28 @@ const maxConcurrentChecks = 64
 
 // checkProfiles checks several profiles concurrently (at most maxConcurrentChecks at once),
 // records the results in one config write, and returns the entries in name order. cfg is the
-// config the names came from: one read serves every profile's metadata. The keyring is opened
-// once for all of them (one passphrase, the decryptions spread over the cores), and each
-// profile's check starts as soon as its item is decrypted, so the requests of the first
-// profiles overlap the decryption of the others.
+// config the names came from: one read serves every profile's metadata.
 func (f *Factory) checkProfiles(ctx context.Context, s *store.Store, cfg store.Config, names []string) []checkEntry {
 	index := make(map[string]int, len(names))
 	for i, n := range names {
 		index[n] = i
 	}
 	entries := make([]checkEntry, len(names))
-	sem := make(chan struct{}, maxConcurrentChecks)
+	f.checkEach(ctx, s, cfg, names, make(chan struct{}, maxConcurrentChecks), func(name string, e checkEntry) {
+		entries[index[name]] = e // each name once: no two calls write the same element
+	})
+	f.recordChecks(s, entries)
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	return entries
+}
+
+// checkEach checks several profiles concurrently, at most cap(slots) at once, and hands each
+// profile's entry to fn as soon as its check ends (from the goroutine that ran it; fn may be called from
+// several at once). It records nothing. The keyring is opened once for all of them (one
+// passphrase, the decryptions spread over the cores), and each profile's check starts as soon
+// as its item is decrypted, so the requests of the first profiles overlap the decryption of
+// the others. It returns after the last call of fn.
+func (f *Factory) checkEach(ctx context.Context, s *store.Store, cfg store.Config, names []string, slots chan struct{}, fn func(string, checkEntry)) {
 	var wg sync.WaitGroup
 	s.LoadEach(ctx, names, func(name string, r store.LoadResult) {
 		var meta *store.Meta
@@ -344,15 +355,16 @@ func (f *Factory) checkProfiles(ctx context.Context, s *store.Store, cfg store.C
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			entries[index[name]] = f.checkLoaded(ctx, s, name, meta, r.Secret, r.Err, false)
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-ctx.Done():
+				// The check below fails at once on the ended context, with its own error.
+			}
+			fn(name, f.checkLoaded(ctx, s, name, meta, r.Secret, r.Err, false))
 		}()
 	})
 	wg.Wait()
-	f.recordChecks(s, entries)
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
-	return entries
 }
 
 // checkProfile loads one stored profile and checks it against its stored issuer, with the

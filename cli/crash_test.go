@@ -27,11 +27,13 @@ import (
 
 // TestCrashSafety runs the built binary and kills it with SIGKILL at random moments while it
 // changes stored state: setup --env-file (new and existing profiles, two sets of credentials),
+// setup --rotate --env-file (a profile's access key replaced by another the emulator accepts),
 // export -o (new files and --force over old ones), remove --yes and use. After every run,
 // killed or not, the state must be whole:
 //   - every profile is either as before the run or as the run meant to leave it, never half:
 //     its config entry and its keyring item have the same identity (issuer, client ID, access
-//     key ID), and that identity is the old or the new one;
+//     key ID), and that identity is the old or the new one; the item's secrets are the ones
+//     that belong with its IDs (a rotation never leaves the new key ID with the old secret);
 //   - a keyring item without a config entry is listed by store.Orphans; a config entry
 //     without a keyring item never happens;
 //   - config.json parses, and the next command (list --json) works and lists the config's
@@ -147,6 +149,14 @@ var credsB = cxonetest.Credentials{
 	AccessKeySecret: "NBSWY3DPEB3W64TMMQQGC3DMEBSW4ZDTEBTW63LFORUGS3THEBWG====",
 }
 
+// rotationKeys are the access keys setup --rotate switches a profile between: the emulator
+// accepts each of them with either client.
+var rotationKeys = []cxonetest.Credentials{
+	{AccessKeyID: cxonetest.DefaultCredentials.AccessKeyID, AccessKeySecret: cxonetest.DefaultCredentials.AccessKeySecret},
+	{AccessKeyID: credsB.AccessKeyID, AccessKeySecret: credsB.AccessKeySecret},
+	{AccessKeyID: rotatedKey.AccessKeyID, AccessKeySecret: rotatedKey.AccessKeySecret},
+}
+
 // ident is what ties a config entry to its keyring item.
 type ident struct{ Issuer, ClientID, AccessKeyID string }
 
@@ -164,6 +174,7 @@ type world struct {
 	items    map[string]ident
 	def      string
 	orphans  []string
+	torn     map[string]string // items whose secrets do not belong with their IDs: which ID
 }
 
 // crashRun is one planned command and the state it means to leave.
@@ -201,6 +212,28 @@ func crashOps() []crashOp {
 				want: func(n string, old ident) ident {
 					if n == name {
 						return id
+					}
+					return old
+				}, def: def, target: name}
+		}},
+		{"setup --rotate --env-file", func(c *crashEnv, rng *rand.Rand, w world, _ int) crashRun {
+			name := c.someProfile(rng, w)
+			old, exists := w.config[name]
+			var keys []int
+			for i, k := range rotationKeys {
+				if k.AccessKeyID != old.AccessKeyID {
+					keys = append(keys, i)
+				}
+			}
+			k := keys[rng.IntN(len(keys))]
+			def := []string{w.def}
+			if _, ok := w.config[w.def]; !ok && exists {
+				def = append(def, name)
+			}
+			return crashRun{args: []string{"setup", "--rotate", "--env-file", c.rotateEnv[k], "--profile", name},
+				want: func(n string, old ident) ident {
+					if n == name && exists {
+						old.AccessKeyID = rotationKeys[k].AccessKeyID // the client credentials stay
 					}
 					return old
 				}, def: def, target: name}
@@ -258,6 +291,7 @@ type crashEnv struct {
 	bin            string
 	envA, envB     string
 	identA, identB ident
+	rotateEnv      []string // an env file with only the access key, for each of rotationKeys
 	outDir         string
 	secrets        []string
 	store          func() *store.Store
@@ -277,6 +311,7 @@ func newCrashEnv(t *testing.T) *crashEnv {
 	}
 	e.srv.AddClient(credsB.ClientID, credsB.ClientSecret)
 	e.srv.AddAccessKey(credsB.AccessKeyID, credsB.AccessKeySecret, cxonetest.DefaultUser)
+	e.srv.AddAccessKey(rotatedKey.AccessKeyID, rotatedKey.AccessKeySecret, cxonetest.DefaultUser)
 	inputs := filepath.Join(e.dir, "inputs")
 	c.outDir = filepath.Join(e.dir, "out")
 	for _, d := range []string{inputs, c.outDir} {
@@ -287,11 +322,19 @@ func newCrashEnv(t *testing.T) *crashEnv {
 	e.dir = inputs // writeEnvFile writes there
 	c.envA = e.writeEnvFile("a.env", cxonetest.DefaultCredentials)
 	c.envB = e.writeEnvFile("b.env", credsB)
+	for i, k := range rotationKeys {
+		p := filepath.Join(inputs, fmt.Sprintf("rotate-%d.env", i))
+		body := "CXONE_ACCESS_KEY_ID=" + k.AccessKeyID + "\nCXONE_ACCESS_KEY_SECRET=" + k.AccessKeySecret + "\n"
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c.rotateEnv = append(c.rotateEnv, p)
+	}
 	e.dir = filepath.Dir(inputs)
 	c.identA = ident{e.srv.URL, cxonetest.DefaultCredentials.ClientID, cxonetest.DefaultCredentials.AccessKeyID}
 	c.identB = ident{e.srv.URL, credsB.ClientID, credsB.AccessKeyID}
 	c.secrets = []string{cxonetest.DefaultCredentials.ClientSecret, cxonetest.DefaultCredentials.AccessKeySecret,
-		credsB.ClientSecret, credsB.AccessKeySecret}
+		credsB.ClientSecret, credsB.AccessKeySecret, rotatedKey.AccessKeySecret}
 	c.store = func() *store.Store {
 		get := func(k string) string { return e.vars[k] }
 		s, err := store.Open(store.Options{Backend: c.backend, ConfigDir: e.vars["CXONE_CONFIG_DIR"], FileDir: e.vars["CXONE_KEYRING_DIR"], Getenv: get})
@@ -358,7 +401,8 @@ type runResult struct {
 	point  string // the last step the run logged before it was killed
 }
 
-// durations remembers how long each command takes when left alone, to aim the kills.
+// durations remembers how long each command takes when left alone and successful, to aim the
+// kills.
 var durations = map[string][]time.Duration{}
 
 var debugMsg = regexp.MustCompile(`msg=("[^"]*"|\S+)(?:.*? op=(\S+))?`)
@@ -396,7 +440,11 @@ func (c *crashEnv) runKilled(op string, args []string, rng *rand.Rand) runResult
 	if err != nil && !errors.As(err, &ee) {
 		c.t.Fatal(err)
 	}
-	durations[op] = append(durations[op], time.Since(start))
+	if cmd.ProcessState.ExitCode() == 0 {
+		// Only a run that did its work sets the aim: one that refused at once (no such
+		// profile) would draw the kills of the others into their start-up.
+		durations[op] = append(durations[op], time.Since(start))
+	}
 	return runResult{exit: cmd.ProcessState.ExitCode(), point: "finished"}
 }
 
@@ -428,7 +476,7 @@ func lastStep(stderr string) string {
 
 // observe reads the stored state directly, as the next command would find it.
 func (c *crashEnv) observe() world {
-	w := world{configOK: true, config: map[string]ident{}, items: map[string]ident{}}
+	w := world{configOK: true, config: map[string]ident{}, items: map[string]ident{}, torn: map[string]string{}}
 	data, err := os.ReadFile(filepath.Join(c.vars["CXONE_CONFIG_DIR"], "config.json"))
 	if err == nil {
 		var cfg store.Config
@@ -448,6 +496,12 @@ func (c *crashEnv) observe() world {
 		switch {
 		case r.Err == nil:
 			w.items[n] = ident{r.Secret.Issuer, r.Secret.ClientID, r.Secret.AccessKeyID}
+			if secret, ok := knownSecrets[r.Secret.AccessKeyID]; !ok || secret != r.Secret.AccessKeySecret {
+				w.torn[n] = "access key " + r.Secret.AccessKeyID[:4] + "…"
+			}
+			if secret, ok := knownSecrets[r.Secret.ClientID]; !ok || secret != r.Secret.ClientSecret {
+				w.torn[n] = "client " + r.Secret.ClientID[:4] + "…"
+			}
 		case !errors.Is(r.Err, store.ErrNotFound):
 			c.t.Fatalf("reading %s from the keyring: %v", n, r.Err)
 		}
@@ -458,6 +512,15 @@ func (c *crashEnv) observe() world {
 	}
 	w.orphans = orphans
 	return w
+}
+
+// knownSecrets maps every ID the crash test stores to the secret that belongs with it.
+var knownSecrets = map[string]string{
+	cxonetest.DefaultCredentials.ClientID:    cxonetest.DefaultCredentials.ClientSecret,
+	cxonetest.DefaultCredentials.AccessKeyID: cxonetest.DefaultCredentials.AccessKeySecret,
+	credsB.ClientID:                          credsB.ClientSecret,
+	credsB.AccessKeyID:                       credsB.AccessKeySecret,
+	rotatedKey.AccessKeyID:                   rotatedKey.AccessKeySecret,
 }
 
 // identity is a profile's identity in w: its config entry's, or its item's when it has only
@@ -485,6 +548,9 @@ func (c *crashEnv) verify(t *testing.T, where string, before, after world, run c
 			t.Errorf("%s: profile %s is half changed: config entry %s, keyring item %s", where, n, cfgID, itemID)
 		case !inConfig && inKeyring && !slices.Contains(after.orphans, n):
 			t.Errorf("%s: profile %s has a keyring item without a config entry that Orphans does not report", where, n)
+		}
+		if id, ok := after.torn[n]; ok {
+			t.Errorf("%s: profile %s's keyring item holds the ID of %s with a secret that is not its own", where, n, id)
 		}
 		old, now, want := before.identity(n), after.identity(n), run.want(n, before.identity(n))
 		if now != old && now != want {
@@ -548,20 +614,15 @@ func (c *crashEnv) verifyExport(t *testing.T, where string, run crashRun, res ru
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("%s: export file mode %v, want 0600", where, fi.Mode().Perm())
 	}
-	wantLines := map[cxonetest.Credentials]bool{}
-	for _, cr := range []cxonetest.Credentials{cxonetest.DefaultCredentials, credsB} {
-		if cr.ClientID == run.ident.ClientID {
-			wantLines[cr] = true
-		}
+	// The exported profile's own IDs, each with the secret that belongs with it (after a
+	// rotation a profile pairs one set's client with another's key).
+	id := run.ident
+	complete := strings.HasSuffix(string(data), "\n") && knownSecrets[id.ClientID] != "" && knownSecrets[id.AccessKeyID] != ""
+	for _, kv := range []string{"CXONE_CLIENT_ID=" + id.ClientID, "CXONE_CLIENT_SECRET=" + knownSecrets[id.ClientID],
+		"CXONE_ACCESS_KEY_ID=" + id.AccessKeyID, "CXONE_ACCESS_KEY_SECRET=" + knownSecrets[id.AccessKeyID]} {
+		complete = complete && strings.Contains(string(data), kv+"\n")
 	}
-	complete := strings.HasSuffix(string(data), "\n")
-	for cr := range wantLines {
-		for _, kv := range []string{"CXONE_CLIENT_ID=" + cr.ClientID, "CXONE_CLIENT_SECRET=" + cr.ClientSecret,
-			"CXONE_ACCESS_KEY_ID=" + cr.AccessKeyID, "CXONE_ACCESS_KEY_SECRET=" + cr.AccessKeySecret} {
-			complete = complete && strings.Contains(string(data), kv+"\n")
-		}
-	}
-	if !complete || len(wantLines) == 0 {
+	if !complete {
 		t.Errorf("%s: the export file is neither absent, nor as before, nor complete (%d bytes)", where, len(data))
 	}
 }

@@ -118,7 +118,10 @@ type ExportResult struct {
 // Export returns an error wrapping fs.ErrExist when the file exists and Force is not set.
 type ProfileManager interface {
 	List(ctx context.Context) ([]StoredProfile, error)
-	Check(ctx context.Context, name string) ProfileCheck
+	// CheckEach checks the named profiles live, all at once, records each result in the
+	// config and calls fn with it once it is recorded, from one goroutine at a time. It
+	// returns after the last call; every name gets one.
+	CheckEach(ctx context.Context, names []string, fn func(ProfileCheck))
 	Load(ctx context.Context, name string) (StoredSecret, error)
 	SetDefault(ctx context.Context, name string) error
 	Remove(ctx context.Context, name string) error

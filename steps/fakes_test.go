@@ -299,7 +299,13 @@ func (f *fakeManager) List(context.Context) ([]StoredProfile, error) {
 	return append([]StoredProfile(nil), f.list...), nil
 }
 
-func (f *fakeManager) Check(_ context.Context, name string) ProfileCheck {
+func (f *fakeManager) CheckEach(_ context.Context, names []string, fn func(ProfileCheck)) {
+	for _, name := range names {
+		fn(f.check(name))
+	}
+}
+
+func (f *fakeManager) check(name string) ProfileCheck {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.checks = append(f.checks, name)

@@ -68,12 +68,12 @@ func TestProfilesRowsWhileChecking(t *testing.T) {
 	if cmd == nil || strings.Count(p.View(), "checking…") != 3 {
 		t.Fatalf("after the list: %v\n%s", cmd != nil, p.View())
 	}
-	p.Update(rowCheckedMsg{name: "prod", run: p.row("prod").run, res: ProfileCheck{Name: "prod", Status: "valid", CheckedAt: time.Now()}})
+	p.Update(checksMsg{run: p.row("prod").run, results: []ProfileCheck{{Name: "prod", Status: "valid", CheckedAt: time.Now()}}})
 	if v := p.View(); strings.Count(v, "checking…") != 2 || !strings.Contains(v, "valid · just now") {
 		t.Errorf("after one result:\n%s", v)
 	}
 	// A late result of an older check is not shown over a newer one.
-	p.Update(rowCheckedMsg{name: "lab", run: p.row("lab").run - 100, res: ProfileCheck{Name: "lab", Status: "valid"}})
+	p.Update(checksMsg{run: p.row("lab").run - 100, results: []ProfileCheck{{Name: "lab", Status: "valid"}}})
 	if !p.row("lab").checking {
 		t.Errorf("a stale result ended lab's check")
 	}

@@ -45,7 +45,11 @@ func newFlowModel(ctx context.Context, deps Deps, cfg Config, fl Flow) *ui.Model
 }
 
 func newHomeModel(ctx context.Context, deps Deps, cfg Config) *ui.Model {
-	return ui.New(ctx, newSession(deps, cfg), nil, ui.Options{AltScreen: !cfg.Accessible, NoColor: cfg.NoColor, Home: NewProfiles(deps, cfg)})
+	return homeModel(ctx, deps, cfg, NewProfiles(deps, cfg))
+}
+
+func homeModel(ctx context.Context, deps Deps, cfg Config, p *Profiles) *ui.Model {
+	return ui.New(ctx, newSession(deps, cfg), nil, ui.Options{AltScreen: !cfg.Accessible, NoColor: cfg.NoColor, Home: p})
 }
 
 // NewModel returns the wizard as a tea.Model (a *ui.Model), for end-to-end tests. It does no
@@ -93,7 +97,9 @@ func RunHome(ctx context.Context, deps Deps, cfg Config, in io.Reader, out io.Wr
 		st, err := ui.RunHomeLines(ctx, sess, NewProfiles(deps, cfg), ui.NewPrompter(ctx, in, out))
 		return outcome(st, err, sess)
 	}
-	return runProgram(ctx, cfg, newHomeModel(ctx, deps, cfg), in, out)
+	p := NewProfiles(deps, cfg)
+	p.preload(ctx)
+	return runProgram(ctx, cfg, homeModel(ctx, deps, cfg, p), in, out)
 }
 
 func runProgram(ctx context.Context, cfg Config, m *ui.Model, in io.Reader, out io.Writer) (Outcome, error) {

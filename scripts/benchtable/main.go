@@ -147,7 +147,9 @@ func (b *bench) all() error {
 	if err := b.firstFrame(); err != nil {
 		return err
 	}
-	b.add(row{"first frame of the profiles screen", "not built yet", "", "", "", ""})
+	if err := b.profilesScreen(); err != nil {
+		return err
+	}
 	if err := b.goBench(); err != nil {
 		return err
 	}
@@ -332,31 +334,42 @@ func median[T int64 | float64 | time.Duration](v []T) T {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-var firstFrameRE = regexp.MustCompile(`median ([0-9.]+) ms`)
+var (
+	firstFrameRE = regexp.MustCompile(`time to first frame over \d+ runs: .*median ([0-9.]+) ms`)
+	settledRE    = regexp.MustCompile(`time until the screen settled over \d+ runs: .*median ([0-9.]+) ms`)
+)
+
+// frames runs scripts/first-frame.py (a real pseudo-terminal) with args and returns the
+// median time to the first frame and, with --settle, until the screen settled, in ms.
+func (b *bench) frames(env []string, args ...string) (first, settled float64, err error) {
+	script := filepath.Join(b.o.repo, "scripts", "first-frame.py")
+	cmd := exec.Command("python3", append([]string{script, "-n", strconv.Itoa(b.o.runs)}, args...)...)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, 0, fmt.Errorf("first-frame.py %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	m := firstFrameRE.FindSubmatch(out)
+	if m == nil {
+		return 0, 0, fmt.Errorf("first-frame.py: unexpected output %q", out)
+	}
+	first, _ = strconv.ParseFloat(string(m[1]), 64)
+	if m := settledRE.FindSubmatch(out); m != nil {
+		settled, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	return first, settled, nil
+}
 
 // firstFrame times the wizard's first screen and the minimal Bubble Tea program's with
-// scripts/first-frame.py (a real pseudo-terminal of 80x24).
+// scripts/first-frame.py (80x24).
 func (b *bench) firstFrame() error {
-	script := filepath.Join(b.o.repo, "scripts", "first-frame.py")
-	one := func(args ...string) (float64, error) {
-		cmd := exec.Command("python3", append([]string{script, "-n", strconv.Itoa(b.o.runs)}, args...)...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return 0, fmt.Errorf("first-frame.py %s: %v: %s", strings.Join(args, " "), err, out)
-		}
-		m := firstFrameRE.FindSubmatch(out)
-		if m == nil {
-			return 0, fmt.Errorf("first-frame.py: unexpected output %q", out)
-		}
-		return strconv.ParseFloat(string(m[1]), 64)
-	}
 	var wiz, floor []float64
 	for range 3 { // in turn, three rounds of b.o.runs each
-		w, err := one(b.auth, "setup", "--keyring-backend", "file")
+		w, _, err := b.frames(os.Environ(), b.auth, "setup", "--keyring-backend", "file")
 		if err != nil {
 			return err
 		}
-		f, err := one(filepath.Join(b.o.bin, "minimaltea"))
+		f, _, err := b.frames(os.Environ(), filepath.Join(b.o.bin, "minimaltea"))
 		if err != nil {
 			return err
 		}
@@ -365,6 +378,55 @@ func (b *bench) firstFrame() error {
 	w, f := median(wiz), median(floor)
 	b.add(row{"first frame of the wizard", fmt.Sprintf("%.0f ms", w), fmt.Sprintf("minimal Bubble Tea v2 program: %.0f ms", f),
 		x(w / f), "", ""})
+	return nil
+}
+
+// profilesScreen times the profiles screen (`cxone-auth` on a terminal, the passphrase in the
+// environment so that nothing is asked before it opens): its first frame with 20 profiles at
+// 80x24, the frame that shows the rows while their checks run, against the wizard's and the
+// minimal Bubble Tea program's; and, with 100 profiles in a terminal tall enough for every row
+// (100x120), the time until every row shows its status, against one `check`. The screen and
+// its floors run in turn, three rounds of b.o.runs each.
+func (b *bench) profilesScreen() error {
+	// Drawn in colour, as the wizard is: NO_COLOR is for the commands' reports.
+	screenEnv := func(n int) []string {
+		return slices.DeleteFunc(b.env(n), func(kv string) bool { return strings.HasPrefix(kv, "NO_COLOR=") })
+	}
+	var first, tea, wiz, all, one []float64
+	for range 3 {
+		f, _, err := b.frames(screenEnv(20), "--inherit-env", "--text", "STATUS", b.auth)
+		if err != nil {
+			return err
+		}
+		m, _, err := b.frames(os.Environ(), filepath.Join(b.o.bin, "minimaltea"))
+		if err != nil {
+			return err
+		}
+		w, _, err := b.frames(os.Environ(), b.auth, "setup", "--keyring-backend", "file")
+		if err != nil {
+			return err
+		}
+		_, a, err := b.frames(screenEnv(100), "--inherit-env", "--text", "STATUS", "--size", "100x120", "--settle", "valid:100", b.auth)
+		if err != nil {
+			return err
+		}
+		for range b.o.runs {
+			c, err := b.exec(100, "check", "--profile", "p000")
+			if err != nil {
+				return err
+			}
+			one = append(one, float64(c.wall)/float64(time.Millisecond))
+		}
+		first, tea, wiz, all = append(first, f), append(tea, m), append(wiz, w), append(all, a)
+	}
+	f, w, m := median(first), median(wiz), median(tea)
+	b.add(row{"first frame of the profiles screen, 20 profiles", fmt.Sprintf("%.0f ms", f),
+		fmt.Sprintf("the wizard's first frame: %.0f ms", w), x(f / w), "≤ 1.1× (the wizard's)", verdict(f <= 1.1*w)})
+	b.add(row{"first frame of the profiles screen, 20 profiles", fmt.Sprintf("%.0f ms", f),
+		fmt.Sprintf("minimal Bubble Tea v2 program: %.0f ms", m), x(f / m), "", ""})
+	a, o := median(all), median(one)
+	b.add(row{"profiles screen, 100 profiles: every row checked", fmt.Sprintf("%.0f ms", a),
+		fmt.Sprintf("one `check`: %.0f ms", o), x(a / o), "≤ 2×", verdict(a <= 2*o)})
 	return nil
 }
 
