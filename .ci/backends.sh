@@ -85,7 +85,7 @@ env -u DBUS_SESSION_BUS_ADDRESS \
     done
     # A short run of the crash test (kill -9 at random moments) on the Secret Service.
     echo "=== crash test on secret-service" | tee -a "$2/out.txt"
-    (cd "$2" && CXONE_TEST_BACKEND=secret-service CXONE_TEST_BINARY="$2/cxone-auth" CXONE_CRASH_RUNS="${CXONE_CRASH_RUNS:-30}" \
+    (cd "$2" && CXONE_TEST_BACKEND=secret-service CXONE_TEST_BINARY="$2/cxone-auth" CXONE_CRASH_RUNS="${CXONE_CRASH_RUNS:-24}" \
       "$2/cli.test" -test.count=1 -test.v -test.run "^TestCrashSafety$") |
       sed "s/^--- PASS: TestCrashSafety/--- PASS: TestCrashSafety-secret-service/" | tee -a "$2/out.txt" || rc=$?
     kill "$pid" 2>/dev/null || true   # the daemon we started; it would also leave with the bus
