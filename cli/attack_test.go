@@ -39,22 +39,12 @@ func TestTamperedConfigReachesNoTerminal(t *testing.T) {
 	if code, _, stderr := e.run("setup", "--env-file", p, "--profile", "prod"); code != 0 {
 		t.Fatal(stderr)
 	}
-	cfgPath := filepath.Join(e.vars["CXONE_CONFIG_DIR"], "config.json")
-	var cfg map[string]any
-	b, _ := os.ReadFile(cfgPath)
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	prof := cfg["profiles"].(map[string]any)["prod"].(map[string]any)
-	for _, k := range []string{"client_id", "access_key_id", "user", "tenant_id", "tenant", "business_unit", "area",
-		"api_endpoint", "token_endpoint", "auth_method", "last_check_status", "last_error_kind"} {
-		prof[k] = payload + k
-	}
-	cfg["backend"] = "file"
-	b, _ = json.Marshal(cfg)
-	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	tamperConfig(t, e, "prod", func(prof map[string]any) {
+		for _, k := range []string{"client_id", "access_key_id", "user", "tenant_id", "tenant", "business_unit", "area",
+			"api_endpoint", "token_endpoint", "auth_method", "last_check_status", "last_error_kind"} {
+			prof[k] = payload + k
+		}
+	})
 	for _, args := range [][]string{{"list"}, {"list", "--json"}, {"check", "--profile", "prod"}, {"check", "--all"}, {"check", "--all", "--json"}} {
 		code, out, stderr := e.run(args...)
 		for what, s := range map[string]string{"stdout": out, "stderr": stderr} {
@@ -136,20 +126,11 @@ func TestTamperedConfigEndpointsSendNothing(t *testing.T) {
 	if code, _, stderr := e.run("setup", "--env-file", p, "--profile", "prod"); code != 0 {
 		t.Fatal(stderr)
 	}
-	cfgPath := filepath.Join(e.vars["CXONE_CONFIG_DIR"], "config.json")
-	var cfg map[string]any
-	b, _ := os.ReadFile(cfgPath)
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	prof := cfg["profiles"].(map[string]any)["prod"].(map[string]any)
-	prof["token_endpoint"] = sink.URL + "/auth/token"
-	prof["api_endpoint"] = sink.URL
-	prof["issuer"] = sink.URL
-	b, _ = json.Marshal(cfg)
-	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	tamperConfig(t, e, "prod", func(prof map[string]any) {
+		prof["token_endpoint"] = sink.URL + "/auth/token"
+		prof["api_endpoint"] = sink.URL
+		prof["issuer"] = sink.URL
+	})
 	for _, args := range [][]string{
 		{"check", "--profile", "prod"}, {"check", "--all"}, {"token", "--profile", "prod", "--fresh"},
 		{"export", "--profile", "prod", "--with-token", "--fresh"}, {"exec", "--profile", "prod", "--fresh", "--", "true"},
@@ -160,5 +141,27 @@ func TestTamperedConfigEndpointsSendNothing(t *testing.T) {
 	}
 	if sink.Touched() {
 		t.Fatalf("the endpoints planted in config.json received %d connections", sink.Conns())
+	}
+}
+
+// tamperConfig edits profile name's entry in config.json as anyone who can write the file
+// could, without the product's lock or checks.
+func tamperConfig(t *testing.T, e *cliEnv, name string, edit func(prof map[string]any)) {
+	t.Helper()
+	cfgPath := filepath.Join(e.vars["CXONE_CONFIG_DIR"], "config.json")
+	var cfg map[string]any
+	b, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	edit(cfg["profiles"].(map[string]any)[name].(map[string]any))
+	if b, err = json.Marshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
