@@ -46,14 +46,7 @@ import (
 // CXONE_CRASH_RUNS=300 go test ./cli -run TestCrashSafety -v). CXONE_TEST_BACKEND runs it on
 // a real backend (.ci/backends.sh does, for the Secret Service, in a throwaway session).
 func TestCrashSafety(t *testing.T) {
-	runs := 40
-	if v := os.Getenv("CXONE_CRASH_RUNS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			t.Fatalf("CXONE_CRASH_RUNS=%q: want a positive number", v)
-		}
-		runs = n
-	}
+	runs := envCount(t, "CXONE_CRASH_RUNS", 40)
 	c := newCrashEnv(t)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("backend %s, %d runs, seed %d", c.backend, runs, seed)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,14 +123,7 @@ func TestScreenChecksRecordedBeforeShown(t *testing.T) {
 // number of rounds, 10 unless set (never fewer than two rounds); the full soak is
 // CXONE_SOAK_SCALE=1 go test ./cli -run Soak -v.
 func TestProfilesScreenSoak(t *testing.T) {
-	scale := 10
-	if v := os.Getenv("CXONE_SOAK_SCALE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			t.Fatalf("CXONE_SOAK_SCALE=%q: want a positive number", v)
-		}
-		scale = n
-	}
+	scale := envCount(t, "CXONE_SOAK_SCALE", 10)
 	minutes := max(10/scale, 2)
 	e := newCLIEnv(t, cxonetest.Config{})
 	names := e.setupProfiles(20)

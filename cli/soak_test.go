@@ -17,14 +17,7 @@ import (
 // The counts are divided by CXONE_SOAK_SCALE, 10 unless set, so that the whole suite stays
 // quick; the full soak is CXONE_SOAK_SCALE=1 go test ./cli -run TestSoak -v.
 func TestSoak(t *testing.T) {
-	scale := 10
-	if v := os.Getenv("CXONE_SOAK_SCALE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			t.Fatalf("CXONE_SOAK_SCALE=%q: want a positive number", v)
-		}
-		scale = n
-	}
+	scale := envCount(t, "CXONE_SOAK_SCALE", 10)
 	tokens, checks := 1000/scale, max(50/scale, 2)
 	e := newCLIEnv(t, cxonetest.Config{})
 	names := e.setupProfiles(20)
@@ -87,4 +80,19 @@ func settle(limit int) (int, uint64) {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return runtime.NumGoroutine(), m.HeapInuse
+}
+
+// envCount is a positive count from the environment variable name (the size of a soak or a
+// crash test), def when it is unset.
+func envCount(t *testing.T, name string, def int) int {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive number", name, v)
+	}
+	return n
 }
