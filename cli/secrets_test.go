@@ -25,13 +25,20 @@ func TestSecretsNeverLeak(t *testing.T) {
 	e.srv.AddAccessKey(creds.AccessKeyID, creds.AccessKeySecret, cxonetest.DefaultUser)
 	envFile := e.writeEnvFile("secret.env", creds)
 	e.vars["CXONE_DEBUG"] = "1"
-	secrets := []string{creds.ClientSecret, creds.AccessKeySecret, e.vars["CXONE_KEYRING_PASSPHRASE"]}
+	// A second access key, for the rotation.
+	newKeyID, newKeySecret := "ROTATEDKEYIDABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGH====", "ROTATEDSECRETQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUV===="
+	e.srv.AddAccessKey(newKeyID, newKeySecret, cxonetest.DefaultUser)
+	newKeyFile := filepath.Join(e.dir, "new-key.env")
+	if err := os.WriteFile(newKeyFile, []byte("CXONE_ACCESS_KEY_ID="+newKeyID+"\nCXONE_ACCESS_KEY_SECRET="+newKeySecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{creds.ClientSecret, creds.AccessKeySecret, e.vars["CXONE_KEYRING_PASSPHRASE"], newKeySecret}
 	// Full IDs are not secrets, but list/check show them masked only.
 	ids := []string{creds.ClientID, creds.AccessKeyID}
 
 	scan := func(what, text string, allowSecrets bool) {
 		t.Helper()
-		for _, s := range secrets[:2] {
+		for _, s := range []string{secrets[0], secrets[1], secrets[3]} {
 			if !allowSecrets && strings.Contains(text, s) {
 				t.Errorf("%s contains a secret", what)
 			}
@@ -57,6 +64,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{[]string{"export", "--profile", "leak", "--format", "shell", "--with-token"}, true, true},
 		{[]string{"export", "--profile", "leak", "-o", filepath.Join(e.dir, "out.env")}, false, true},
 		{[]string{"exec", "--profile", "leak", "--", "true"}, false, true},
+		{[]string{"setup", "--rotate", "--env-file", newKeyFile, "--profile", "leak"}, false, true},
+		{[]string{"token", "--profile", "leak", "--fresh"}, false, true},
 		{[]string{"version"}, false, false},
 	}
 	for _, c := range commands {
