@@ -1207,7 +1207,11 @@ func (p *Profiles) promptList(pr *ui.Prompter, check bool) error {
 	p.applyList(msg.list)
 	if check && len(p.rows) > 0 {
 		p.checked = true
-		pr.Say("Checking %d profiles live…", len(p.rows))
+		if len(p.rows) == 1 {
+			pr.Say("Checking the profile live…")
+		} else {
+			pr.Say("Checking %d profiles live…", len(p.rows))
+		}
 		p.checkNow(p.rows)
 	}
 	return nil
