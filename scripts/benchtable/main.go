@@ -1,7 +1,7 @@
 // Command benchtable measures cxone-auth as whole processes against the CXone emulator and
 // prints one table in which every figure stands beside its floor, measured in the same run on
 // the same machine, and the target it is held to. scripts/bench builds the binaries and runs
-// it; see the README's "Reliability and performance" section.
+// it; see docs/reliability.md.
 //
 // Each comparison runs its two commands in turn (A B A B ...) and takes the median of the
 // pairwise ratios, so a machine whose speed drifts during the run (other builds, a laptop
