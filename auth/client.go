@@ -373,3 +373,9 @@ func redirectRefused(resp *response) error {
 func basicAuth(id, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
+
+// basicAuthRaw is Basic over the halves as they are, as most public CXone clients send it:
+// the second try when the form-encoded halves were refused (see docs/protocol.md).
+func basicAuthRaw(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
+}

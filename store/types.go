@@ -117,6 +117,7 @@ const TokenMinLifetime = 5 * time.Minute
 type SecretCache struct {
 	TokenEndpoint  string    `json:"token_endpoint,omitempty"`
 	AuthMethod     string    `json:"auth_method,omitempty"`
+	BasicEncoding  string    `json:"basic_encoding,omitempty"` // auth.BasicForm or auth.BasicRaw, with client_secret_basic
 	TenantID       string    `json:"tenant_id,omitempty"`
 	APIEndpoint    string    `json:"api_endpoint,omitempty"`
 	AccessToken    string    `json:"access_token,omitempty"`
@@ -128,7 +129,7 @@ func CacheFromResult(r *auth.Result) *SecretCache {
 	if r == nil {
 		return nil
 	}
-	c := &SecretCache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint}
+	c := &SecretCache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, BasicEncoding: r.BasicEncoding, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint}
 	if r.AccessToken != "" && !r.TokenExpiresAt.IsZero() {
 		c.AccessToken, c.TokenExpiresAt = r.AccessToken, r.TokenExpiresAt.UTC()
 	}
@@ -140,7 +141,7 @@ func (c *SecretCache) Endpoints() *auth.Cache {
 	if c == nil || (c.TokenEndpoint == "" && c.AuthMethod == "" && c.TenantID == "" && c.APIEndpoint == "") {
 		return nil
 	}
-	return &auth.Cache{TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod, TenantID: c.TenantID, APIEndpoint: c.APIEndpoint}
+	return &auth.Cache{TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod, BasicEncoding: c.BasicEncoding, TenantID: c.TenantID, APIEndpoint: c.APIEndpoint}
 }
 
 // UsableToken returns the cached access token and its expiry when it is still valid for at
@@ -153,7 +154,7 @@ func (c *SecretCache) UsableToken(now time.Time) (string, time.Time, bool) {
 }
 
 func (c SecretCache) equal(o SecretCache) bool {
-	return c.TokenEndpoint == o.TokenEndpoint && c.AuthMethod == o.AuthMethod && c.TenantID == o.TenantID &&
+	return c.TokenEndpoint == o.TokenEndpoint && c.AuthMethod == o.AuthMethod && c.BasicEncoding == o.BasicEncoding && c.TenantID == o.TenantID &&
 		c.APIEndpoint == o.APIEndpoint && c.AccessToken == o.AccessToken && c.TokenExpiresAt.Equal(o.TokenExpiresAt)
 }
 
@@ -170,8 +171,8 @@ func (c SecretCache) String() string {
 	if !c.TokenExpiresAt.IsZero() {
 		exp = c.TokenExpiresAt.UTC().Format(time.RFC3339)
 	}
-	return fmt.Sprintf("{token_endpoint:%s auth_method:%s tenant_id:%s api_endpoint:%s access_token:%s token_expires_at:%s}",
-		c.TokenEndpoint, c.AuthMethod, c.TenantID, c.APIEndpoint, c.tokenState(), exp)
+	return fmt.Sprintf("{token_endpoint:%s auth_method:%s basic_encoding:%s tenant_id:%s api_endpoint:%s access_token:%s token_expires_at:%s}",
+		c.TokenEndpoint, c.AuthMethod, c.BasicEncoding, c.TenantID, c.APIEndpoint, c.tokenState(), exp)
 }
 
 // GoString keeps %#v from printing the token.
@@ -180,6 +181,7 @@ func (c SecretCache) GoString() string { return "store.SecretCache" + c.String()
 // LogValue implements slog.LogValuer without the token.
 func (c SecretCache) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("token_endpoint", c.TokenEndpoint), slog.String("auth_method", c.AuthMethod),
+		slog.String("basic_encoding", c.BasicEncoding),
 		slog.String("tenant_id", c.TenantID), slog.String("api_endpoint", c.APIEndpoint),
 		slog.String("access_token", c.tokenState()), slog.Time("token_expires_at", c.TokenExpiresAt))
 }
@@ -245,6 +247,7 @@ type Meta struct {
 	APIEndpoint     string    `json:"api_endpoint,omitempty"`
 	TokenEndpoint   string    `json:"token_endpoint,omitempty"`
 	AuthMethod      string    `json:"auth_method,omitempty"`
+	BasicEncoding   string    `json:"basic_encoding,omitempty"` // auth.BasicForm or auth.BasicRaw, with client_secret_basic
 	CreatedAt       time.Time `json:"created_at,omitzero"`
 	LastCheckAt     time.Time `json:"last_check_at,omitzero"`
 	LastCheckStatus string    `json:"last_check_status,omitempty"` // StatusValid, StatusRejected or StatusError
@@ -275,7 +278,7 @@ func MetaFromResult(issuer string, c auth.Credentials, r *auth.Result) Meta {
 // method it used, and the user, tenant, business unit and area where the check knew them (a
 // cached check that skipped a stage leaves the earlier findings in place).
 func (m *Meta) Learn(r *auth.Result) {
-	m.TokenEndpoint, m.AuthMethod, m.APIEndpoint = r.TokenEndpoint, r.AuthMethod, r.APIEndpoint
+	m.TokenEndpoint, m.AuthMethod, m.BasicEncoding, m.APIEndpoint = r.TokenEndpoint, r.AuthMethod, r.BasicEncoding, r.APIEndpoint
 	if r.User != "" {
 		m.User = r.User
 	}

@@ -114,7 +114,19 @@ type Config struct {
 	// SigningAlg signs the tokens: RS256 (the default, as CXone) or ES256 (cheaper, for
 	// benchmarks; see ES256).
 	SigningAlg string
+	// BasicMatch is how the token endpoint reads the halves of a Basic header: BasicDecoded
+	// (also when empty) form-decodes them as RFC 6749 section 2.3.1 says; BasicAsSent compares
+	// them as sent, like a server that never decodes; BasicEither takes a decoded match, else
+	// a raw match (the lenient default of the standalone emulator).
+	BasicMatch string
 }
+
+// Ways the token endpoint reads a Basic header (Config.BasicMatch).
+const (
+	BasicDecoded = "decoded"
+	BasicAsSent  = "raw"
+	BasicEither  = "either"
+)
 
 // Endpoint names a group of paths, for faults and the request record.
 type Endpoint string
@@ -690,7 +702,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "username and password are required.")
 		return
 	}
-	basicID, basicSecret, hasBasic, err := parseBasic(r.Header.Get("Authorization"))
+	basic, hasBasic, err := parseBasic(r.Header.Get("Authorization"))
 	if err != nil {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "The Authorization header is malformed.")
 		return
@@ -700,9 +712,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Use only one client authentication method.")
 		return
 	}
-	method, id, secret := AuthBasic, basicID, basicSecret
-	if !hasBasic {
-		method, id, secret = AuthPost, f.Get("client_id"), f.Get("client_secret")
+	method := AuthPost
+	id, secret := f.Get("client_id"), f.Get("client_secret")
+	if hasBasic {
+		method = AuthBasic
+		id, secret = s.basicClient(basic)
 	}
 	s.mu.Lock()
 	c, okClient := s.clients[id]
@@ -736,31 +750,62 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// parseBasic reads RFC 6749 §2.3.1 client authentication: base64 of the form-encoded id and
-// secret joined by a colon.
-func parseBasic(h string) (id, secret string, ok bool, err error) {
+// basicHalves is a Basic header's two halves as sent, and form-decoded (ok false when a
+// half does not decode).
+type basicHalves struct {
+	rawID, rawSecret string
+	id, secret       string
+	decoded          bool
+}
+
+// parseBasic reads a Basic header: base64 of two halves joined by the first colon.
+func parseBasic(h string) (basicHalves, bool, error) {
+	var b basicHalves
 	if h == "" {
-		return "", "", false, nil
+		return b, false, nil
 	}
 	scheme, rest, found := strings.Cut(h, " ")
 	if !found || !strings.EqualFold(scheme, "Basic") {
-		return "", "", false, fmt.Errorf("not basic")
+		return b, false, fmt.Errorf("not basic")
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
 	if err != nil {
-		return "", "", false, err
+		return b, false, err
 	}
-	encID, encSecret, found := strings.Cut(string(raw), ":")
-	if !found {
-		return "", "", false, fmt.Errorf("no colon")
+	var ok bool
+	if b.rawID, b.rawSecret, ok = strings.Cut(string(raw), ":"); !ok {
+		return b, false, fmt.Errorf("no colon")
 	}
-	if id, err = url.QueryUnescape(encID); err != nil {
-		return "", "", false, err
+	id, err1 := url.QueryUnescape(b.rawID)
+	secret, err2 := url.QueryUnescape(b.rawSecret)
+	if err1 == nil && err2 == nil {
+		b.id, b.secret, b.decoded = id, secret, true
 	}
-	if secret, err = url.QueryUnescape(encSecret); err != nil {
-		return "", "", false, err
+	return b, true, nil
+}
+
+// basicClient picks the client ID and secret a Basic header stands for, as Config.BasicMatch
+// says. A pair that matches no client comes back as sent, to fail the comparison.
+func (s *Server) basicClient(b basicHalves) (id, secret string) {
+	matches := func(id, secret string) bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		c, ok := s.clients[id]
+		return ok && c.secret == secret
 	}
-	return id, secret, true, nil
+	switch s.cfg.BasicMatch {
+	case BasicAsSent:
+		return b.rawID, b.rawSecret
+	case BasicEither:
+		if b.decoded && matches(b.id, b.secret) {
+			return b.id, b.secret
+		}
+		return b.rawID, b.rawSecret
+	}
+	if !b.decoded {
+		return "", ""
+	}
+	return b.id, b.secret
 }
 
 func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope string) {
