@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -119,6 +120,14 @@ type Config struct {
 	// them as sent, like a server that never decodes; BasicEither takes a decoded match, else
 	// a raw match (the lenient default of the standalone emulator).
 	BasicMatch string
+	// Lenient accepts what CXone itself is seen to accept (docs/emulator.md): any Accept that
+	// admits JSON, or none; the API path in any casing (/InContactAPI/, /incontactapi/); form
+	// bodies labelled application/json on the token endpoint; grant_type=refresh_token, with
+	// or without client authentication; and Basic halves raw or form-encoded (BasicEither,
+	// unless BasicMatch says otherwise). Off, the server is strict: the product's own tests
+	// prove it sends the exact documented form. New and Start are strict unless this is set;
+	// the standalone emulator is lenient unless run with -strict.
+	Lenient bool
 }
 
 // Ways the token endpoint reads a Basic header (Config.BasicMatch).
@@ -230,6 +239,13 @@ type accessKey struct {
 	inactive bool
 }
 
+// refreshGrant is what a refresh token stands for.
+type refreshGrant struct {
+	clientID string
+	keyID    string
+	user     User
+}
+
 type issued struct {
 	user    User
 	expires time.Time
@@ -250,6 +266,7 @@ type Server struct {
 	clients  map[string]client
 	keys     map[string]*accessKey
 	tokens   map[string]issued
+	refresh  map[string]refreshGrant
 	faults   map[Endpoint]*Fault
 	requests []Request
 }
@@ -367,6 +384,9 @@ func newServer(cfg Config) *Server {
 	if cfg.AuthMethods == nil {
 		cfg.AuthMethods = []string{AuthBasic, AuthPost}
 	}
+	if cfg.Lenient && cfg.BasicMatch == "" {
+		cfg.BasicMatch = BasicEither
+	}
 	s := &Server{
 		cfg:     cfg,
 		latency: cfg.Latency,
@@ -374,6 +394,7 @@ func newServer(cfg Config) *Server {
 		clients: map[string]client{},
 		keys:    map[string]*accessKey{},
 		tokens:  map[string]issued{},
+		refresh: map[string]refreshGrant{},
 		faults:  map[Endpoint]*Fault{},
 	}
 	s.AddClient(DefaultCredentials.ClientID, DefaultCredentials.ClientSecret)
@@ -484,7 +505,28 @@ func (s *Server) ResetRequests() {
 	s.requests = nil
 }
 
-var apiPath = regexp.MustCompile(`^/inContactAPI/services/v[0-9]{1,2}\.0/(.+)$`)
+var (
+	apiPath = regexp.MustCompile(`^/inContactAPI/services/v[0-9]{1,2}\.0/(.+)$`)
+	// apiPathAnyCase is the lenient server's: public clients write /InContactAPI/,
+	// /incontactapi/ and /incontactApi/, and CXone answers all of them.
+	apiPathAnyCase = regexp.MustCompile(`^/(?i:incontactapi)/services/v[0-9]{1,2}\.0/(.+)$`)
+)
+
+// apiPath is the API path pattern this server answers.
+func (s *Server) apiPath() *regexp.Regexp {
+	if s.cfg.Lenient {
+		return apiPathAnyCase
+	}
+	return apiPath
+}
+
+// endpointOf names the endpoint of a path, with the server's rules for the API path.
+func (s *Server) endpointOf(path string) Endpoint {
+	if ep := endpointOf(path); ep != EndpointOther || !s.cfg.Lenient || !apiPathAnyCase.MatchString(path) {
+		return ep
+	}
+	return EndpointAPI
+}
 
 func endpointOf(path string) Endpoint {
 	switch {
@@ -504,12 +546,16 @@ func endpointOf(path string) Endpoint {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ep := endpointOf(r.URL.Path)
+	ep := s.endpointOf(r.URL.Path)
 	rec := Request{Endpoint: ep, Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), At: time.Now(), RemoteAddr: r.RemoteAddr}
 	formErr := error(nil)
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		formErr = r.ParseForm()
+		if s.cfg.Lenient && ep == EndpointToken && isJSONLabel(r.Header.Get("Content-Type")) {
+			formErr = parseLabelledJSON(r)
+		} else {
+			formErr = r.ParseForm()
+		}
 		rec.Form = r.PostForm
 	}
 
@@ -673,6 +719,10 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
+		// Read by NICE's own SDK.
+		"end_session_endpoint":             iss + "/auth/logout",
+		"display_values_supported":         []string{"page", "popup"},
+		"code_challenge_methods_supported": []string{"S256"},
 	})
 }
 
@@ -684,7 +734,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "The token endpoint accepts POST only.")
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") && !(s.cfg.Lenient && isJSONLabel(ct)) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Content-Type must be application/x-www-form-urlencoded.")
 		return
 	}
@@ -693,6 +743,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		return
 	}
 	f := r.PostForm
+	if s.cfg.Lenient && f.Get("grant_type") == "refresh_token" {
+		s.refreshGrant(w, r, f)
+		return
+	}
 	if gt := f.Get("grant_type"); gt != "password" {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "The grant type is not supported.")
 		return
@@ -738,7 +792,117 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "The access key is inactive.")
 		return
 	}
-	s.issue(w, id, keyCopy.user, f.Get("scope"))
+	s.issue(w, id, username, keyCopy.user, f.Get("scope"))
+}
+
+// refreshGrant is grant_type=refresh_token (lenient servers only). NICE's SDK sends it with no
+// client authentication; a request that does authenticate must do so correctly, and a public
+// client_id alone must be the one the token was issued to. The refresh token stays valid (as
+// many servers do), but not once its access key is inactive or gone.
+func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request, f url.Values) {
+	rt := f.Get("refresh_token")
+	if rt == "" {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "refresh_token is required.")
+		return
+	}
+	basic, hasBasic, err := parseBasic(r.Header.Get("Authorization"))
+	if err != nil {
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "The Authorization header is malformed.")
+		return
+	}
+	_, hasSecret := f["client_secret"]
+	clientID := f.Get("client_id")
+	authenticated := hasBasic || hasSecret
+	if authenticated {
+		method, id, secret := AuthPost, clientID, f.Get("client_secret")
+		if hasBasic {
+			method = AuthBasic
+			id, secret = s.basicClient(basic)
+		}
+		s.mu.Lock()
+		c, ok := s.clients[id]
+		s.mu.Unlock()
+		if id == "" || !ok || c.secret != secret || !contains(c.methods, method) {
+			oauthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
+			return
+		}
+		clientID = id
+	}
+	s.mu.Lock()
+	g, ok := s.refresh[rt]
+	key := s.keys[g.keyID]
+	live := key != nil && !key.inactive
+	s.mu.Unlock()
+	if !ok || !live || (clientID != "" && clientID != g.clientID) {
+		oauthError(w, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid.")
+		return
+	}
+	s.issue(w, g.clientID, g.keyID, g.user, f.Get("scope"))
+}
+
+// isJSONLabel reports a Content-Type of application/json (with any parameters).
+func isJSONLabel(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/json")
+}
+
+// parseLabelledJSON reads a token request labelled application/json, as NICE's SDK sends
+// it: usually a form body under that label, sometimes a JSON object of strings.
+func parseLabelledJSON(r *http.Request) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	vals := url.Values{}
+	if trimmed := strings.TrimSpace(string(body)); strings.HasPrefix(trimmed, "{") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(trimmed), &m); err != nil {
+			return err
+		}
+		for k, v := range m {
+			if sv, ok := v.(string); ok {
+				vals.Set(k, sv)
+			}
+		}
+	} else if vals, err = url.ParseQuery(trimmed); err != nil {
+		return err
+	}
+	r.PostForm, r.Form = vals, vals
+	return nil
+}
+
+// acceptsJSON reports whether an Accept header admits application/json: none at all, or a
+// range such as */*, application/* or application/json whose q is not 0.
+func acceptsJSON(h string) bool {
+	if strings.TrimSpace(h) == "" {
+		return true
+	}
+	for _, part := range strings.Split(h, ",") {
+		mt, params, _ := strings.Cut(part, ";")
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "*/*", "application/*", "application/json":
+		default:
+			continue
+		}
+		if q := qValue(params); q > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// qValue reads q= from a media range's parameters (1 when absent or unreadable).
+func qValue(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			var q float64
+			if _, err := fmt.Sscan(strings.TrimSpace(v), &q); err == nil {
+				return q
+			}
+		}
+	}
+	return 1
 }
 
 func contains(list []string, v string) bool {
@@ -808,7 +972,7 @@ func (s *Server) basicClient(b basicHalves) (id, secret string) {
 	return b.id, b.secret
 }
 
-func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope string) {
+func (s *Server) issue(w http.ResponseWriter, clientID, keyID string, u User, scope string) {
 	now := time.Now()
 	exp := now.Add(s.cfg.TokenTTL)
 	common := map[string]any{
@@ -856,7 +1020,8 @@ func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope str
 	}
 	refresh := clone(common)
 	refresh["jti"] = randomID()
-	if rt, err := signJWT(s.cfg.SigningAlg, refresh); err == nil {
+	rt, rtErr := signJWT(s.cfg.SigningAlg, refresh)
+	if rtErr == nil {
 		resp["refresh_token"] = rt
 	}
 	if scope != "" {
@@ -864,6 +1029,9 @@ func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope str
 	}
 	s.mu.Lock()
 	s.tokens[access] = issued{user: u, expires: exp}
+	if rtErr == nil {
+		s.refresh[rt] = refreshGrant{clientID: clientID, keyID: keyID, user: u}
+	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -956,7 +1124,8 @@ func bigEndian(e int) []byte {
 // api serves the business-unit and server-time resources to holders of a live token who ask
 // for JSON.
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
-	if !strings.Contains(r.Header.Get("Accept"), "application/json") {
+	accept := r.Header.Get("Accept")
+	if !(strings.Contains(accept, "application/json") || (s.cfg.Lenient && acceptsJSON(accept))) {
 		writeJSON(w, http.StatusNotAcceptable, map[string]any{"message": "No known way to render data"})
 		return
 	}
@@ -969,7 +1138,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_token", "error_description": "Invalid or expired token"})
 		return
 	}
-	resource := apiPath.FindStringSubmatch(r.URL.Path)[1]
+	resource := s.apiPath().FindStringSubmatch(r.URL.Path)[1]
 	switch resource {
 	case "business-unit":
 		if iss.user.NoBusinessUnitView {

@@ -5,7 +5,10 @@
 //
 // It prints the issuer as CXONE_ISSUER=URL on stdout (one line, so scripts can read it), and
 // on stderr the fake credentials it accepts, ready to paste into the wizard. -extra-key adds a
-// second access key of the same user, for trying a key rotation (setup --rotate).
+// second access key of the same user, for trying a key rotation (setup --rotate). It is as
+// lenient as CXone by default (any Accept admitting JSON, the API path in any casing, form
+// bodies labelled JSON, the refresh grant, Basic raw or encoded); -strict accepts only the
+// exact documented requests.
 package main
 
 import (
@@ -54,6 +57,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	useTLS := fs.Bool("tls", false, "serve https (a self-signed certificate for 127.0.0.1; see -cert-file), offering h2 as CXone does")
 	certFile := fs.String("cert-file", "", "with -tls: write the certificate (PEM) to `FILE`, for clients to trust (SSL_CERT_FILE=FILE)")
 	connLatency := fs.Duration("conn-latency", 0, "`delay` before the first byte of each new connection is read (handshake round trips)")
+	strict := fs.Bool("strict", false, "accept only the exact documented requests (Accept: application/json, /inContactAPI/,\na form Content-Type, the password grant, Basic over form-encoded halves), as the tests of\ncxone-auth do; without it the emulator is as lenient as CXone (see docs/emulator.md)")
 	signAlg := fs.String("sign", cxonetest.RS256, "token signature `ALG`: RS256 (as CXone) or ES256 (much less CPU, for benchmarks on a\nmachine the emulator shares with the client it stands in for)")
 	var faults faultFlags
 	fs.Var(&faults, "fault", "make an endpoint misbehave: `ENDPOINT=KIND[:STATUS][xTIMES][@LOCATION]`; repeatable.\n"+
@@ -81,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintln(stderr, "cxone-emulator: -cert-file goes with -tls")
 		return 2
 	}
-	cfg := cxonetest.Config{Latency: *latency, SigningAlg: *signAlg, TLS: *useTLS, HTTP2: *useTLS, ConnLatency: *connLatency}
+	cfg := cxonetest.Config{Latency: *latency, SigningAlg: *signAlg, TLS: *useTLS, HTTP2: *useTLS, ConnLatency: *connLatency, Lenient: !*strict}
 	var accepted []string
 	for _, m := range strings.Split(*methods, ",") {
 		switch strings.TrimSpace(m) {
