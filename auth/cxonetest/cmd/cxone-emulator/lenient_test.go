@@ -76,3 +76,26 @@ func TestCommandLenientUnlessStrict(t *testing.T) {
 		t.Errorf("-strict accepted a form labelled JSON")
 	}
 }
+
+func TestClientSecretFlag(t *testing.T) {
+	var out, errw syncBuffer
+	if code := run([]string{"-client-secret", "has space"}, &out, &errw, nil); code != 2 || !strings.Contains(errw.String(), "-client-secret") {
+		t.Errorf("-client-secret with a space: exit %d, stderr %q; want 2 naming the flag", code, errw.String())
+	}
+	// The secret given is the one the default client accepts, raw or encoded (lenient).
+	envFile := filepath.Join(t.TempDir(), "e.env")
+	stop := make(chan struct{})
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"-quiet", "-client-secret", "ab/cd+ef==", "-env-file", envFile}, &out, &errw, stop)
+	}()
+	defer func() { close(stop); <-done }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "\n") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	vars, err := godotenv.Read(envFile)
+	if err != nil || vars["CXONE_CLIENT_SECRET"] != "ab/cd+ef==" {
+		t.Fatalf("env file: %v, secret written %v", err, vars["CXONE_CLIENT_SECRET"] == "ab/cd+ef==")
+	}
+}

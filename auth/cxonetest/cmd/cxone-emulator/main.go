@@ -57,6 +57,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	useTLS := fs.Bool("tls", false, "serve https (a self-signed certificate for 127.0.0.1; see -cert-file), offering h2 as CXone does")
 	certFile := fs.String("cert-file", "", "with -tls: write the certificate (PEM) to `FILE`, for clients to trust (SSL_CERT_FILE=FILE)")
 	connLatency := fs.Duration("conn-latency", 0, "`delay` before the first byte of each new connection is read (handshake round trips)")
+	clientSecret := fs.String("client-secret", "", "the default client's `SECRET` (default: a hex secret); one holding /, + or = tries how a\nclient writes Basic halves (RFC 6749 form-encodes them; most CXone clients send them raw)")
 	strict := fs.Bool("strict", false, "accept only the exact documented requests (Accept: application/json, /inContactAPI/,\na form Content-Type, the password grant, Basic over form-encoded halves), as the tests of\ncxone-auth do; without it the emulator is as lenient as CXone (see docs/emulator.md)")
 	signAlg := fs.String("sign", cxonetest.RS256, "token signature `ALG`: RS256 (as CXone) or ES256 (much less CPU, for benchmarks on a\nmachine the emulator shares with the client it stands in for)")
 	var faults faultFlags
@@ -79,6 +80,10 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	}
 	if *signAlg != cxonetest.RS256 && *signAlg != cxonetest.ES256 {
 		fmt.Fprintf(stderr, "cxone-emulator: -sign: unknown algorithm %q (RS256, ES256)\n", *signAlg)
+		return 2
+	}
+	if strings.ContainsAny(*clientSecret, " \t\r\n") {
+		fmt.Fprintln(stderr, "cxone-emulator: -client-secret must not hold spaces")
 		return 2
 	}
 	if *certFile != "" && !*useTLS {
@@ -114,6 +119,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	}
 	defer srv.Close()
 	c := cxonetest.DefaultCredentials
+	if *clientSecret != "" {
+		c.ClientSecret = *clientSecret
+	}
 	srv.AddClient(c.ClientID, c.ClientSecret, accepted...)
 	if *extra {
 		srv.AddAccessKey(extraKey.AccessKeyID, extraKey.AccessKeySecret, cxonetest.DefaultUser)
