@@ -220,7 +220,7 @@ func (r *run) discover(ctx context.Context, issuer string) (*discovery, error) {
 
 // statusError turns an unexpected answer into a typed error with the server's words.
 func statusError(resp *response, hint string) error {
-	code, desc := ParseErrorBody(resp.body)
+	code, desc := ParseErrorResponse(resp.body, resp.header)
 	msg := hint
 	if code != "" {
 		msg += ": " + code
@@ -390,7 +390,7 @@ func (r *run) token(ctx context.Context, way clientAuth) (*tokenResponse, error)
 // credentials; invalid_grant, and any other 401 (another code or none), is the access key;
 // every other answer is a protocol error.
 func tokenError(resp *response) error {
-	code, desc := ParseErrorBody(resp.body)
+	code, desc := ParseErrorResponse(resp.body, resp.header)
 	switch {
 	case (resp.status == 400 || resp.status == 401) && code == "invalid_client":
 		return &RejectedError{Kind: KindInvalidClient, Status: resp.status, Code: code, Description: desc}
@@ -507,7 +507,7 @@ func (r *run) proofStage(ctx context.Context) error {
 	switch resp.status {
 	case http.StatusOK:
 	case http.StatusUnauthorized:
-		_, desc := ParseErrorBody(resp.body)
+		_, desc := ParseErrorResponse(resp.body, resp.header)
 		return r.fail(StageProof, &RejectedError{Kind: KindUnauthorized, Status: resp.status, Description: desc})
 	case http.StatusForbidden:
 		r.res.Warnings = append(r.res.Warnings, "the API answered 403: the credentials are valid, but the user may not view the business unit")

@@ -301,7 +301,7 @@ func (c *Client) do(ctx context.Context, log *slog.Logger, build func(ctx contex
 				}
 				continue
 			}
-			_, desc := ParseErrorBody(body)
+			_, desc := ParseErrorResponse(body, resp.Header)
 			return nil, &ServerError{Status: r.status, URL: where, Excerpt: desc}
 		}
 		return r, nil

@@ -207,7 +207,10 @@ type Fault struct {
 	Code        string // FaultStatus: the `error` field (empty: none)
 	Description string // FaultStatus: the `errorDescription` field
 	RetryAfter  string // FaultStatus: the Retry-After header (empty: none)
-	Location    string // FaultRedirect: where to (empty: the same URL)
+	// StatusDescription is FaultStatus's icStatusDescription header, where CXone's API puts an
+	// error's text; with neither Code nor Description the body is then empty, as CXone sends it.
+	StatusDescription string
+	Location          string // FaultRedirect: where to (empty: the same URL)
 	// Times is how many requests the fault hits before the endpoint behaves again; 0 means
 	// every request.
 	Times int
@@ -609,6 +612,13 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 	case FaultStatus:
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		if f.StatusDescription != "" {
+			w.Header().Set("icStatusDescription", f.StatusDescription)
+			if f.Code == "" && f.Description == "" {
+				w.WriteHeader(orDefault(f.Status, http.StatusInternalServerError))
+				return
+			}
 		}
 		body := map[string]any{}
 		if f.Code != "" {
