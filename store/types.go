@@ -235,23 +235,27 @@ const (
 // Meta is the non-secret configuration entry of one profile: what the last successful check
 // learnt and how the last check went. It never holds a secret.
 type Meta struct {
-	Issuer          string    `json:"issuer,omitempty"`
-	ClientID        string    `json:"client_id,omitempty"`
-	AccessKeyID     string    `json:"access_key_id,omitempty"`
-	User            string    `json:"user,omitempty"`
-	TenantID        string    `json:"tenant_id,omitempty"`
-	Tenant          string    `json:"tenant,omitempty"`
-	BusinessUnitID  int64     `json:"business_unit_id,omitempty"`
-	BusinessUnit    string    `json:"business_unit,omitempty"`
-	Area            string    `json:"area,omitempty"`
-	APIEndpoint     string    `json:"api_endpoint,omitempty"`
-	TokenEndpoint   string    `json:"token_endpoint,omitempty"`
-	AuthMethod      string    `json:"auth_method,omitempty"`
-	BasicEncoding   string    `json:"basic_encoding,omitempty"` // auth.BasicForm or auth.BasicRaw, with client_secret_basic
-	CreatedAt       time.Time `json:"created_at,omitzero"`
-	LastCheckAt     time.Time `json:"last_check_at,omitzero"`
-	LastCheckStatus string    `json:"last_check_status,omitempty"` // StatusValid, StatusRejected or StatusError
-	LastErrorKind   string    `json:"last_error_kind,omitempty"`   // an auth.Kind when the last check failed
+	Issuer         string `json:"issuer,omitempty"`
+	ClientID       string `json:"client_id,omitempty"`
+	AccessKeyID    string `json:"access_key_id,omitempty"`
+	User           string `json:"user,omitempty"`
+	TenantID       string `json:"tenant_id,omitempty"`
+	Tenant         string `json:"tenant,omitempty"`
+	BusinessUnitID int64  `json:"business_unit_id,omitempty"`
+	BusinessUnit   string `json:"business_unit,omitempty"`
+	Area           string `json:"area,omitempty"`
+	APIEndpoint    string `json:"api_endpoint,omitempty"`
+	TokenEndpoint  string `json:"token_endpoint,omitempty"`
+	AuthMethod     string `json:"auth_method,omitempty"`
+	BasicEncoding  string `json:"basic_encoding,omitempty"` // auth.BasicForm or auth.BasicRaw, with client_secret_basic
+	// AccessKeyCreatedAt and AccessKeyLastUsed are what CXone's access-key API said about the
+	// stored key (setup --rotate --auto); zero when not known.
+	AccessKeyCreatedAt time.Time `json:"access_key_created_at,omitzero"`
+	AccessKeyLastUsed  time.Time `json:"access_key_last_used,omitzero"`
+	CreatedAt          time.Time `json:"created_at,omitzero"`
+	LastCheckAt        time.Time `json:"last_check_at,omitzero"`
+	LastCheckStatus    string    `json:"last_check_status,omitempty"` // StatusValid, StatusRejected or StatusError
+	LastErrorKind      string    `json:"last_error_kind,omitempty"`   // an auth.Kind when the last check failed
 	// Backend is the keyring backend holding this profile's item. Save fills it in; Load and
 	// Delete use it when no backend is asked for explicitly, so profiles saved in different
 	// backends all stay reachable.

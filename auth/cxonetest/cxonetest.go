@@ -128,6 +128,9 @@ type Config struct {
 	// prove it sends the exact documented form. New and Start are strict unless this is set;
 	// the standalone emulator is lenient unless run with -strict.
 	Lenient bool
+	// NewKeyDelay is how long an access key created through the access-key API gets
+	// invalid_grant before it works (CXone may take a moment); see SetNewKeyDelay.
+	NewKeyDelay time.Duration
 }
 
 // Ways the token endpoint reads a Basic header (Config.BasicMatch).
@@ -147,7 +150,10 @@ const (
 	EndpointTenant    Endpoint = "tenant"    // /.well-known/cxone-configuration
 	EndpointJWKS      Endpoint = "jwks"      // /auth/jwks
 	EndpointAPI       Endpoint = "api"       // /inContactAPI/services/vNN.0/...
-	EndpointOther     Endpoint = "other"     // anything else (404)
+	// EndpointAccessKeys is NICE's access-key API, /access-key-management/v1/access-keys
+	// (see accesskeys.go), served on the API host.
+	EndpointAccessKeys Endpoint = "accesskeys"
+	EndpointOther      Endpoint = "other" // anything else (404)
 )
 
 // FaultKind is a way for an endpoint to misbehave.
@@ -214,6 +220,9 @@ type Fault struct {
 	// Times is how many requests the fault hits before the endpoint behaves again; 0 means
 	// every request.
 	Times int
+	// Method limits the fault to requests with this method (empty: every method), such as
+	// PATCH on EndpointAccessKeys to fail a deactivation only.
+	Method string
 }
 
 // Request is one request as the server saw it.
@@ -240,6 +249,9 @@ type accessKey struct {
 	secret   string
 	user     User
 	inactive bool
+	created  time.Time
+	lastUsed time.Time // zero until a token was issued for it
+	activeAt time.Time // a key created through the API works only from then on
 }
 
 // refreshGrant is what a refresh token stands for.
@@ -264,14 +276,16 @@ type Server struct {
 	hangMu sync.Mutex
 	hang   chan struct{} // closed on Close: releases hanging handlers
 
-	mu       sync.Mutex
-	latency  time.Duration
-	clients  map[string]client
-	keys     map[string]*accessKey
-	tokens   map[string]issued
-	refresh  map[string]refreshGrant
-	faults   map[Endpoint]*Fault
-	requests []Request
+	mu      sync.Mutex
+	latency time.Duration
+	clients map[string]client
+	keys    map[string]*accessKey
+	tokens  map[string]issued
+	refresh map[string]refreshGrant
+	// newKeyDelay is how long a key created through the access-key API takes to work.
+	newKeyDelay time.Duration
+	faults      map[Endpoint]*Fault
+	requests    []Request
 }
 
 // Start runs a server for the test and closes it when the test ends.
@@ -398,7 +412,9 @@ func newServer(cfg Config) *Server {
 		keys:    map[string]*accessKey{},
 		tokens:  map[string]issued{},
 		refresh: map[string]refreshGrant{},
-		faults:  map[Endpoint]*Fault{},
+
+		newKeyDelay: cfg.NewKeyDelay,
+		faults:      map[Endpoint]*Fault{},
 	}
 	s.AddClient(DefaultCredentials.ClientID, DefaultCredentials.ClientSecret)
 	s.AddAccessKey(DefaultCredentials.AccessKeyID, DefaultCredentials.AccessKeySecret, DefaultUser)
@@ -443,7 +459,7 @@ func (s *Server) RemoveClient(id string) {
 func (s *Server) AddAccessKey(id, secret string, u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.keys[id] = &accessKey{secret: secret, user: u}
+	s.keys[id] = &accessKey{secret: secret, user: u, created: time.Now().UTC()}
 }
 
 // SetKeyInactive makes an access key inactive (or active again): its grants get invalid_grant.
@@ -543,6 +559,8 @@ func endpointOf(path string) Endpoint {
 		return EndpointJWKS
 	case apiPath.MatchString(path):
 		return EndpointAPI
+	case path == accessKeysPath || strings.HasPrefix(path, accessKeysPath+"/"):
+		return EndpointAccessKeys
 	}
 	return EndpointOther
 }
@@ -566,7 +584,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, rec)
 	latency := s.latency
 	var fault *Fault
-	if f := s.faults[ep]; f != nil {
+	if f := s.faults[ep]; f != nil && (f.Method == "" || f.Method == r.Method) {
 		copied := *f
 		fault = &copied
 		if f.Times > 0 {
@@ -602,6 +620,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.jwks(w, r)
 	case EndpointAPI:
 		s.api(w, r)
+	case EndpointAccessKeys:
+		s.accessKeys(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not_found", "message": "No resource at " + r.URL.Path})
 	}
@@ -802,6 +822,15 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "The access key is inactive.")
 		return
 	}
+	if time.Now().Before(keyCopy.activeAt) {
+		oauthError(w, http.StatusBadRequest, "invalid_grant", "The access key is not active yet.")
+		return
+	}
+	s.mu.Lock()
+	if k := s.keys[username]; k != nil {
+		k.lastUsed = time.Now().UTC()
+	}
+	s.mu.Unlock()
 	s.issue(w, id, username, keyCopy.user, f.Get("scope"))
 }
 
