@@ -299,3 +299,28 @@ func TestRotateAutoUsage(t *testing.T) {
 		t.Errorf("a usage error reached the access-key API")
 	}
 }
+
+// On a terminal a refusal hands over to the guided rotation (here the line prompts, stopped at
+// once by an empty input), with nothing changed and the reason said first.
+func TestRotateAutoRefusedOnTerminalGoesGuided(t *testing.T) {
+	e := rotateAutoEnv(t)
+	before := rotateAutoFiles(t, e)
+	e.srv.SetFault(cxonetest.EndpointAccessKeys, cxonetest.Fault{Kind: cxonetest.FaultStatus, Status: 403, Method: "POST"})
+	io := Test(strings.NewReader(""), nil, nil)
+	io.SetStdinTTY(true)
+	io.SetStdoutTTY(true)
+	code, out, stderr := e.runIn(io, "--accessible", "setup", "--profile", "prod", "--rotate", "--auto")
+	if code == 3 || code == 0 {
+		t.Errorf("exit %d: the guided rotation did not take over", code)
+	}
+	t.Logf("exit %d after the guided rotation's prompts ended", code)
+	if !strings.Contains(stderr, "HTTP 403") || !strings.Contains(stderr, "Continuing with the guided rotation") {
+		t.Errorf("stderr does not give the reason and the hand-over:\n%s", stderr)
+	}
+	if !strings.Contains(out+stderr, "Access Key") {
+		t.Errorf("the guided rotation's prompts did not appear:\n%s\n%s", out, stderr)
+	}
+	if after := rotateAutoFiles(t, e); !maps.Equal(before, after) {
+		t.Errorf("the stored files changed")
+	}
+}
