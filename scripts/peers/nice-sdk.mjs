@@ -24,6 +24,14 @@ import { createRequire } from 'node:module';
 globalThis.window = globalThis;
 // The SDK calls require('node-fetch') from ES modules, as a bundler would allow.
 globalThis.require ??= createRequire(import.meta.url);
+// Globals that Node 18 lacks (Node 20 has them).
+globalThis.crypto ??= (await import('node:crypto')).webcrypto;
+globalThis.CustomEvent ??= class CustomEvent extends Event {
+  constructor(type, init) {
+    super(type, init);
+    this.detail = init?.detail;
+  }
+};
 globalThis.localStorage = new MemStorage();
 globalThis.sessionStorage = new MemStorage();
 globalThis.dispatchEvent ??= () => true;

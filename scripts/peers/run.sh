@@ -12,10 +12,11 @@
 # send raw Basic halves, which a strict server decodes into another secret): so a passing
 # peer is known to exercise the leniency, not to slip past it.
 #
-# Needs: go; for sdk: node (18+) and npm with access to the npm registry (the SDK and the one
-# module it needs but does not declare, yup, are installed with --ignore-scripts into a cache
-# folder, CXONE_PEERS_CACHE, default ~/.cache/cxone-auth-peers); for python: python3 with
-# requests-oauthlib (Debian: apt-get install python3-requests-oauthlib), or PEERS_PYTHON.
+# Needs: go; for sdk: node (tested with 20, written for 18 and later) and npm with access to
+# the npm registry (the SDK and the one module it needs but does not declare, yup, are
+# installed with --ignore-scripts into a cache folder, CXONE_PEERS_CACHE, default
+# ~/.cache/cxone-auth-peers); for python: python3 with requests-oauthlib (Debian:
+# apt-get install python3-requests-oauthlib), or PEERS_PYTHON.
 # A peer whose tools are missing is skipped with a note, unless CXONE_REQUIRE_PEERS=1, which
 # makes that a failure. PEERS=sdk or PEERS=python runs one.
 #
@@ -114,7 +115,7 @@ case ",$peers," in *,sdk,*)
 			missing sdk "NICE's SDK could not be installed from npm"
 		else
 			cp "$here/nice-sdk.mjs" "$here/sdk-loader.mjs" "$dir/"
-			run_peer sdk node --no-warnings --experimental-detect-module --experimental-loader "$dir/sdk-loader.mjs" "$dir/nice-sdk.mjs"
+			run_peer sdk node --no-warnings --experimental-loader "$dir/sdk-loader.mjs" "$dir/nice-sdk.mjs"
 		fi
 	fi
 	;;
