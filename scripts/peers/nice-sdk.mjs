@@ -79,8 +79,11 @@ if (!authorize.startsWith(oidc.authorizationEndpoint) || !authorize.includes('co
 }
 ok('authorize URL', 'display=page, S256');
 
-// 3. A password grant as public clients send it: raw Basic halves.
-const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+// 3. A password grant as public clients send it: raw Basic halves (CXONE_PEER_BASIC=form
+// form-encodes them as RFC 6749 says, to get past a strict emulator to the SDK's own steps).
+const form_ = process.env.CXONE_PEER_BASIC === 'form';
+const half = (v) => (form_ ? encodeURIComponent(v).replace(/%20/g, '+') : v);
+const basic = Buffer.from(`${half(clientId)}:${half(clientSecret)}`).toString('base64');
 const form = new URLSearchParams({ grant_type: 'password', username: keyId, password: keySecret });
 const resp = await withTimeout(fetch(oidc.tokenEndpoint, {
   method: 'POST',
@@ -89,7 +92,7 @@ const resp = await withTimeout(fetch(oidc.tokenEndpoint, {
 }), 'password grant');
 const tok = await resp.json();
 if (resp.status !== 200 || !tok.id_token || !tok.refresh_token) fail('password grant', `status ${resp.status}`);
-ok('password grant', 'raw Basic halves');
+ok('password grant', form_ ? 'form-encoded Basic halves' : 'raw Basic halves');
 
 // 4. The SDK verifies the id_token against the JWKS; a tampered token must fail.
 if (!(await withTimeout(auth.verifyJwt({ data: tok }), 'jwks verify'))) fail('jwks verify', 'the id_token did not verify');

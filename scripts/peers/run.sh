@@ -8,9 +8,10 @@
 #           discovery and the API with Accept */* on /InContactAPI/.
 #
 # Each peer runs against the emulator command as it ships (lenient, with a client secret
-# holding '/', '+' and '==') and must pass; then against `-strict`, where it must FAIL (both
-# send raw Basic halves, which a strict server decodes into another secret): so a passing
-# peer is known to exercise the leniency, not to slip past it.
+# holding '/', '+' and '==') and must pass; then against `-strict`, where it must FAIL at the
+# first request only a lenient server takes (python: the raw Basic halves, which a strict
+# server decodes into another secret; sdk: the SDK's own refresh request): so a passing peer
+# is known to exercise the leniency, not to slip past it.
 #
 # Needs: go; for sdk: node (tested with 20, written for 18 and later) and npm with access to
 # the npm registry (the SDK and the one module it needs but does not declare, yup, are
@@ -74,11 +75,14 @@ stop_emulator() {
 	emu_pid=
 }
 
-# run_peer NAME COMMAND...: the peer must pass against the lenient emulator and fail
-# against -strict.
+# run_peer NAME STEP STRICT_ENV COMMAND...: the peer must pass against the lenient emulator,
+# and against -strict, with the variable assignment STRICT_ENV ("-": none), fail at STEP (the
+# first request only a lenient server takes).
 run_peer() {
 	name=$1
-	shift
+	step=$2
+	strict_env=$3
+	shift 3
 	start_emulator
 	if (set -a && . "$work/emu.env" && set +a && "$@"); then
 		note "ok   $name (lenient emulator)"
@@ -88,11 +92,14 @@ run_peer() {
 	fi
 	stop_emulator
 	start_emulator -strict
-	if (set -a && . "$work/emu.env" && set +a && "$@") >"$work/strict.log" 2>&1; then
+	if (set -a && . "$work/emu.env" && set +a && if [ "$strict_env" != - ]; then export "${strict_env?}"; fi && "$@") >"$work/strict.log" 2>&1; then
 		note "FAIL $name passed against -strict too: it does not exercise the leniency"
 		failed=1
+	elif ! grep -q "FAIL $step:" "$work/strict.log"; then
+		note "FAIL $name against -strict did not stop at $step: $(tail -1 "$work/strict.log")"
+		failed=1
 	else
-		note "ok   $name is refused by -strict: $(grep -m1 FAIL "$work/strict.log" || tail -1 "$work/strict.log")"
+		note "ok   $name is refused by -strict: $(grep -m1 FAIL "$work/strict.log")"
 	fi
 	stop_emulator
 }
@@ -115,7 +122,9 @@ case ",$peers," in *,sdk,*)
 			missing sdk "NICE's SDK could not be installed from npm"
 		else
 			cp "$here/nice-sdk.mjs" "$here/sdk-loader.mjs" "$dir/"
-			run_peer sdk node --no-warnings --experimental-loader "$dir/sdk-loader.mjs" "$dir/nice-sdk.mjs"
+			# Against -strict, form-encoded Basic gets the SDK past the password grant to its own
+			# refresh request (a form labelled JSON, the refresh grant), which -strict refuses.
+			run_peer sdk refresh CXONE_PEER_BASIC=form node --no-warnings --experimental-loader "$dir/sdk-loader.mjs" "$dir/nice-sdk.mjs"
 		fi
 	fi
 	;;
@@ -132,7 +141,7 @@ case ",$peers," in *,python,*)
 	if [ -z "$py" ]; then
 		missing python "no python3 with requests-oauthlib (apt-get install python3-requests-oauthlib)"
 	else
-		run_peer python "$py" "$here/nicepy_flow.py"
+		run_peer python "password grant" - "$py" "$here/nicepy_flow.py"
 	fi
 	;;
 esac
