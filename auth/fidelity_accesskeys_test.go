@@ -124,3 +124,29 @@ func TestFidelityAccessKeyEndpointRules(t *testing.T) {
 		t.Errorf("no token was accepted")
 	}
 }
+
+// A hostile access-key API: its error text reaches the terminal cleaned, and an answer with
+// a missing or unusable key is a protocol error that quotes nothing of the body.
+func TestFidelityAccessKeyHostileAnswers(t *testing.T) {
+	h := newHarness(t, cxonetest.Config{})
+	api, res := fidelityKeyAPI(t, h)
+	h.srv.SetFault(cxonetest.EndpointAccessKeys, cxonetest.Fault{Kind: cxonetest.FaultEscape, Status: 403})
+	_, err := api.Create(context.Background(), res.UserID, res.TenantID)
+	var ake *AccessKeyError
+	if !errors.As(err, &ake) || ake.Status != 403 {
+		t.Fatalf("got %v, want a 403 AccessKeyError", err)
+	}
+	for _, r := range err.Error() {
+		if r == 0x1b || r == 0x07 || r == 0x202e || (r >= 0x80 && r < 0xa0) {
+			t.Errorf("error text holds %U: %q", r, err.Error())
+		}
+	}
+	h.srv.SetFault(cxonetest.EndpointAccessKeys, cxonetest.Fault{Kind: cxonetest.FaultTruncated})
+	if _, err := api.Create(context.Background(), res.UserID, res.TenantID); KindOf(err) != KindProtocol || strings.Contains(err.Error(), "eyJ") {
+		t.Errorf("a truncated answer: %v", err)
+	}
+	h.srv.SetFault(cxonetest.EndpointAccessKeys, cxonetest.Fault{Kind: cxonetest.FaultHuge})
+	if _, err := api.List(context.Background(), res.UserID); KindOf(err) != KindProtocol {
+		t.Errorf("a 2 MiB answer: %v", err)
+	}
+}

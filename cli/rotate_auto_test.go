@@ -324,3 +324,24 @@ func TestRotateAutoRefusedOnTerminalGoesGuided(t *testing.T) {
 		t.Errorf("the stored files changed")
 	}
 }
+
+// With --debug, the whole rotation (created, retried, listed, deactivated, deleted) logs no
+// secret: not the old key's, not the new one's (taken from the emulator's record of the live
+// check), not the client secret, not a token.
+func TestRotateAutoDebugLogHoldsNoSecret(t *testing.T) {
+	e := rotateAutoEnv(t)
+	e.srv.SetNewKeyDelay(600 * time.Millisecond)
+	code, out, stderr := e.run("--debug", "setup", "--profile", "prod", "--rotate", "--auto", "--delete-old")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "DEBUG") && !strings.Contains(stderr, "level=DEBUG") && !strings.Contains(stderr, "http") {
+		t.Fatalf("--debug logged nothing:\n%s", stderr)
+	}
+	rotateAutoSecretsAbsent(t, e, out, stderr)
+	for _, r := range e.srv.Requests() {
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && strings.Contains(out+stderr, tok) {
+			t.Errorf("a bearer token is in the output")
+		}
+	}
+}
