@@ -74,12 +74,31 @@ func (c *Client) Check(ctx context.Context, creds Credentials, opts Options) (*R
 			res.Duration = time.Since(start)
 			return res, nil
 		}
-		if !refetchable(err) {
+		var skip *clientAuth
+		switch {
+		case KindOf(err) == KindInvalidClient:
+			// The remembered client authentication was refused: the whole sequence runs once
+			// more (after discovery, which says whether client_secret_post is offered),
+			// without sending the refused request a second time.
+			way := cache.clientAuth()
+			skip = &way
+			log.Debug("remembered client authentication refused; trying the others", "method", way.Method, "encoding", way.Encoding)
+		case !refetchable(err):
 			return nil, err
+		default:
+			log.Debug("cached endpoint failed; discovering again", "error", Sanitize(err.Error()))
 		}
-		log.Debug("cached endpoint failed; discovering again", "error", Sanitize(err.Error()))
+		res, ferr := r.full(ctx, issuer, skip)
+		if ferr != nil {
+			if errors.Is(ferr, errNoOtherWay) {
+				return nil, err
+			}
+			return nil, ferr
+		}
+		res.Duration = time.Since(start)
+		return res, nil
 	}
-	res, err := r.full(ctx, issuer)
+	res, err := r.full(ctx, issuer, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -111,8 +130,13 @@ func (r *run) newResult(issuer string) *Result {
 	return &Result{Issuer: issuer, CheckedAt: time.Now().UTC(), Warnings: []string{}}
 }
 
-// full: discovery, token, claims, tenant discovery, proof.
-func (r *run) full(ctx context.Context, issuer string) (*Result, error) {
+// errNoOtherWay: after the remembered client authentication was refused, discovery left no
+// other way to try; the refusal itself is the answer.
+var errNoOtherWay = errors.New("no other client authentication to try")
+
+// full: discovery, token, claims, tenant discovery, proof. skip, when set, is a client
+// authentication that was just refused and is not sent again.
+func (r *run) full(ctx context.Context, issuer string, skip *clientAuth) (*Result, error) {
 	r.res = r.newResult(issuer)
 	r.emit(StageDiscovery, StateRunning, "")
 	disc, err := r.discover(ctx, issuer)
@@ -122,7 +146,11 @@ func (r *run) full(ctx context.Context, issuer string) (*Result, error) {
 	r.emit(StageDiscovery, StateDone, disc.TokenEndpoint)
 	r.res.TokenEndpoint = disc.TokenEndpoint
 	postOK := slices.Contains(disc.AuthMethods, AuthPost)
-	if err := r.tokenStage(ctx, AuthBasic, postOK); err != nil {
+	ways := authSequence(r.creds, postOK, skip)
+	if len(ways) == 0 {
+		return nil, errNoOtherWay
+	}
+	if err := r.tokenStage(ctx, ways); err != nil {
 		return nil, err
 	}
 	if err := r.tenantStage(ctx, issuer, ""); err != nil {
@@ -145,11 +173,7 @@ func (r *run) cached(ctx context.Context, issuer string, cache Cache) (*Result, 
 	}
 	r.res.TokenEndpoint = tu.String()
 	r.emit(StageDiscovery, StateSkipped, "cached")
-	method := cache.AuthMethod
-	if method != AuthPost {
-		method = AuthBasic
-	}
-	if err := r.tokenStage(ctx, method, false); err != nil {
+	if err := r.tokenStage(ctx, []clientAuth{cache.clientAuth()}); err != nil {
 		return nil, err
 	}
 	if err := r.tenantStage(ctx, issuer, cache.APIEndpoint); err != nil {
@@ -196,7 +220,7 @@ func (r *run) discover(ctx context.Context, issuer string) (*discovery, error) {
 
 // statusError turns an unexpected answer into a typed error with the server's words.
 func statusError(resp *response, hint string) error {
-	code, desc := ParseErrorBody(resp.body)
+	code, desc := ParseErrorResponse(resp.body, resp.header)
 	msg := hint
 	if code != "" {
 		msg += ": " + code
@@ -228,21 +252,67 @@ type tokenResponse struct {
 	IDToken     string     `json:"id_token"`
 }
 
-// tokenStage gets the token with method, retrying once with client_secret_post when Basic is
-// refused with invalid_client and postOK, then reads the claims.
-func (r *run) tokenStage(ctx context.Context, method string, postOK bool) error {
+// clientAuth is one way of authenticating the client at the token endpoint: the method, and
+// with client_secret_basic how the halves are written (BasicForm or BasicRaw).
+type clientAuth struct {
+	Method   string
+	Encoding string
+}
+
+// clientAuth is the remembered way; an old cache without one means Basic, form-encoded.
+func (c Cache) clientAuth() clientAuth {
+	if c.AuthMethod == AuthPost {
+		return clientAuth{Method: AuthPost}
+	}
+	if c.BasicEncoding == BasicRaw {
+		return clientAuth{Method: AuthBasic, Encoding: BasicRaw}
+	}
+	return clientAuth{Method: AuthBasic, Encoding: BasicForm}
+}
+
+// authSequence is the order in which client authentications are tried, each only after the
+// one before was refused with invalid_client: Basic over the form-encoded halves (RFC 6749
+// section 2.3.1); Basic over the raw halves, only when form-encoding changed the Client ID
+// or Secret (otherwise it would be the same request); client_secret_post, only when
+// discovery lists it. skip is left out.
+func authSequence(c Credentials, postOK bool, skip *clientAuth) []clientAuth {
+	ways := []clientAuth{{Method: AuthBasic, Encoding: BasicForm}}
+	if url.QueryEscape(c.ClientID) != c.ClientID || url.QueryEscape(c.ClientSecret) != c.ClientSecret {
+		ways = append(ways, clientAuth{Method: AuthBasic, Encoding: BasicRaw})
+	}
+	if postOK {
+		ways = append(ways, clientAuth{Method: AuthPost})
+	}
+	if skip != nil {
+		ways = slices.DeleteFunc(ways, func(w clientAuth) bool { return w == *skip })
+	}
+	return ways
+}
+
+// tokenStage gets the token, trying the ways in order while each is refused with
+// invalid_client (any other answer ends the stage), then reads the claims.
+func (r *run) tokenStage(ctx context.Context, ways []clientAuth) error {
 	r.emit(StageToken, StateRunning, "")
-	tok, err := r.token(ctx, method)
-	var rej *RejectedError
-	if err != nil && method == AuthBasic && postOK && errors.As(err, &rej) && rej.Kind == KindInvalidClient {
-		r.log.Debug("basic client authentication refused; retrying with client_secret_post")
-		method = AuthPost
-		tok, err = r.token(ctx, method)
+	var (
+		tok *tokenResponse
+		err error
+		way clientAuth
+	)
+	for i, w := range ways {
+		if i > 0 {
+			r.log.Debug("client authentication refused; trying another", "method", w.Method, "encoding", w.Encoding)
+		}
+		way = w
+		tok, err = r.token(ctx, w)
+		var rej *RejectedError
+		if err == nil || !errors.As(err, &rej) || rej.Kind != KindInvalidClient {
+			break
+		}
 	}
 	if err != nil {
 		return r.fail(StageToken, err)
 	}
-	r.res.AuthMethod = method
+	r.res.AuthMethod, r.res.BasicEncoding = way.Method, way.Encoding
 	r.res.AccessToken = tok.AccessToken
 	claims, cerr := ParseClaims(tok.IDToken)
 	if tok.IDToken == "" || cerr != nil {
@@ -262,11 +332,12 @@ func (r *run) tokenStage(ctx context.Context, method string, postOK bool) error 
 	if secs := tok.ExpiresIn.int64(); secs > 0 && secs < 1<<31 {
 		r.res.TokenExpiresAt = time.Now().Add(time.Duration(secs) * time.Second).UTC().Truncate(time.Second)
 	}
-	r.emit(StageToken, StateDone, method)
+	r.emit(StageToken, StateDone, way.Method)
 	return nil
 }
 
-func (r *run) token(ctx context.Context, method string) (*tokenResponse, error) {
+func (r *run) token(ctx context.Context, way clientAuth) (*tokenResponse, error) {
+	method := way.Method
 	form := url.Values{}
 	form.Set("grant_type", "password")
 	form.Set("username", r.creds.AccessKeyID)
@@ -288,7 +359,11 @@ func (r *run) token(ctx context.Context, method string) (*tokenResponse, error) 
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept", "application/json")
 		if method == AuthBasic {
-			req.Header.Set("Authorization", basicAuth(r.creds.ClientID, r.creds.ClientSecret))
+			if way.Encoding == BasicRaw {
+				req.Header.Set("Authorization", basicAuthRaw(r.creds.ClientID, r.creds.ClientSecret))
+			} else {
+				req.Header.Set("Authorization", basicAuth(r.creds.ClientID, r.creds.ClientSecret))
+			}
 		}
 		return req, nil
 	})
@@ -315,7 +390,7 @@ func (r *run) token(ctx context.Context, method string) (*tokenResponse, error) 
 // credentials; invalid_grant, and any other 401 (another code or none), is the access key;
 // every other answer is a protocol error.
 func tokenError(resp *response) error {
-	code, desc := ParseErrorBody(resp.body)
+	code, desc := ParseErrorResponse(resp.body, resp.header)
 	switch {
 	case (resp.status == 400 || resp.status == 401) && code == "invalid_client":
 		return &RejectedError{Kind: KindInvalidClient, Status: resp.status, Code: code, Description: desc}
@@ -432,7 +507,7 @@ func (r *run) proofStage(ctx context.Context) error {
 	switch resp.status {
 	case http.StatusOK:
 	case http.StatusUnauthorized:
-		_, desc := ParseErrorBody(resp.body)
+		_, desc := ParseErrorResponse(resp.body, resp.header)
 		return r.fail(StageProof, &RejectedError{Kind: KindUnauthorized, Status: resp.status, Description: desc})
 	case http.StatusForbidden:
 		r.res.Warnings = append(r.res.Warnings, "the API answered 403: the credentials are valid, but the user may not view the business unit")

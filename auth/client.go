@@ -301,7 +301,7 @@ func (c *Client) do(ctx context.Context, log *slog.Logger, build func(ctx contex
 				}
 				continue
 			}
-			_, desc := ParseErrorBody(body)
+			_, desc := ParseErrorResponse(body, resp.Header)
 			return nil, &ServerError{Status: r.status, URL: where, Excerpt: desc}
 		}
 		return r, nil
@@ -372,4 +372,10 @@ func redirectRefused(resp *response) error {
 // basicAuth is RFC 6749 section 2.3.1: both parts form-encoded before base64.
 func basicAuth(id, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
+}
+
+// basicAuthRaw is Basic over the halves as they are, as most public CXone clients send it:
+// the second try when the form-encoded halves were refused (see docs/protocol.md).
+func basicAuthRaw(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"strings"
 )
@@ -64,4 +65,20 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// StatusDescriptionHeader is the response header in which CXone's API may put an error's text
+// when the body carries none.
+const StatusDescriptionHeader = "icStatusDescription"
+
+// ParseErrorResponse is ParseErrorBody, falling back to the icStatusDescription header
+// (sanitised and shortened like a body's description) when the body gave no description.
+func ParseErrorResponse(body []byte, h http.Header) (code, description string) {
+	code, description = ParseErrorBody(body)
+	if description == "" && h != nil {
+		if v := strings.TrimSpace(h.Get(StatusDescriptionHeader)); v != "" {
+			description = shorten(strings.TrimSpace(Sanitize(v)), 200)
+		}
+	}
+	return code, description
 }

@@ -23,6 +23,15 @@ const (
 	AuthPost  = "client_secret_post"
 )
 
+// How the Client ID and Secret are written inside the Basic header (remembered per profile
+// with client_secret_basic). RFC 6749 section 2.3.1 form-encodes both before base64; some
+// servers compare the halves as sent, so a value that form-encoding changes (a secret holding
+// `/`, `+` or `=`) may need them raw. See docs/protocol.md.
+const (
+	BasicForm = "form" // base64(urlencode(id) ":" urlencode(secret))
+	BasicRaw  = "raw"  // base64(id ":" secret)
+)
+
 // Credentials are the four values CXone API access needs. Two of them are secrets: String and
 // LogValue mask them so a Credentials value never leaks through fmt or slog.
 type Credentials struct {
@@ -79,6 +88,7 @@ func Mask(s string) string {
 type Cache struct {
 	TokenEndpoint string
 	AuthMethod    string // AuthBasic or AuthPost
+	BasicEncoding string // with AuthBasic: BasicForm (also when empty) or BasicRaw
 	TenantID      string
 	APIEndpoint   string
 }
@@ -147,6 +157,7 @@ type Result struct {
 	Issuer         string
 	TokenEndpoint  string
 	AuthMethod     string
+	BasicEncoding  string // BasicForm or BasicRaw with AuthBasic; "" with AuthPost
 	User           string // name claim (often the login), else given+family name, else sub
 	UserID         string
 	TenantID       string
@@ -166,7 +177,7 @@ type Result struct {
 
 // Cache returns what a later check can reuse.
 func (r *Result) Cache() Cache {
-	return Cache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint}
+	return Cache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, BasicEncoding: r.BasicEncoding, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint}
 }
 
 // String summarises the result without the token.

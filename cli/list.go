@@ -48,6 +48,9 @@ type listEntry struct {
 	LastCheckAt     *time.Time `json:"last_check_at,omitempty"`
 	LastCheckStatus string     `json:"last_check_status,omitempty"`
 	LastErrorKind   string     `json:"last_error_kind,omitempty"`
+	// What CXone's access-key API said about the stored key, when known (setup --rotate --auto).
+	AccessKeyCreatedAt *time.Time `json:"access_key_created_at,omitempty"`
+	AccessKeyLastUsed  *time.Time `json:"access_key_last_used,omitempty"`
 }
 
 func listRun(ctx context.Context, o *ListOptions) error {
@@ -84,6 +87,14 @@ func listRun(ctx context.Context, o *ListOptions) error {
 				t := m.LastCheckAt.UTC()
 				e.LastCheckAt = &t
 			}
+			if !m.AccessKeyCreatedAt.IsZero() {
+				t := m.AccessKeyCreatedAt.UTC()
+				e.AccessKeyCreatedAt = &t
+			}
+			if !m.AccessKeyLastUsed.IsZero() {
+				t := m.AccessKeyLastUsed.UTC()
+				e.AccessKeyLastUsed = &t
+			}
 			out.Profiles = append(out.Profiles, e)
 		}
 		return writeJSON(f.IO.Out, out)
@@ -96,7 +107,16 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	now := time.Now()
 	w, flush := bufferedStyled(f.IO.Out, f.Env, f.Settings.NoColor)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tTENANT\tBUSINESS UNIT\tUSER\tLAST CHECK\tISSUER")
+	// The ACCESS KEY column appears only when some key's age is known.
+	keyCol := false
+	for _, n := range names {
+		keyCol = keyCol || !cfg.Profiles[n].AccessKeyCreatedAt.IsZero()
+	}
+	header := "PROFILE\tTENANT\tBUSINESS UNIT\tUSER\tLAST CHECK\t"
+	if keyCol {
+		header += "ACCESS KEY\t"
+	}
+	fmt.Fprintln(tw, header+"ISSUER")
 	for _, n := range names {
 		m := cfg.Profiles[n]
 		v := store.ViewOfMeta(n, m)
@@ -104,7 +124,11 @@ func listRun(ctx context.Context, o *ListOptions) error {
 		if n == cfg.DefaultProfile {
 			name += " (default)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, dash(v.TenantText()), dash(v.BusinessUnitText()), dash(v.User), lastCheck(m, now), v.Issuer)
+		key := ""
+		if keyCol {
+			key = keyAge(m, now) + "\t"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s%s\n", name, dash(v.TenantText()), dash(v.BusinessUnitText()), dash(v.User), lastCheck(m, now), key, v.Issuer)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write list: %w", err)
@@ -129,6 +153,19 @@ func lastCheck(m store.Meta, now time.Time) string {
 		s += " (" + auth.Sanitize(m.LastErrorKind) + ")"
 	}
 	return s + " " + store.Age(m.LastCheckAt, now)
+}
+
+// keyAge is what is known of the stored access key: "created 3d ago, used 5m ago",
+// "created 3d ago, never used", or "-" when CXone's access-key API was never asked.
+func keyAge(m store.Meta, now time.Time) string {
+	if m.AccessKeyCreatedAt.IsZero() {
+		return "-"
+	}
+	s := "created " + store.Age(m.AccessKeyCreatedAt, now)
+	if m.AccessKeyLastUsed.IsZero() {
+		return s + ", never used"
+	}
+	return s + ", used " + store.Age(m.AccessKeyLastUsed, now)
 }
 
 // fileOrphans lists the keyring items that have no profile in the config (what a setup killed

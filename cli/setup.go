@@ -22,6 +22,9 @@ type SetupOptions struct {
 	FromEnv bool
 	EnvFile string
 	Rotate  bool
+	// Auto and DeleteOld: setup --rotate --auto [--delete-old] (cli/rotate_auto.go).
+	Auto      bool
+	DeleteOld bool
 }
 
 func newSetupCmd(f *Factory, runF func(context.Context, *SetupOptions) error) *cobra.Command {
@@ -33,16 +36,22 @@ func newSetupCmd(f *Factory, runF func(context.Context, *SetupOptions) error) *c
 
 For a profile that exists, setup edits it: every field starts from the stored value (shown masked; enter keeps it, typing replaces it). --rotate goes straight to replacing the access key: create the new key in CXone, enter it, it is checked live with the stored client credentials and replaces the old one in one write; then deactivate the old key in CXone.
 
-Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET, checks them live and stores them; with --rotate it reads only CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET. Credentials that fail the check are never stored.`,
+Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET, checks them live and stores them; with --rotate it reads only CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET. Credentials that fail the check are never stored.
+
+--rotate --auto (experimental: NICE's access-key API is not confirmed) needs no new key from you: with a fresh token of the stored key it creates a new key for the same user, checks it live (waiting up to 30 s for CXone to take it), stores it in one write and deactivates the old key (--delete-old also deletes it). If CXone refuses before the new key is stored, nothing changes: on a terminal the guided rotation follows; without one it exits 3 (401 or 403) or 1.`,
 		Example: `  cxone-auth setup
   cxone-auth setup --profile staging --environment fedramp
   cxone-auth setup --profile prod --rotate
+  cxone-auth setup --profile prod --rotate --auto --delete-old
   cxone-auth setup --env-file creds.env --profile ci
   cxone-auth setup --profile ci --rotate --env-file new-key.env`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.FromEnv && opts.EnvFile != "" {
 				return usageErrorHint(helpHint(cmd), "--from-env and --env-file both name the credentials: give one of them")
+			}
+			if err := validateRotateAuto(cmd, opts); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -53,11 +62,15 @@ Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT
 	cmd.Flags().BoolVar(&opts.FromEnv, "from-env", false, "read the four CXONE_* credentials from the environment")
 	cmd.Flags().StringVar(&opts.EnvFile, "env-file", "", "read the CXONE_* credentials from this file (- = stdin)")
 	cmd.Flags().BoolVar(&opts.Rotate, "rotate", false, "replace the stored profile's access key with a new one")
+	rotateAutoFlags(cmd, opts)
 	return cmd
 }
 
 func setupRun(ctx context.Context, o *SetupOptions) error {
 	f := o.F
+	if o.Auto {
+		return f.rotateAutoRun(ctx, o)
+	}
 	if o.FromEnv || o.EnvFile != "" {
 		var vars map[string]string
 		if o.EnvFile != "" {

@@ -70,7 +70,7 @@ func (f *Factory) profileWithToken(ctx context.Context, name string, fresh bool)
 			f.Settings.Logger.Debug("token from the keyring", "profile", name, "expires", exp)
 			c := sec.Cache
 			return profileToken{sec: sec, meta: meta, token: &auth.Result{Issuer: sec.Issuer, AccessToken: tok, TokenExpiresAt: exp,
-				TenantID: c.TenantID, APIEndpoint: c.APIEndpoint, TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod}}, nil
+				TenantID: c.TenantID, APIEndpoint: c.APIEndpoint, TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod, BasicEncoding: c.BasicEncoding}}, nil
 		}
 	}
 	issuer := sec.Issuer

@@ -117,6 +117,7 @@ const TokenMinLifetime = 5 * time.Minute
 type SecretCache struct {
 	TokenEndpoint  string    `json:"token_endpoint,omitempty"`
 	AuthMethod     string    `json:"auth_method,omitempty"`
+	BasicEncoding  string    `json:"basic_encoding,omitempty"` // auth.BasicForm or auth.BasicRaw, with client_secret_basic
 	TenantID       string    `json:"tenant_id,omitempty"`
 	APIEndpoint    string    `json:"api_endpoint,omitempty"`
 	AccessToken    string    `json:"access_token,omitempty"`
@@ -128,7 +129,7 @@ func CacheFromResult(r *auth.Result) *SecretCache {
 	if r == nil {
 		return nil
 	}
-	c := &SecretCache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint}
+	c := &SecretCache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, BasicEncoding: r.BasicEncoding, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint}
 	if r.AccessToken != "" && !r.TokenExpiresAt.IsZero() {
 		c.AccessToken, c.TokenExpiresAt = r.AccessToken, r.TokenExpiresAt.UTC()
 	}
@@ -140,7 +141,7 @@ func (c *SecretCache) Endpoints() *auth.Cache {
 	if c == nil || (c.TokenEndpoint == "" && c.AuthMethod == "" && c.TenantID == "" && c.APIEndpoint == "") {
 		return nil
 	}
-	return &auth.Cache{TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod, TenantID: c.TenantID, APIEndpoint: c.APIEndpoint}
+	return &auth.Cache{TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod, BasicEncoding: c.BasicEncoding, TenantID: c.TenantID, APIEndpoint: c.APIEndpoint}
 }
 
 // UsableToken returns the cached access token and its expiry when it is still valid for at
@@ -153,7 +154,7 @@ func (c *SecretCache) UsableToken(now time.Time) (string, time.Time, bool) {
 }
 
 func (c SecretCache) equal(o SecretCache) bool {
-	return c.TokenEndpoint == o.TokenEndpoint && c.AuthMethod == o.AuthMethod && c.TenantID == o.TenantID &&
+	return c.TokenEndpoint == o.TokenEndpoint && c.AuthMethod == o.AuthMethod && c.BasicEncoding == o.BasicEncoding && c.TenantID == o.TenantID &&
 		c.APIEndpoint == o.APIEndpoint && c.AccessToken == o.AccessToken && c.TokenExpiresAt.Equal(o.TokenExpiresAt)
 }
 
@@ -170,8 +171,8 @@ func (c SecretCache) String() string {
 	if !c.TokenExpiresAt.IsZero() {
 		exp = c.TokenExpiresAt.UTC().Format(time.RFC3339)
 	}
-	return fmt.Sprintf("{token_endpoint:%s auth_method:%s tenant_id:%s api_endpoint:%s access_token:%s token_expires_at:%s}",
-		c.TokenEndpoint, c.AuthMethod, c.TenantID, c.APIEndpoint, c.tokenState(), exp)
+	return fmt.Sprintf("{token_endpoint:%s auth_method:%s basic_encoding:%s tenant_id:%s api_endpoint:%s access_token:%s token_expires_at:%s}",
+		c.TokenEndpoint, c.AuthMethod, c.BasicEncoding, c.TenantID, c.APIEndpoint, c.tokenState(), exp)
 }
 
 // GoString keeps %#v from printing the token.
@@ -180,6 +181,7 @@ func (c SecretCache) GoString() string { return "store.SecretCache" + c.String()
 // LogValue implements slog.LogValuer without the token.
 func (c SecretCache) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("token_endpoint", c.TokenEndpoint), slog.String("auth_method", c.AuthMethod),
+		slog.String("basic_encoding", c.BasicEncoding),
 		slog.String("tenant_id", c.TenantID), slog.String("api_endpoint", c.APIEndpoint),
 		slog.String("access_token", c.tokenState()), slog.Time("token_expires_at", c.TokenExpiresAt))
 }
@@ -233,22 +235,27 @@ const (
 // Meta is the non-secret configuration entry of one profile: what the last successful check
 // learnt and how the last check went. It never holds a secret.
 type Meta struct {
-	Issuer          string    `json:"issuer,omitempty"`
-	ClientID        string    `json:"client_id,omitempty"`
-	AccessKeyID     string    `json:"access_key_id,omitempty"`
-	User            string    `json:"user,omitempty"`
-	TenantID        string    `json:"tenant_id,omitempty"`
-	Tenant          string    `json:"tenant,omitempty"`
-	BusinessUnitID  int64     `json:"business_unit_id,omitempty"`
-	BusinessUnit    string    `json:"business_unit,omitempty"`
-	Area            string    `json:"area,omitempty"`
-	APIEndpoint     string    `json:"api_endpoint,omitempty"`
-	TokenEndpoint   string    `json:"token_endpoint,omitempty"`
-	AuthMethod      string    `json:"auth_method,omitempty"`
-	CreatedAt       time.Time `json:"created_at,omitzero"`
-	LastCheckAt     time.Time `json:"last_check_at,omitzero"`
-	LastCheckStatus string    `json:"last_check_status,omitempty"` // StatusValid, StatusRejected or StatusError
-	LastErrorKind   string    `json:"last_error_kind,omitempty"`   // an auth.Kind when the last check failed
+	Issuer         string `json:"issuer,omitempty"`
+	ClientID       string `json:"client_id,omitempty"`
+	AccessKeyID    string `json:"access_key_id,omitempty"`
+	User           string `json:"user,omitempty"`
+	TenantID       string `json:"tenant_id,omitempty"`
+	Tenant         string `json:"tenant,omitempty"`
+	BusinessUnitID int64  `json:"business_unit_id,omitempty"`
+	BusinessUnit   string `json:"business_unit,omitempty"`
+	Area           string `json:"area,omitempty"`
+	APIEndpoint    string `json:"api_endpoint,omitempty"`
+	TokenEndpoint  string `json:"token_endpoint,omitempty"`
+	AuthMethod     string `json:"auth_method,omitempty"`
+	BasicEncoding  string `json:"basic_encoding,omitempty"` // auth.BasicForm or auth.BasicRaw, with client_secret_basic
+	// AccessKeyCreatedAt and AccessKeyLastUsed are what CXone's access-key API said about the
+	// stored key (setup --rotate --auto); zero when not known.
+	AccessKeyCreatedAt time.Time `json:"access_key_created_at,omitzero"`
+	AccessKeyLastUsed  time.Time `json:"access_key_last_used,omitzero"`
+	CreatedAt          time.Time `json:"created_at,omitzero"`
+	LastCheckAt        time.Time `json:"last_check_at,omitzero"`
+	LastCheckStatus    string    `json:"last_check_status,omitempty"` // StatusValid, StatusRejected or StatusError
+	LastErrorKind      string    `json:"last_error_kind,omitempty"`   // an auth.Kind when the last check failed
 	// Backend is the keyring backend holding this profile's item. Save fills it in; Load and
 	// Delete use it when no backend is asked for explicitly, so profiles saved in different
 	// backends all stay reachable.
@@ -275,7 +282,7 @@ func MetaFromResult(issuer string, c auth.Credentials, r *auth.Result) Meta {
 // method it used, and the user, tenant, business unit and area where the check knew them (a
 // cached check that skipped a stage leaves the earlier findings in place).
 func (m *Meta) Learn(r *auth.Result) {
-	m.TokenEndpoint, m.AuthMethod, m.APIEndpoint = r.TokenEndpoint, r.AuthMethod, r.APIEndpoint
+	m.TokenEndpoint, m.AuthMethod, m.BasicEncoding, m.APIEndpoint = r.TokenEndpoint, r.AuthMethod, r.BasicEncoding, r.APIEndpoint
 	if r.User != "" {
 		m.User = r.User
 	}

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -114,7 +115,30 @@ type Config struct {
 	// SigningAlg signs the tokens: RS256 (the default, as CXone) or ES256 (cheaper, for
 	// benchmarks; see ES256).
 	SigningAlg string
+	// BasicMatch is how the token endpoint reads the halves of a Basic header: BasicDecoded
+	// (also when empty) form-decodes them as RFC 6749 section 2.3.1 says; BasicAsSent compares
+	// them as sent, like a server that never decodes; BasicEither takes a decoded match, else
+	// a raw match (the lenient default of the standalone emulator).
+	BasicMatch string
+	// Lenient accepts what CXone itself is seen to accept (docs/emulator.md): any Accept that
+	// admits JSON, or none; the API path in any casing (/InContactAPI/, /incontactapi/); form
+	// bodies labelled application/json on the token endpoint; grant_type=refresh_token, with
+	// or without client authentication; and Basic halves raw or form-encoded (BasicEither,
+	// unless BasicMatch says otherwise). Off, the server is strict: the product's own tests
+	// prove it sends the exact documented form. New and Start are strict unless this is set;
+	// the standalone emulator is lenient unless run with -strict.
+	Lenient bool
+	// NewKeyDelay is how long an access key created through the access-key API gets
+	// invalid_grant before it works (CXone may take a moment); see SetNewKeyDelay.
+	NewKeyDelay time.Duration
 }
+
+// Ways the token endpoint reads a Basic header (Config.BasicMatch).
+const (
+	BasicDecoded = "decoded"
+	BasicAsSent  = "raw"
+	BasicEither  = "either"
+)
 
 // Endpoint names a group of paths, for faults and the request record.
 type Endpoint string
@@ -126,7 +150,10 @@ const (
 	EndpointTenant    Endpoint = "tenant"    // /.well-known/cxone-configuration
 	EndpointJWKS      Endpoint = "jwks"      // /auth/jwks
 	EndpointAPI       Endpoint = "api"       // /inContactAPI/services/vNN.0/...
-	EndpointOther     Endpoint = "other"     // anything else (404)
+	// EndpointAccessKeys is NICE's access-key API, /access-key-management/v1/access-keys
+	// (see accesskeys.go), served on the API host.
+	EndpointAccessKeys Endpoint = "accesskeys"
+	EndpointOther      Endpoint = "other" // anything else (404)
 )
 
 // FaultKind is a way for an endpoint to misbehave.
@@ -186,10 +213,16 @@ type Fault struct {
 	Code        string // FaultStatus: the `error` field (empty: none)
 	Description string // FaultStatus: the `errorDescription` field
 	RetryAfter  string // FaultStatus: the Retry-After header (empty: none)
-	Location    string // FaultRedirect: where to (empty: the same URL)
+	// StatusDescription is FaultStatus's icStatusDescription header, where CXone's API puts an
+	// error's text; with neither Code nor Description the body is then empty, as CXone sends it.
+	StatusDescription string
+	Location          string // FaultRedirect: where to (empty: the same URL)
 	// Times is how many requests the fault hits before the endpoint behaves again; 0 means
 	// every request.
 	Times int
+	// Method limits the fault to requests with this method (empty: every method), such as
+	// PATCH on EndpointAccessKeys to fail a deactivation only.
+	Method string
 }
 
 // Request is one request as the server saw it.
@@ -216,6 +249,16 @@ type accessKey struct {
 	secret   string
 	user     User
 	inactive bool
+	created  time.Time
+	lastUsed time.Time // zero until a token was issued for it
+	activeAt time.Time // a key created through the API works only from then on
+}
+
+// refreshGrant is what a refresh token stands for.
+type refreshGrant struct {
+	clientID string
+	keyID    string
+	user     User
 }
 
 type issued struct {
@@ -233,13 +276,16 @@ type Server struct {
 	hangMu sync.Mutex
 	hang   chan struct{} // closed on Close: releases hanging handlers
 
-	mu       sync.Mutex
-	latency  time.Duration
-	clients  map[string]client
-	keys     map[string]*accessKey
-	tokens   map[string]issued
-	faults   map[Endpoint]*Fault
-	requests []Request
+	mu      sync.Mutex
+	latency time.Duration
+	clients map[string]client
+	keys    map[string]*accessKey
+	tokens  map[string]issued
+	refresh map[string]refreshGrant
+	// newKeyDelay is how long a key created through the access-key API takes to work.
+	newKeyDelay time.Duration
+	faults      map[Endpoint]*Fault
+	requests    []Request
 }
 
 // Start runs a server for the test and closes it when the test ends.
@@ -355,6 +401,9 @@ func newServer(cfg Config) *Server {
 	if cfg.AuthMethods == nil {
 		cfg.AuthMethods = []string{AuthBasic, AuthPost}
 	}
+	if cfg.Lenient && cfg.BasicMatch == "" {
+		cfg.BasicMatch = BasicEither
+	}
 	s := &Server{
 		cfg:     cfg,
 		latency: cfg.Latency,
@@ -362,7 +411,10 @@ func newServer(cfg Config) *Server {
 		clients: map[string]client{},
 		keys:    map[string]*accessKey{},
 		tokens:  map[string]issued{},
-		faults:  map[Endpoint]*Fault{},
+		refresh: map[string]refreshGrant{},
+
+		newKeyDelay: cfg.NewKeyDelay,
+		faults:      map[Endpoint]*Fault{},
 	}
 	s.AddClient(DefaultCredentials.ClientID, DefaultCredentials.ClientSecret)
 	s.AddAccessKey(DefaultCredentials.AccessKeyID, DefaultCredentials.AccessKeySecret, DefaultUser)
@@ -407,7 +459,7 @@ func (s *Server) RemoveClient(id string) {
 func (s *Server) AddAccessKey(id, secret string, u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.keys[id] = &accessKey{secret: secret, user: u}
+	s.keys[id] = &accessKey{secret: secret, user: u, created: time.Now().UTC()}
 }
 
 // SetKeyInactive makes an access key inactive (or active again): its grants get invalid_grant.
@@ -472,7 +524,28 @@ func (s *Server) ResetRequests() {
 	s.requests = nil
 }
 
-var apiPath = regexp.MustCompile(`^/inContactAPI/services/v[0-9]{1,2}\.0/(.+)$`)
+var (
+	apiPath = regexp.MustCompile(`^/inContactAPI/services/v[0-9]{1,2}\.0/(.+)$`)
+	// apiPathAnyCase is the lenient server's: public clients write /InContactAPI/,
+	// /incontactapi/ and /incontactApi/, and CXone answers all of them.
+	apiPathAnyCase = regexp.MustCompile(`^/(?i:incontactapi)/services/v[0-9]{1,2}\.0/(.+)$`)
+)
+
+// apiPath is the API path pattern this server answers.
+func (s *Server) apiPath() *regexp.Regexp {
+	if s.cfg.Lenient {
+		return apiPathAnyCase
+	}
+	return apiPath
+}
+
+// endpointOf names the endpoint of a path, with the server's rules for the API path.
+func (s *Server) endpointOf(path string) Endpoint {
+	if ep := endpointOf(path); ep != EndpointOther || !s.cfg.Lenient || !apiPathAnyCase.MatchString(path) {
+		return ep
+	}
+	return EndpointAPI
+}
 
 func endpointOf(path string) Endpoint {
 	switch {
@@ -486,18 +559,24 @@ func endpointOf(path string) Endpoint {
 		return EndpointJWKS
 	case apiPath.MatchString(path):
 		return EndpointAPI
+	case path == accessKeysPath || strings.HasPrefix(path, accessKeysPath+"/"):
+		return EndpointAccessKeys
 	}
 	return EndpointOther
 }
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ep := endpointOf(r.URL.Path)
+	ep := s.endpointOf(r.URL.Path)
 	rec := Request{Endpoint: ep, Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), At: time.Now(), RemoteAddr: r.RemoteAddr}
 	formErr := error(nil)
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		formErr = r.ParseForm()
+		if s.cfg.Lenient && ep == EndpointToken && isJSONLabel(r.Header.Get("Content-Type")) {
+			formErr = parseLabelledJSON(r)
+		} else {
+			formErr = r.ParseForm()
+		}
 		rec.Form = r.PostForm
 	}
 
@@ -505,7 +584,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, rec)
 	latency := s.latency
 	var fault *Fault
-	if f := s.faults[ep]; f != nil {
+	if f := s.faults[ep]; f != nil && (f.Method == "" || f.Method == r.Method) {
 		copied := *f
 		fault = &copied
 		if f.Times > 0 {
@@ -541,6 +620,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.jwks(w, r)
 	case EndpointAPI:
 		s.api(w, r)
+	case EndpointAccessKeys:
+		s.accessKeys(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not_found", "message": "No resource at " + r.URL.Path})
 	}
@@ -551,6 +632,13 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 	case FaultStatus:
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		if f.StatusDescription != "" {
+			w.Header().Set("icStatusDescription", f.StatusDescription)
+			if f.Code == "" && f.Description == "" {
+				w.WriteHeader(orDefault(f.Status, http.StatusInternalServerError))
+				return
+			}
 		}
 		body := map[string]any{}
 		if f.Code != "" {
@@ -661,6 +749,10 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
+		// Read by NICE's own SDK.
+		"end_session_endpoint":             iss + "/auth/logout",
+		"display_values_supported":         []string{"page", "popup"},
+		"code_challenge_methods_supported": []string{"S256"},
 	})
 }
 
@@ -672,7 +764,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "The token endpoint accepts POST only.")
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") && !(s.cfg.Lenient && isJSONLabel(ct)) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Content-Type must be application/x-www-form-urlencoded.")
 		return
 	}
@@ -681,6 +773,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		return
 	}
 	f := r.PostForm
+	if s.cfg.Lenient && f.Get("grant_type") == "refresh_token" {
+		s.refreshGrant(w, r, f)
+		return
+	}
 	if gt := f.Get("grant_type"); gt != "password" {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "The grant type is not supported.")
 		return
@@ -690,7 +786,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "username and password are required.")
 		return
 	}
-	basicID, basicSecret, hasBasic, err := parseBasic(r.Header.Get("Authorization"))
+	basic, hasBasic, err := parseBasic(r.Header.Get("Authorization"))
 	if err != nil {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "The Authorization header is malformed.")
 		return
@@ -700,9 +796,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "Use only one client authentication method.")
 		return
 	}
-	method, id, secret := AuthBasic, basicID, basicSecret
-	if !hasBasic {
-		method, id, secret = AuthPost, f.Get("client_id"), f.Get("client_secret")
+	method := AuthPost
+	id, secret := f.Get("client_id"), f.Get("client_secret")
+	if hasBasic {
+		method = AuthBasic
+		id, secret = s.basicClient(basic)
 	}
 	s.mu.Lock()
 	c, okClient := s.clients[id]
@@ -724,7 +822,126 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "The access key is inactive.")
 		return
 	}
-	s.issue(w, id, keyCopy.user, f.Get("scope"))
+	if time.Now().Before(keyCopy.activeAt) {
+		oauthError(w, http.StatusBadRequest, "invalid_grant", "The access key is not active yet.")
+		return
+	}
+	s.mu.Lock()
+	if k := s.keys[username]; k != nil {
+		k.lastUsed = time.Now().UTC()
+	}
+	s.mu.Unlock()
+	s.issue(w, id, username, keyCopy.user, f.Get("scope"))
+}
+
+// refreshGrant is grant_type=refresh_token (lenient servers only). NICE's SDK sends it with no
+// client authentication; a request that does authenticate must do so correctly, and a public
+// client_id alone must be the one the token was issued to. The refresh token stays valid (as
+// many servers do), but not once its access key is inactive or gone.
+func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request, f url.Values) {
+	rt := f.Get("refresh_token")
+	if rt == "" {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "refresh_token is required.")
+		return
+	}
+	basic, hasBasic, err := parseBasic(r.Header.Get("Authorization"))
+	if err != nil {
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "The Authorization header is malformed.")
+		return
+	}
+	_, hasSecret := f["client_secret"]
+	clientID := f.Get("client_id")
+	authenticated := hasBasic || hasSecret
+	if authenticated {
+		method, id, secret := AuthPost, clientID, f.Get("client_secret")
+		if hasBasic {
+			method = AuthBasic
+			id, secret = s.basicClient(basic)
+		}
+		s.mu.Lock()
+		c, ok := s.clients[id]
+		s.mu.Unlock()
+		if id == "" || !ok || c.secret != secret || !contains(c.methods, method) {
+			oauthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
+			return
+		}
+		clientID = id
+	}
+	s.mu.Lock()
+	g, ok := s.refresh[rt]
+	key := s.keys[g.keyID]
+	live := key != nil && !key.inactive
+	s.mu.Unlock()
+	if !ok || !live || (clientID != "" && clientID != g.clientID) {
+		oauthError(w, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid.")
+		return
+	}
+	s.issue(w, g.clientID, g.keyID, g.user, f.Get("scope"))
+}
+
+// isJSONLabel reports a Content-Type of application/json (with any parameters).
+func isJSONLabel(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/json")
+}
+
+// parseLabelledJSON reads a token request labelled application/json, as NICE's SDK sends
+// it: usually a form body under that label, sometimes a JSON object of strings.
+func parseLabelledJSON(r *http.Request) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	vals := url.Values{}
+	if trimmed := strings.TrimSpace(string(body)); strings.HasPrefix(trimmed, "{") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(trimmed), &m); err != nil {
+			return err
+		}
+		for k, v := range m {
+			if sv, ok := v.(string); ok {
+				vals.Set(k, sv)
+			}
+		}
+	} else if vals, err = url.ParseQuery(trimmed); err != nil {
+		return err
+	}
+	r.PostForm, r.Form = vals, vals
+	return nil
+}
+
+// acceptsJSON reports whether an Accept header admits application/json: none at all, or a
+// range such as */*, application/* or application/json whose q is not 0.
+func acceptsJSON(h string) bool {
+	if strings.TrimSpace(h) == "" {
+		return true
+	}
+	for _, part := range strings.Split(h, ",") {
+		mt, params, _ := strings.Cut(part, ";")
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "*/*", "application/*", "application/json":
+		default:
+			continue
+		}
+		if q := qValue(params); q > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// qValue reads q= from a media range's parameters (1 when absent or unreadable).
+func qValue(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			var q float64
+			if _, err := fmt.Sscan(strings.TrimSpace(v), &q); err == nil {
+				return q
+			}
+		}
+	}
+	return 1
 }
 
 func contains(list []string, v string) bool {
@@ -736,34 +953,65 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// parseBasic reads RFC 6749 §2.3.1 client authentication: base64 of the form-encoded id and
-// secret joined by a colon.
-func parseBasic(h string) (id, secret string, ok bool, err error) {
+// basicHalves is a Basic header's two halves as sent, and form-decoded (ok false when a
+// half does not decode).
+type basicHalves struct {
+	rawID, rawSecret string
+	id, secret       string
+	decoded          bool
+}
+
+// parseBasic reads a Basic header: base64 of two halves joined by the first colon.
+func parseBasic(h string) (basicHalves, bool, error) {
+	var b basicHalves
 	if h == "" {
-		return "", "", false, nil
+		return b, false, nil
 	}
 	scheme, rest, found := strings.Cut(h, " ")
 	if !found || !strings.EqualFold(scheme, "Basic") {
-		return "", "", false, fmt.Errorf("not basic")
+		return b, false, fmt.Errorf("not basic")
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
 	if err != nil {
-		return "", "", false, err
+		return b, false, err
 	}
-	encID, encSecret, found := strings.Cut(string(raw), ":")
-	if !found {
-		return "", "", false, fmt.Errorf("no colon")
+	var ok bool
+	if b.rawID, b.rawSecret, ok = strings.Cut(string(raw), ":"); !ok {
+		return b, false, fmt.Errorf("no colon")
 	}
-	if id, err = url.QueryUnescape(encID); err != nil {
-		return "", "", false, err
+	id, err1 := url.QueryUnescape(b.rawID)
+	secret, err2 := url.QueryUnescape(b.rawSecret)
+	if err1 == nil && err2 == nil {
+		b.id, b.secret, b.decoded = id, secret, true
 	}
-	if secret, err = url.QueryUnescape(encSecret); err != nil {
-		return "", "", false, err
-	}
-	return id, secret, true, nil
+	return b, true, nil
 }
 
-func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope string) {
+// basicClient picks the client ID and secret a Basic header stands for, as Config.BasicMatch
+// says. A pair that matches no client comes back as sent, to fail the comparison.
+func (s *Server) basicClient(b basicHalves) (id, secret string) {
+	matches := func(id, secret string) bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		c, ok := s.clients[id]
+		return ok && c.secret == secret
+	}
+	switch s.cfg.BasicMatch {
+	case BasicAsSent:
+		return b.rawID, b.rawSecret
+	case BasicEither:
+		if b.decoded && matches(b.id, b.secret) {
+			return b.id, b.secret
+		}
+		return b.rawID, b.rawSecret
+	}
+	if !b.decoded {
+		return "", ""
+	}
+	return b.id, b.secret
+}
+
+func (s *Server) issue(w http.ResponseWriter, clientID, keyID string, u User, scope string) {
 	now := time.Now()
 	exp := now.Add(s.cfg.TokenTTL)
 	common := map[string]any{
@@ -811,7 +1059,8 @@ func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope str
 	}
 	refresh := clone(common)
 	refresh["jti"] = randomID()
-	if rt, err := signJWT(s.cfg.SigningAlg, refresh); err == nil {
+	rt, rtErr := signJWT(s.cfg.SigningAlg, refresh)
+	if rtErr == nil {
 		resp["refresh_token"] = rt
 	}
 	if scope != "" {
@@ -819,6 +1068,9 @@ func (s *Server) issue(w http.ResponseWriter, clientID string, u User, scope str
 	}
 	s.mu.Lock()
 	s.tokens[access] = issued{user: u, expires: exp}
+	if rtErr == nil {
+		s.refresh[rt] = refreshGrant{clientID: clientID, keyID: keyID, user: u}
+	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -911,7 +1163,8 @@ func bigEndian(e int) []byte {
 // api serves the business-unit and server-time resources to holders of a live token who ask
 // for JSON.
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
-	if !strings.Contains(r.Header.Get("Accept"), "application/json") {
+	accept := r.Header.Get("Accept")
+	if !(strings.Contains(accept, "application/json") || (s.cfg.Lenient && acceptsJSON(accept))) {
 		writeJSON(w, http.StatusNotAcceptable, map[string]any{"message": "No known way to render data"})
 		return
 	}
@@ -924,7 +1177,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_token", "error_description": "Invalid or expired token"})
 		return
 	}
-	resource := apiPath.FindStringSubmatch(r.URL.Path)[1]
+	resource := s.apiPath().FindStringSubmatch(r.URL.Path)[1]
 	switch resource {
 	case "business-unit":
 		if iss.user.NoBusinessUnitView {

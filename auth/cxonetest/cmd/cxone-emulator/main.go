@@ -5,7 +5,10 @@
 //
 // It prints the issuer as CXONE_ISSUER=URL on stdout (one line, so scripts can read it), and
 // on stderr the fake credentials it accepts, ready to paste into the wizard. -extra-key adds a
-// second access key of the same user, for trying a key rotation (setup --rotate).
+// second access key of the same user, for trying a key rotation (setup --rotate). It is as
+// lenient as CXone by default (any Accept admitting JSON, the API path in any casing, form
+// bodies labelled JSON, the refresh grant, Basic raw or encoded); -strict accepts only the
+// exact documented requests.
 package main
 
 import (
@@ -54,10 +57,13 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	useTLS := fs.Bool("tls", false, "serve https (a self-signed certificate for 127.0.0.1; see -cert-file), offering h2 as CXone does")
 	certFile := fs.String("cert-file", "", "with -tls: write the certificate (PEM) to `FILE`, for clients to trust (SSL_CERT_FILE=FILE)")
 	connLatency := fs.Duration("conn-latency", 0, "`delay` before the first byte of each new connection is read (handshake round trips)")
+	clientSecret := fs.String("client-secret", "", "the default client's `SECRET` (default: a hex secret); one holding /, + or = tries how a\nclient writes Basic halves (RFC 6749 form-encodes them; most CXone clients send them raw)")
+	newKeyDelay := fs.Duration("new-key-delay", 0, "an access key created through the access-key API works only after this `delay`\n(setup --rotate --auto waits for it up to 30s)")
+	strict := fs.Bool("strict", false, "accept only the exact documented requests (Accept: application/json, /inContactAPI/,\na form Content-Type, the password grant, Basic over form-encoded halves), as the tests of\ncxone-auth do; without it the emulator is as lenient as CXone (see docs/emulator.md)")
 	signAlg := fs.String("sign", cxonetest.RS256, "token signature `ALG`: RS256 (as CXone) or ES256 (much less CPU, for benchmarks on a\nmachine the emulator shares with the client it stands in for)")
 	var faults faultFlags
 	fs.Var(&faults, "fault", "make an endpoint misbehave: `ENDPOINT=KIND[:STATUS][xTIMES][@LOCATION]`; repeatable.\n"+
-		"Endpoints: discovery, token, tenant, jwks, api.\n"+
+		"Endpoints: discovery, token, tenant, jwks, api, accesskeys (the access-key API).\n"+
 		"Kinds: status, html, truncated, huge, hang, reset, redirect, escape.\n"+
 		"STATUS is the HTTP status (status, html, escape, and redirect's 301/302/303/307/308);\n"+
 		"xTIMES heals the endpoint after that many requests; @LOCATION is redirect's target\n"+
@@ -77,11 +83,15 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintf(stderr, "cxone-emulator: -sign: unknown algorithm %q (RS256, ES256)\n", *signAlg)
 		return 2
 	}
+	if strings.ContainsAny(*clientSecret, " \t\r\n") {
+		fmt.Fprintln(stderr, "cxone-emulator: -client-secret must not hold spaces")
+		return 2
+	}
 	if *certFile != "" && !*useTLS {
 		fmt.Fprintln(stderr, "cxone-emulator: -cert-file goes with -tls")
 		return 2
 	}
-	cfg := cxonetest.Config{Latency: *latency, SigningAlg: *signAlg, TLS: *useTLS, HTTP2: *useTLS, ConnLatency: *connLatency}
+	cfg := cxonetest.Config{Latency: *latency, SigningAlg: *signAlg, TLS: *useTLS, HTTP2: *useTLS, ConnLatency: *connLatency, Lenient: !*strict, NewKeyDelay: *newKeyDelay}
 	var accepted []string
 	for _, m := range strings.Split(*methods, ",") {
 		switch strings.TrimSpace(m) {
@@ -110,6 +120,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	}
 	defer srv.Close()
 	c := cxonetest.DefaultCredentials
+	if *clientSecret != "" {
+		c.ClientSecret = *clientSecret
+	}
 	srv.AddClient(c.ClientID, c.ClientSecret, accepted...)
 	if *extra {
 		srv.AddAccessKey(extraKey.AccessKeyID, extraKey.AccessKeySecret, cxonetest.DefaultUser)
@@ -182,9 +195,9 @@ func parseFault(s string) (cxonetest.Endpoint, cxonetest.Fault, error) {
 	spec, location, hasLocation := strings.Cut(spec, "@")
 	ep := cxonetest.Endpoint(epName)
 	switch ep {
-	case cxonetest.EndpointDiscovery, cxonetest.EndpointToken, cxonetest.EndpointTenant, cxonetest.EndpointJWKS, cxonetest.EndpointAPI:
+	case cxonetest.EndpointDiscovery, cxonetest.EndpointToken, cxonetest.EndpointTenant, cxonetest.EndpointJWKS, cxonetest.EndpointAPI, cxonetest.EndpointAccessKeys:
 	default:
-		return "", cxonetest.Fault{}, fmt.Errorf("unknown endpoint %q (discovery, token, tenant, jwks, api)", epName)
+		return "", cxonetest.Fault{}, fmt.Errorf("unknown endpoint %q (discovery, token, tenant, jwks, api, accesskeys)", epName)
 	}
 	var f cxonetest.Fault
 	if i := strings.LastIndex(spec, "x"); i > 0 {
