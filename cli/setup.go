@@ -22,6 +22,8 @@ type SetupOptions struct {
 	FromEnv bool
 	EnvFile string
 	Rotate  bool
+	// NoCyclrPush leaves the profile's recorded Cyclr installs with the old key on --rotate.
+	NoCyclrPush bool
 }
 
 func newSetupCmd(f *Factory, runF func(context.Context, *SetupOptions) error) *cobra.Command {
@@ -53,11 +55,13 @@ Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT
 	cmd.Flags().BoolVar(&opts.FromEnv, "from-env", false, "read the four CXONE_* credentials from the environment")
 	cmd.Flags().StringVar(&opts.EnvFile, "env-file", "", "read the CXONE_* credentials from this file (- = stdin)")
 	cmd.Flags().BoolVar(&opts.Rotate, "rotate", false, "replace the stored profile's access key with a new one")
+	cmd.Flags().BoolVar(&opts.NoCyclrPush, "no-cyclr-push", false, "with --rotate: leave the Cyclr installs on the old key")
 	return cmd
 }
 
 func setupRun(ctx context.Context, o *SetupOptions) error {
 	f := o.F
+	f.cyclrNoPush = o.NoCyclrPush
 	if o.FromEnv || o.EnvFile != "" {
 		var vars map[string]string
 		if o.EnvFile != "" {
@@ -104,6 +108,7 @@ func setupRun(ctx context.Context, o *SetupOptions) error {
 	fl := steps.EditFlow(deps, cfg, p, "", nil)
 	if o.Rotate {
 		fl = steps.RotateFlow(deps, cfg, p)
+		return f.rotateGuidedWithCyclr(ctx, s, name, p.Creds.AccessKeyID, fl)
 	}
 	return f.runWizard(ctx, fl)
 }
@@ -210,7 +215,12 @@ func (f *Factory) rotateUnattended(ctx context.Context, vars map[string]string, 
 	}
 	d := &ui.Draft{Profile: name, Issuer: issuer, Creds: creds, Result: e.result, Backend: backend,
 		Saved: true, Existing: true, OldAccessKeyID: old}
+	// The new key goes to the profile's Cyclr installs before the old key is named.
+	pushed := f.rotationCyclrPush(ctx, s, name, store.NewSecret(issuer, creds, e.result), false)
 	f.writeRecords(steps.Outcome{Records: []steps.Record{steps.RecordOf(d)}})
+	if !pushed {
+		return silentExit(exitFailure)
+	}
 	return nil
 }
 
@@ -277,6 +287,9 @@ func (f *Factory) runWizard(ctx context.Context, fl steps.Flow) error {
 // record of every saved profile, or where to register the application when the person
 // stopped to do that first. Line prompts said it all already.
 func (f *Factory) printRecords(out steps.Outcome) {
+	if f.beforeRecords != nil {
+		f.beforeRecords(out)
+	}
 	if f.Settings.Accessible {
 		return
 	}
