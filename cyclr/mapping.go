@@ -32,8 +32,9 @@ type Plan struct {
 	// Access Key ID`.
 	Where []string
 	body  InstallBody
-	// secrets are the values to mask when the body is shown.
+	// secrets are the values to hide when the body is shown, keyID the value to mask.
 	secrets []string
+	keyID   string
 }
 
 // Body is the install (or update) body with the key in it, named name.
@@ -45,7 +46,7 @@ func (p Plan) Body(name, description string) InstallBody {
 }
 
 // Masked is the body as --dry-run shows it: every secret (and the AuthValue, which holds
-// one) replaced by its first and last 4 characters.
+// one) replaced by its length, the Access Key ID masked as list and check mask IDs.
 func (p Plan) Masked(name, description string) InstallBody {
 	b := p.Body(name, description)
 	if b.AuthValue != nil {
@@ -53,6 +54,9 @@ func (p Plan) Masked(name, description string) InstallBody {
 		b.AuthValue = &m
 	}
 	for i := range b.Properties {
+		if b.Properties[i].Value == p.keyID {
+			b.Properties[i].Value = auth.Mask(p.keyID)
+		}
 		for _, s := range p.secrets {
 			if b.Properties[i].Value == s {
 				b.Properties[i].Value = hidden(s)
@@ -143,7 +147,7 @@ func PlanInstall(c Connector, keyID, keySecret string, maps map[string]string) (
 		}
 	}
 	if idP != nil && secretP != nil {
-		return Plan{Method: MethodProperties, secrets: []string{keySecret},
+		return Plan{Method: MethodProperties, secrets: []string{keySecret}, keyID: keyID,
 			Where: []string{"property " + auth.Sanitize(idP.TargetName) + " ← Access Key ID", "property " + auth.Sanitize(secretP.TargetName) + " ← Access Key Secret"},
 			body:  InstallBody{Properties: []Property{{Name: idP.TargetName, Value: keyID, ID: idP.ID}, {Name: secretP.TargetName, Value: keySecret, ID: secretP.ID}}}}, nil
 	}
@@ -184,7 +188,7 @@ func planMapped(c Connector, byTarget map[string]Parameter, keyID, keySecret str
 	}
 	sort.Strings(targets)
 	var p Plan
-	p.Method, p.secrets = MethodProperties, []string{keySecret}
+	p.Method, p.secrets, p.keyID = MethodProperties, []string{keySecret}, keyID
 	seen := map[string]bool{}
 	for _, t := range targets {
 		param, ok := byTarget[t]

@@ -359,6 +359,18 @@ func (s *Server) Saw(b string) bool {
 	return false
 }
 
+// Tokens returns the access tokens issued so far (for tests that look for them where they
+// must not be).
+func (s *Server) Tokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.tokens))
+	for t := range s.tokens {
+		out = append(out, t)
+	}
+	return out
+}
+
 // Installs returns the account connectors, by ID.
 func (s *Server) Installs() []AccountConnector {
 	s.mu.Lock()
