@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -266,4 +267,42 @@ func TestCyclrRotationPushesTheNewKey(t *testing.T) {
 	if got := ce.cy.Installs(); got[0].Properties[0].Value != newID {
 		t.Error("--no-cyclr-push pushed anyway")
 	}
+}
+
+// The guided rotation (line prompts) asks, once the new key is saved, whether to push it to
+// the profile's Cyclr installs; yes updates them before the record names the old key.
+func TestCyclrGuidedRotationOffersThePush(t *testing.T) {
+	ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
+	ce.login()
+	if code, _, stderr := ce.run("cyclr", "install", "--profile", "prod", "--account", cyclrtest.DefaultAccountID); code != 0 {
+		t.Fatal(stderr)
+	}
+	newID, newSecret := "GUIDEDKEYIDABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHI====", "GUIDEDSECRETQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUVW===="
+	ce.srv.AddAccessKey(newID, newSecret, cxonetest.DefaultUser)
+	// One line per read, as a person types: the prompts' own buffering takes no answer ahead.
+	io := Test(&cyclrLineReader{lines: []string{"y", newID, newSecret, "y"}}, nil, nil)
+	io.SetStdinTTY(true)
+	io.SetStdoutTTY(true)
+	code, out, stderr := ce.runIn(io, "setup", "--rotate", "--profile", "prod", "--accessible")
+	if code != 0 {
+		t.Fatalf("guided rotation: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if got := ce.cy.Installs(); got[0].Properties[0].Value != newID {
+		t.Errorf("the install was not updated:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "Update the 1 Cyclr install(s)") {
+		t.Errorf("no offer:\n%s", stderr)
+	}
+}
+
+// cyclrLineReader hands out one line per Read.
+type cyclrLineReader struct{ lines []string }
+
+func (r *cyclrLineReader) Read(p []byte) (int, error) {
+	if len(r.lines) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.lines[0]+"\n")
+	r.lines = r.lines[1:]
+	return n, nil
 }
