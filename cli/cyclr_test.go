@@ -306,3 +306,31 @@ func (r *cyclrLineReader) Read(p []byte) (int, error) {
 	r.lines = r.lines[1:]
 	return n, nil
 }
+
+// After the wizard saves a profile (here an edit, with line prompts), it offers to install
+// it into a Cyclr account picked from Cyclr's account list.
+func TestCyclrWizardOffersAnInstall(t *testing.T) {
+	ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
+	ce.login()
+	lines := append(strings.Split(strings.Repeat("\n", cyclrEditEnters-1), "\n"), "y", "1")
+	io := Test(&cyclrLineReader{lines: lines}, nil, nil)
+	io.SetStdinTTY(true)
+	io.SetStdoutTTY(true)
+	code, out, stderr := ce.runIn(io, "setup", "--profile", "prod", "--accessible")
+	if code != 0 {
+		t.Fatalf("edit: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(stderr, "Install profile \"prod\" into a Cyclr account?") || !strings.Contains(stderr, "1. Acme Integration") {
+		t.Errorf("no offer or no account list:\n%s", stderr)
+	}
+	if got := ce.cy.Installs(); len(got) != 1 || got[0].Account != cyclrtest.DefaultAccountID {
+		t.Errorf("installs %+v\n%s\n%s", got, out, stderr)
+	}
+	if !strings.Contains(stderr, "username  "+cxonetest.DefaultCredentials.ClientID) || strings.Contains(out+stderr, cxonetest.DefaultCredentials.ClientSecret) {
+		t.Errorf("the record's partner guidance shows the Client ID and never the secret:\n%s", stderr)
+	}
+}
+
+// cyclrEditEnters is how many answers the line-prompt edit of a stored profile takes when
+// every value is kept.
+const cyclrEditEnters = 7

@@ -88,7 +88,7 @@ func setupRun(ctx context.Context, o *SetupOptions) error {
 	case merr != nil && o.Rotate:
 		return &profileNotFound{name: name}
 	case merr != nil:
-		return f.runWizard(ctx, steps.Flow{})
+		return f.wizardWithCyclrOffer(ctx, steps.Flow{})
 	}
 	// An existing profile: the keyring is unlocked once for the whole run, then the flow
 	// starts from its stored values.
@@ -110,7 +110,7 @@ func setupRun(ctx context.Context, o *SetupOptions) error {
 		fl = steps.RotateFlow(deps, cfg, p)
 		return f.rotateGuidedWithCyclr(ctx, s, name, p.Creds.AccessKeyID, fl)
 	}
-	return f.runWizard(ctx, fl)
+	return f.wizardWithCyclrOffer(ctx, fl)
 }
 
 // storedSecret reads a stored profile for an edit or a rotation: its credentials, its issuer
