@@ -385,3 +385,59 @@ func TestCyclrREADMEExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestCyclrTokenIsCachedAndRenewedWhenRefused(t *testing.T) {
+	ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
+	ce.login()
+	tokens := func() int {
+		n := 0
+		for _, r := range ce.cy.Requests() {
+			if r.Endpoint == cyclrtest.EndpointToken {
+				n++
+			}
+		}
+		return n
+	}
+	if code, _, stderr := ce.run("cyclr", "inspect"); code != 0 || tokens() != 1 {
+		t.Fatalf("inspect after login: exit %d, %d token requests (want the cached token)\n%s", code, tokens(), stderr)
+	}
+	// Cyclr forgets the token: the next command gets a new one once and goes on.
+	ce.cy.RevokeTokens()
+	if code, _, stderr := ce.run("cyclr", "inspect"); code != 0 || tokens() != 2 {
+		t.Fatalf("inspect with a revoked token: exit %d, %d token requests\n%s", code, tokens(), stderr)
+	}
+	if code, _, _ := ce.run("cyclr", "inspect"); code != 0 || tokens() != 2 {
+		t.Errorf("the renewed token was not cached: %d token requests", tokens())
+	}
+}
+
+func TestCyclrLoginPromptsOnATerminal(t *testing.T) {
+	ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
+	c := cyclrtest.DefaultCredentials
+	io := Test(&cyclrLineReader{lines: []string{ce.cy.URL, c.ClientID, c.ClientSecret}}, nil, nil)
+	io.SetStdinTTY(true)
+	code, out, stderr := ce.runIn(io, "cyclr", "login")
+	if code != 0 || !strings.Contains(stderr, "Client Secret: ") {
+		t.Fatalf("prompted login: exit %d\n%s%s", code, out, stderr)
+	}
+	if strings.Contains(out+stderr, c.ClientSecret) {
+		t.Error("the prompted secret was echoed")
+	}
+	// An off-loopback http domain is refused before anything is sent.
+	io = Test(&cyclrLineReader{lines: []string{"http://api.cyclr.com", c.ClientID, c.ClientSecret}}, nil, nil)
+	io.SetStdinTTY(true)
+	if code, _, stderr := ce.runIn(io, "cyclr", "login"); code != exitUsage || !strings.Contains(stderr, "https") {
+		t.Errorf("http domain: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestCyclrHangingAPIIsBounded(t *testing.T) {
+	ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
+	ce.login()
+	ce.vars["CXONE_TIMEOUT"] = "300ms"
+	ce.cy.SetFault(cyclrtest.EndpointAccountConnectors, cyclrtest.Fault{Kind: cyclrtest.FaultHang})
+	code, _, stderr := ce.run("cyclr", "install", "--profile", "prod", "--account", cyclrtest.DefaultAccountID)
+	if code != exitFailure || !strings.Contains(stderr, "timeout") {
+		t.Errorf("a hanging Cyclr: exit %d, want 1 naming the timeout\n%s", code, stderr)
+	}
+}
