@@ -93,10 +93,12 @@ func RecordOf(dr *ui.Draft) Record {
 	}
 	if (dr.OldAccessKeyID == "" || dr.OldAccessKeyID == dr.Creds.AccessKeyID) && dr.Creds.ClientID != "" {
 		r.Cyclr = []string{
-			"Cyclr: cxone-auth cyclr install" + flag + " --account ID puts the access key into a Cyclr account.",
-			"Once per application, the Cyclr partner enters in Connectors → Application Connector Library → Nice CXOne → Setup Required:",
-			"  username  " + dr.Creds.ClientID + " (the Client ID)",
-			"  password  the Client Secret (not shown here; it is in the keyring)",
+			"Cyclr: to install the access key into a Cyclr account,",
+			"  cxone-auth cyclr install" + flag + " --account ID",
+			"  The partner enters the application once, in Connectors → Application",
+			"  Connector Library → Nice CXOne → Setup Required:",
+			"    username  " + dr.Creds.ClientID + " (the Client ID)",
+			"    password  the Client Secret (not shown; it is in the keyring)",
 		}
 	}
 	return r
