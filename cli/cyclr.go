@@ -786,6 +786,9 @@ func (f *Factory) wizardWithCyclrOffer(ctx context.Context, fl steps.Flow) error
 	f.beforeRecords = func(out steps.Outcome) {
 		if out.Saved {
 			saved = out.Profile
+			// An edit that replaced the access key would leave the Cyclr installs on the old
+			// one: offered before the record is printed.
+			f.offerCyclrRepush(ctx, nil, saved)
 		}
 	}
 	err := f.runWizard(ctx, fl)
@@ -855,5 +858,50 @@ func (f *Factory) offerCyclrInstall(ctx context.Context, name string) {
 			return
 		}
 		fail(err)
+	}
+}
+
+// offerCyclrRepush finds the recorded Cyclr installs (of profile, or of every profile when it
+// is "") that hold another Access Key ID than their profile's stored one, and on a terminal
+// offers to push the stored key to them: the profiles screen's rotation and an edit that
+// changed the key end here. Without a terminal it only says what is stale.
+func (f *Factory) offerCyclrRepush(ctx context.Context, s *store.Store, profile string) {
+	if s == nil {
+		var err error
+		if s, err = f.Store(); err != nil {
+			return
+		}
+	}
+	installs, err := s.CyclrInstalls(profile)
+	if err != nil || len(installs) == 0 {
+		return
+	}
+	byProfile := map[string][]store.CyclrInstall{}
+	var names []string
+	for _, in := range installs {
+		if _, ok := byProfile[in.Profile]; !ok {
+			names = append(names, in.Profile)
+		}
+		byProfile[in.Profile] = append(byProfile[in.Profile], in)
+	}
+	for _, name := range names {
+		sec, err := s.Load(ctx, name)
+		if err != nil {
+			continue
+		}
+		stale := 0
+		for _, in := range byProfile[name] {
+			if in.AccessKeyID != sec.AccessKeyID {
+				stale++
+			}
+		}
+		if stale == 0 {
+			continue
+		}
+		if !f.IO.IsStdinTTY() {
+			fmt.Fprintf(f.IO.ErrOut, "! %d Cyclr install(s) of profile %q hold an older access key: cxone-auth cyclr install --profile %s --account ID\n", stale, name, name)
+			continue
+		}
+		f.rotationCyclrPush(ctx, s, name, sec, true)
 	}
 }

@@ -441,3 +441,28 @@ func TestCyclrHangingAPIIsBounded(t *testing.T) {
 		t.Errorf("a hanging Cyclr: exit %d, want 1 naming the timeout\n%s", code, stderr)
 	}
 }
+
+// An edit (line prompts) that replaces the access key offers the new key to the profile's
+// Cyclr installs, as a rotation does.
+func TestCyclrEditThatChangesTheKeyOffersThePush(t *testing.T) {
+	ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
+	ce.login()
+	if code, _, stderr := ce.run("cyclr", "install", "--profile", "prod", "--account", cyclrtest.DefaultAccountID); code != 0 {
+		t.Fatal(stderr)
+	}
+	newID, newSecret := "EDITEDKEYIDABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHI====", "EDITEDSECRETQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUVW===="
+	ce.srv.AddAccessKey(newID, newSecret, cxonetest.DefaultUser)
+	// Environment, issuer, client choice, Client ID, Client Secret kept; the new key typed;
+	// yes to the push; no to another install.
+	lines := []string{"", "", "", "", "", newID, newSecret, "y", "n"}
+	io := Test(&cyclrLineReader{lines: lines}, nil, nil)
+	io.SetStdinTTY(true)
+	io.SetStdoutTTY(true)
+	code, out, stderr := ce.runIn(io, "setup", "--profile", "prod", "--accessible")
+	if code != 0 {
+		t.Fatalf("edit: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if got := ce.cy.Installs(); len(got) != 1 || got[0].Properties[0].Value != newID {
+		t.Errorf("the install does not hold the edited key:\n%s", stderr)
+	}
+}
