@@ -71,6 +71,10 @@ func TestCyclrLoginChecksTheClientBeforeStoring(t *testing.T) {
 	if code, out, stderr := ce.run("cyclr", "inspect"); code != 0 || !strings.Contains(out, "Nice CXOne (connector 7105") {
 		t.Errorf("inspect after a refused second login: exit %d\n%s%s", code, out, stderr)
 	}
+	// The Cyclr item is no profile: list never calls it an orphan.
+	if code, out, stderr := ce.run("list", "--json"); code != 0 || strings.Contains(out+stderr, "cyclr") || strings.Contains(out, "orphans") {
+		t.Errorf("list shows the Cyclr item: exit %d\n%s%s", code, out, stderr)
+	}
 	// The values are never flags, and no terminal means no prompt.
 	if code, _, _ := ce.run("cyclr", "login"); code != exitUsage {
 		t.Errorf("login without a terminal or --env-file: exit %d, want 2", code)
