@@ -653,9 +653,20 @@ func cyclrListRun(ctx context.Context, o *CyclrOptions) error {
 	if err != nil {
 		return err
 	}
+	names, _ := s.Names()
+	known := map[string]bool{}
+	for _, n := range names {
+		known[n] = true
+	}
 	entries := make([]cyclrListEntry, 0, len(installs))
 	for _, in := range installs {
-		entries = append(entries, cyclrListEntry{CyclrInstall: in})
+		e := cyclrListEntry{CyclrInstall: in}
+		if !known[in.Profile] {
+			// The profile was removed: Cyclr still holds its key until the account connector
+			// is changed or deleted there.
+			e.State = "profile removed"
+		}
+		entries = append(entries, e)
 	}
 	failed := false
 	if o.Live && len(entries) > 0 {
@@ -665,6 +676,9 @@ func cyclrListRun(ctx context.Context, o *CyclrOptions) error {
 		}
 		for i := range entries {
 			e := &entries[i]
+			if e.State != "" {
+				continue
+			}
 			if e.APIDomain != cs.c.Base {
 				e.State, failed = "other domain", true
 				continue
@@ -708,7 +722,11 @@ func cyclrListRun(ctx context.Context, o *CyclrOptions) error {
 			if when.IsZero() {
 				when = e.InstalledAt
 			}
-			line := fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s", auth.Sanitize(e.Profile), auth.Sanitize(e.Account), e.AccountConnectorID, auth.Sanitize(e.Name),
+			prof := auth.Sanitize(e.Profile)
+			if e.State == "profile removed" && !o.Live {
+				prof += " (removed)"
+			}
+			line := fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s", prof, auth.Sanitize(e.Account), e.AccountConnectorID, auth.Sanitize(e.Name),
 				auth.Mask(e.AccessKeyID), when.Format("2006-01-02 15:04"))
 			if o.Live {
 				line += "\t" + e.State

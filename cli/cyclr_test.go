@@ -470,3 +470,20 @@ func TestCyclrEditThatChangesTheKeyOffersThePush(t *testing.T) {
 		t.Errorf("the install does not hold the edited key:\n%s", stderr)
 	}
 }
+
+func TestCyclrListMarksRemovedProfiles(t *testing.T) {
+	ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
+	ce.login()
+	if code, _, stderr := ce.run("cyclr", "install", "--profile", "prod", "--account", cyclrtest.DefaultAccountID); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := ce.run("remove", "--profile", "prod", "--yes"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, out, _ := ce.run("cyclr", "list"); code != 0 || !strings.Contains(out, "prod (removed)") {
+		t.Errorf("cyclr list after remove: exit %d\n%s", code, out)
+	}
+	if code, out, _ := ce.run("cyclr", "list", "--live"); code != 0 || !strings.Contains(out, "profile removed") {
+		t.Errorf("cyclr list --live after remove: exit %d\n%s", code, out)
+	}
+}
