@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"cxone-auth/auth"
+	"cxone-auth/steps"
 	"cxone-auth/store"
 )
 
@@ -47,6 +48,11 @@ type Factory struct {
 	// command goroutines, and (write) by runScreen while it swaps stderr: a call still under
 	// way when the person quits finishes before stderr is handed back.
 	bgMu sync.RWMutex
+
+	// cyclrNoPush is setup's --no-cyclr-push; beforeRecords runs when a screen has closed,
+	// before its record is printed (a guided rotation pushes the new key to Cyclr there).
+	cyclrNoPush   bool
+	beforeRecords func(steps.Outcome)
 
 	clientOnce sync.Once
 	client     *auth.Client // one per command line: its connections are reused by every check

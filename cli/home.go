@@ -30,6 +30,13 @@ func runHome(ctx context.Context, f *Factory) error {
 	if err := f.unlockKeyring(ctx); err != nil {
 		return err
 	}
+	// A key replaced on the screen (r, or an edit) is offered to its Cyclr installs.
+	f.beforeRecords = func(out steps.Outcome) {
+		if len(out.Records) > 0 {
+			f.offerCyclrRepush(ctx, s, "")
+		}
+	}
+	defer func() { f.beforeRecords = nil }()
 	return f.runScreen(ctx, func(ctx context.Context, deps steps.Deps, cfg steps.Config, in io.Reader, out io.Writer) (steps.Outcome, error) {
 		return steps.RunHome(ctx, deps, cfg, in, out)
 	})

@@ -79,6 +79,7 @@ On a terminal, cxone-auth with no command opens the profiles screen (or the setu
 		newTokenCmd(f, nil),
 		newExecCmd(f, nil),
 		newUseCmd(f, nil),
+		newCyclrCmd(f),
 		newVersionCmd(f),
 		newManCmd(),
 	)
@@ -108,6 +109,7 @@ const shortUsage = `Usage: cxone-auth [command] [flags]
   remove   delete a profile
   token    print an access token
   exec     run a command with the credentials in its environment
+  cyclr    install a profile into Cyclr accounts (login, inspect, install, list)
   version  print the version
 
 Run 'cxone-auth --help' for the details.

@@ -182,7 +182,8 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 	} else {
 		log.Debug("access keys not listed", "err", lerr)
 	}
-	if err := s.Save(ctx, name, store.NewSecret(issuer, creds, res), m); err != nil {
+	newSec := store.NewSecret(issuer, creds, res)
+	if err := s.Save(ctx, name, newSec, m); err != nil {
 		left := "it was deleted again"
 		if derr := api.Delete(ctx, nk.ID); derr != nil {
 			left = fmt.Sprintf("remove access key %s in CXone (My Profile → Access Keys)", auth.Mask(nk.ID))
@@ -195,7 +196,13 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 	}
 	fmt.Fprintf(errOut, "  stored it in profile %q (%s keyring)\n", name, backend)
 
-	// 5. Everything else that uses the key.
+	// 5. Everything else that uses the key: the profile's recorded Cyclr installs (without
+	// asking: --auto is unattended; --no-cyclr-push leaves them), then any other pusher.
+	if !f.rotationCyclrPush(ctx, s, name, newSec, false) {
+		fmt.Fprintf(errOut, "Left to do: update the Cyclr installs with the new key (cxone-auth cyclr install --profile %s --account ID), then deactivate the old access key %s in CXone (My Profile → Access Keys). It is still active, so what uses it keeps working.\n",
+			name, auth.Mask(old.AccessKeyID))
+		return silentExit(exitFailure)
+	}
 	for _, p := range rotatePushers {
 		if err := p.Push(ctx, name, nk.ID, nk.Secret); err != nil {
 			fmt.Fprintf(errOut, "cxone-auth: the new key is stored in profile %q, but updating %s failed: %s\nLeft to do: update %s with the new key, then deactivate the old access key %s in CXone (My Profile → Access Keys). It is still active, so what uses it keeps working.\n",

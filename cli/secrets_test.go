@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/base64"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"cxone-auth/auth/cxonetest"
+	"cxone-auth/auth/cyclrtest"
 )
 
 // TestSecretsNeverLeak runs every command with distinctive secrets and --debug, and scans
@@ -33,6 +35,16 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	secrets := []string{creds.ClientSecret, creds.AccessKeySecret, e.vars["CXONE_KEYRING_PASSPHRASE"], newKeySecret}
+	// Cyclr: an API client with a distinctive secret, and an emulator that authenticates the
+	// installed key with CXone, so install and the rotation's push really send it.
+	cyclrSecret := "CYCLRCLIENTSECRETLEAKCHECK0123456789"
+	cy := cyclrtest.Start(t, cyclrtest.Config{Verify: cyclrtest.VerifyWithCXone(e.srv.URL+"/auth/token", cxonetest.DefaultCredentials.ClientID, cxonetest.DefaultCredentials.ClientSecret)})
+	cy.AddClient("leak-client", cyclrSecret)
+	cyclrFile := filepath.Join(e.dir, "cyclr.env")
+	if err := os.WriteFile(cyclrFile, []byte("CYCLR_API_DOMAIN="+cy.URL+"\nCYCLR_CLIENT_ID=leak-client\nCYCLR_CLIENT_SECRET="+cyclrSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	account := cyclrtest.DefaultAccountID
 	// Full IDs are not secrets, but list/check show them masked only.
 	ids := []string{creds.ClientID, creds.AccessKeyID}
 
@@ -41,6 +53,13 @@ func TestSecretsNeverLeak(t *testing.T) {
 		for _, s := range []string{secrets[0], secrets[1], secrets[3]} {
 			if !allowSecrets && strings.Contains(text, s) {
 				t.Errorf("%s contains a secret", what)
+			}
+		}
+		// The Cyclr client secret and Cyclr's tokens are never printed, not even by export;
+		// nor is the base64 AuthValue that would carry an access key.
+		for _, s := range append([]string{cyclrSecret, base64.StdEncoding.EncodeToString([]byte(creds.AccessKeyID + ":" + creds.AccessKeySecret))}, cy.Tokens()...) {
+			if strings.Contains(text, s) {
+				t.Errorf("%s contains a Cyclr secret or token", what)
 			}
 		}
 		if strings.Contains(text, secrets[2]) {
@@ -64,8 +83,15 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{[]string{"export", "--profile", "leak", "--format", "shell", "--with-token"}, true, true},
 		{[]string{"export", "--profile", "leak", "-o", filepath.Join(e.dir, "out.env")}, false, true},
 		{[]string{"exec", "--profile", "leak", "--", "true"}, false, true},
+		{[]string{"cyclr", "login", "--env-file", cyclrFile}, false, false},
+		{[]string{"cyclr", "inspect", "--account", account}, false, false},
+		{[]string{"cyclr", "install", "--profile", "leak", "--account", account, "--dry-run"}, false, false},
+		{[]string{"cyclr", "install", "--profile", "leak", "--account", account}, false, false},
+		{[]string{"cyclr", "list", "--live"}, false, false},
+		{[]string{"cyclr", "list", "--json"}, false, true},
 		{[]string{"setup", "--rotate", "--env-file", newKeyFile, "--profile", "leak"}, false, true},
 		{[]string{"token", "--profile", "leak", "--fresh"}, false, true},
+		{[]string{"cyclr", "list", "--live", "--json"}, false, true},
 		{[]string{"version"}, false, false},
 	}
 	for _, c := range commands {
@@ -73,7 +99,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		if code != 0 {
 			t.Errorf("%v: exit %d\n%s", c.args, code, stderr)
 		}
-		if !strings.Contains(stderr, "level=DEBUG") && c.args[0] != "version" && c.args[0] != "list" {
+		if !strings.Contains(stderr, "level=DEBUG") && c.args[0] != "version" && c.args[0] != "list" && strings.Join(c.args, " ") != "cyclr list --json" {
 			t.Errorf("%v: --debug printed no debug line", c.args)
 		}
 		scan(strings.Join(c.args, " ")+" stdout", out, c.allowSecrets)

@@ -25,6 +25,8 @@ type SetupOptions struct {
 	// Auto and DeleteOld: setup --rotate --auto [--delete-old] (cli/rotate_auto.go).
 	Auto      bool
 	DeleteOld bool
+	// NoCyclrPush leaves the profile's recorded Cyclr installs with the old key on --rotate.
+	NoCyclrPush bool
 }
 
 func newSetupCmd(f *Factory, runF func(context.Context, *SetupOptions) error) *cobra.Command {
@@ -63,11 +65,13 @@ Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_CLIENT
 	cmd.Flags().StringVar(&opts.EnvFile, "env-file", "", "read the CXONE_* credentials from this file (- = stdin)")
 	cmd.Flags().BoolVar(&opts.Rotate, "rotate", false, "replace the stored profile's access key with a new one")
 	rotateAutoFlags(cmd, opts)
+	cmd.Flags().BoolVar(&opts.NoCyclrPush, "no-cyclr-push", false, "with --rotate: leave the Cyclr installs on the old key")
 	return cmd
 }
 
 func setupRun(ctx context.Context, o *SetupOptions) error {
 	f := o.F
+	f.cyclrNoPush = o.NoCyclrPush
 	if o.Auto {
 		return f.rotateAutoRun(ctx, o)
 	}
@@ -97,7 +101,7 @@ func setupRun(ctx context.Context, o *SetupOptions) error {
 	case merr != nil && o.Rotate:
 		return &profileNotFound{name: name}
 	case merr != nil:
-		return f.runWizard(ctx, steps.Flow{})
+		return f.wizardWithCyclrOffer(ctx, steps.Flow{})
 	}
 	// An existing profile: the keyring is unlocked once for the whole run, then the flow
 	// starts from its stored values.
@@ -117,8 +121,9 @@ func setupRun(ctx context.Context, o *SetupOptions) error {
 	fl := steps.EditFlow(deps, cfg, p, "", nil)
 	if o.Rotate {
 		fl = steps.RotateFlow(deps, cfg, p)
+		return f.rotateGuidedWithCyclr(ctx, s, name, p.Creds.AccessKeyID, fl)
 	}
-	return f.runWizard(ctx, fl)
+	return f.wizardWithCyclrOffer(ctx, fl)
 }
 
 // storedSecret reads a stored profile for an edit or a rotation: its credentials, its issuer
@@ -223,7 +228,12 @@ func (f *Factory) rotateUnattended(ctx context.Context, vars map[string]string, 
 	}
 	d := &ui.Draft{Profile: name, Issuer: issuer, Creds: creds, Result: e.result, Backend: backend,
 		Saved: true, Existing: true, OldAccessKeyID: old}
+	// The new key goes to the profile's Cyclr installs before the old key is named.
+	pushed := f.rotationCyclrPush(ctx, s, name, store.NewSecret(issuer, creds, e.result), false)
 	f.writeRecords(steps.Outcome{Records: []steps.Record{steps.RecordOf(d)}})
+	if !pushed {
+		return silentExit(exitFailure)
+	}
 	return nil
 }
 
@@ -290,6 +300,9 @@ func (f *Factory) runWizard(ctx context.Context, fl steps.Flow) error {
 // record of every saved profile, or where to register the application when the person
 // stopped to do that first. Line prompts said it all already.
 func (f *Factory) printRecords(out steps.Outcome) {
+	if f.beforeRecords != nil {
+		f.beforeRecords(out)
+	}
 	if f.Settings.Accessible {
 		return
 	}

@@ -60,6 +60,10 @@ type Record struct {
 	Pairs    [][2]string // Profile, User, Tenant, Business unit, API endpoint, Keyring
 	Notes    []string    // things to do outside this tool (deactivate the old key)
 	Next     [][2]string // command, what it does
+	// Cyclr is the partner-level guidance for Cyclr's NICE CXone connector (where the Client
+	// ID and Secret go in the Cyclr console), printed after the next commands; the secret is
+	// never in it (docs/cyclr.md).
+	Cyclr []string
 }
 
 // RecordOf builds the record of a draft that was saved.
@@ -87,6 +91,16 @@ func RecordOf(dr *ui.Draft) Record {
 		{"cxone-auth export" + flag + " -o .env", "write them to an env file"},
 		{"cxone-auth exec" + flag + " -- CMD", "run a program with them"},
 	}
+	if (dr.OldAccessKeyID == "" || dr.OldAccessKeyID == dr.Creds.AccessKeyID) && dr.Creds.ClientID != "" {
+		r.Cyclr = []string{
+			"Cyclr: to install the access key into a Cyclr account,",
+			"  cxone-auth cyclr install" + flag + " --account ID",
+			"  The partner enters the application once, in Connectors → Application",
+			"  Connector Library → Nice CXOne → Setup Required:",
+			"    username  " + dr.Creds.ClientID + " (the Client ID)",
+			"    password  the Client Secret (not shown; it is in the keyring)",
+		}
+	}
 	return r
 }
 
@@ -112,7 +126,7 @@ func (r Record) Lines() []string {
 	for _, c := range r.Next {
 		lines = append(lines, "  "+c[0]+strings.Repeat(" ", cw-len([]rune(c[0])))+"   # "+c[1])
 	}
-	return lines
+	return append(lines, r.Cyclr...)
 }
 
 // View implements ui.Step.
@@ -143,6 +157,12 @@ func (d *Done) View() string {
 		}
 		// Too narrow for two columns: the command on its line, what it does under it.
 		b.add(ui.Wrap("  "+st.Code.Render(c[0]), tw), ui.Wrap("    "+st.Muted.Render(c[1]), tw))
+	}
+	if len(r.Cyclr) > 0 {
+		b.gap()
+		for _, l := range r.Cyclr {
+			b.add(ui.Wrap(st.Muted.Render(l), tw))
+		}
 	}
 	return b.String()
 }

@@ -324,4 +324,7 @@ type Config struct {
 	FileDir        string          `json:"file_dir,omitempty"`
 	DefaultProfile string          `json:"default_profile,omitempty"`
 	Profiles       map[string]Meta `json:"profiles"`
+	// Cyclr is the stored Cyclr API client's non-secret half and the recorded installs
+	// (store/cyclr.go); nil until `cyclr login`.
+	Cyclr *CyclrConfig `json:"cyclr,omitempty"`
 }
