@@ -1,0 +1,124 @@
+package steps
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"cxone-auth/auth"
+	"cxone-auth/store"
+	"cxone-auth/ui"
+)
+
+// profDetailsPanel is the panel of one profile: what is stored of it, its last check, and
+// when this run's check failed, the advice (which value is wrong, the keys that fix it) and the
+// error itself. The actions it offers are the screen's; the panel only closes itself.
+type profDetailsPanel struct{}
+
+var profCloseKey = key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "back"))
+
+// Update reports whether k closes the panel.
+func (profDetailsPanel) Update(k tea.KeyPressMsg) (closed bool) { return key.Matches(k, profCloseKey) }
+
+// detailPairs is what the details panel lists of a profile.
+func detailPairs(r *profileRow, status profStatus) [][2]string {
+	v := r.View
+	_, last := status(r, true)
+	return [][2]string{
+		{"Issuer", store.Or(v.Issuer)},
+		{"Client ID", store.Or(v.ClientID)},
+		{"Access Key ID", store.Or(v.AccessKeyID)},
+		{"User", store.Or(v.User)},
+		{"Tenant", store.Or(v.TenantText())},
+		{"Business unit", store.Or(v.BusinessUnitText())},
+		{"API endpoint", store.Or(v.APIEndpoint)},
+		{"Keyring", store.Or(auth.Sanitize(r.Backend))},
+		{"Last check", last},
+	}
+}
+
+// fixText says which keys fix what a failed check points at.
+func fixText(target auth.Target) string {
+	switch target {
+	case auth.TargetClient:
+		return "Press e to enter the Client ID and Client Secret again."
+	case auth.TargetAccessKey:
+		return "Press e to enter the access key again, or k to replace it with a new one."
+	case auth.TargetIssuer:
+		return "Press e to change the environment or the issuer."
+	case auth.TargetNone:
+		return "Press c to check again."
+	case auth.TargetProfile:
+		return "Press del to remove the entry, or n to set the profile up again."
+	}
+	return ""
+}
+
+// View adds the panel of r to b. Unless compact, the advice of a failed check is a box with
+// the cause, the fix and the error itself; the error goes first when the box would not fit
+// the window.
+func (d profDetailsPanel) View(b *body, sess *ui.Session, r *profileRow, compact bool, status profStatus) {
+	if !compact {
+		full := *b
+		full.parts = append([]string(nil), b.parts...)
+		d.view(&full, sess, r, false, true, status)
+		if full.lines <= sess.BodyHeight() {
+			*b = full
+			return
+		}
+	}
+	d.view(b, sess, r, compact, false, status)
+}
+
+func (profDetailsPanel) view(b *body, sess *ui.Session, r *profileRow, compact, rawErr bool, status profStatus) {
+	if r == nil {
+		return
+	}
+	st, tw := sess.Styles, textWidth(sess)
+	head := st.Text.Render("Profile ") + st.Value.Render(r.View.Name)
+	if r.Default {
+		head += st.Muted.Render(" (default)")
+	}
+	b.add(ui.Wrap(head, tw))
+	b.pin()
+	b.focus()
+	if r.failed() {
+		// What is wrong and how to fix it come first: that is why a failed profile is opened.
+		a := auth.AdviceFor(auth.KindOf(r.err))
+		if compact {
+			b.add(ui.Wrap(st.Error.Render("✗ "+a.Title), tw))
+		} else {
+			lines := []string{a.Cause}
+			if a.Fix != "" {
+				lines = append(lines, a.Fix)
+			}
+			if rawErr {
+				lines = append(lines, "", st.Muted.Render(errorText(r.err)))
+			}
+			b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+a.Title, lines...))
+		}
+		if f := fixText(a.Target); f != "" {
+			b.add(ui.Wrap(st.Text.Render(f), tw))
+		}
+		b.gap()
+	}
+	b.add(ui.KV(st, tw, detailPairs(r, status)...))
+	for _, w := range r.warnings {
+		b.add(ui.Wrap(st.Warn.Render("! "+auth.Sanitize(w)), tw))
+	}
+}
+
+// sayDetails is the panel as line prompts.
+func sayDetails(pr *ui.Prompter, r *profileRow, status profStatus) {
+	pr.Say("Profile %s:", r.View.Name)
+	for _, kv := range detailPairs(r, status) {
+		pr.Say("  %s: %s", kv[0], kv[1])
+	}
+	for _, w := range r.warnings {
+		pr.Say("Warning: %s", auth.Sanitize(w))
+	}
+	if r.failed() {
+		a := auth.AdviceFor(auth.KindOf(r.err))
+		pr.Say("Error: %s. %s %s", a.Title, a.Cause, a.Fix)
+		pr.Say("Details: %s", errorText(r.err))
+	}
+}
