@@ -35,7 +35,7 @@ const (
 // profilesKeysText lists the screen's keys under the rows, when there is room; a key and
 // what it does are never split across two lines.
 var profilesKeysText = strings.Join(func() []string {
-	items := []string{"enter details", "n new profile", "e edit", "k new access key", "c check again", "d make default", "x export", "del remove", "q quit"}
+	items := []string{"↑↓/jk move", "/ filter", "enter details", "n new profile", "e edit", "r new access key", "c check again", "R check all", "d make default", "x export", "del remove", "q quit"}
 	for i, it := range items {
 		items[i] = strings.ReplaceAll(it, " ", "\u00a0")
 	}
@@ -173,9 +173,13 @@ func (p *Profiles) Restyle(st *ui.Styles) {
 	p.export.restyle(st)
 }
 
-// CapturingText implements ui.TextCapturer: the export form's path takes printable keys.
+// CapturingText implements ui.TextCapturer: the filter and the export form's path take
+// printable keys.
 func (p *Profiles) CapturingText() bool {
-	return p.mode == profExport && !p.confirm.asking() && p.export.capturing()
+	if p.confirm.asking() {
+		return false
+	}
+	return (p.mode == profList && p.list.filtering) || (p.mode == profExport && p.export.capturing())
 }
 
 func (p *Profiles) tick() tea.Cmd {
@@ -453,8 +457,9 @@ var (
 	profDetailsKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details"))
 	profNewKey     = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new"))
 	profEditKey    = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit"))
-	profRotateKey  = key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "new access key"))
+	profRotateKey  = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "new access key"))
 	profCheckKey   = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check again"))
+	profCheckAll   = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "check all"))
 	profDefaultKey = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "make default"))
 	profExportKey  = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export"))
 	profRemoveKey  = key.NewBinding(key.WithKeys("delete", "backspace"), key.WithHelp("del", "remove"))
@@ -478,6 +483,10 @@ func (p *Profiles) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return cmd
 	}
+	if p.mode == profList && p.list.filtering {
+		p.list.Update(k, p.rows) // the filter takes every key while it is typed
+		return nil
+	}
 	if p.busy != "" {
 		return nil
 	}
@@ -487,10 +496,27 @@ func (p *Profiles) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, profNewKey):
 		p.setNote("", false)
 		return ui.StartFlow(p.newFlow().Steps, nil)
+	case key.Matches(k, profCheckAll):
+		var rows []*profileRow
+		for _, r := range p.rows {
+			if !r.checking {
+				rows = append(rows, r)
+			}
+		}
+		if cmd := p.checkRows(rows); cmd != nil {
+			return tea.Batch(cmd, p.tick())
+		}
+		return nil
 	case p.mode == profDetails && p.panel.Update(k):
 		p.mode = profList
 		return nil
-	case p.list.Update(k, p.rows):
+	case p.mode == profDetails && key.Matches(k, profUpKey):
+		p.list.move(p.rows, -1) // the details of the row above
+		return nil
+	case p.mode == profDetails && key.Matches(k, profDownKey):
+		p.list.move(p.rows, 1)
+		return nil
+	case p.mode == profList && p.list.Update(k, p.rows):
 		return nil
 	}
 	r := p.selected()
@@ -624,14 +650,20 @@ func (p *Profiles) draw(compact bool) body {
 		}
 		p.export.View(&b, p.sess, q)
 	default:
-		head, lines, starred := p.table(p.sess.BodyWidth())
+		head, lines, starred, focus := p.tableFocus(p.sess.BodyWidth())
+		if f := p.list.filterLine(st, p.sess.BodyWidth()); f != "" {
+			b.add(f)
+		}
 		b.add(head)
 		b.pin()
 		for i, l := range lines {
-			if i == p.list.cursor {
+			if i == focus {
 				b.focus()
 			}
 			b.add(l)
+		}
+		if len(lines) == 0 {
+			b.add(ui.Wrap(st.Muted.Render(fmt.Sprintf("  No profile matches %q.", auth.Sanitize(p.list.query))), tw))
 		}
 		if starred {
 			b.add(st.Muted.Render("  * default profile"))
@@ -683,9 +715,11 @@ func (p *Profiles) KeyBinds() []key.Binding {
 		return p.export.KeyBinds(k)
 	case p.mode == profDetails:
 		return []key.Binding{profCloseKey, profEditKey, profRotateKey, profCheckKey, profDefaultKey, profExportKey, profRemoveKey, profQuitKey}
+	case p.list.filtering:
+		return []key.Binding{binding("enter", "done"), binding("esc", "clear"), binding("↑/↓", "move")}
 	}
 	if len(p.rows) == 0 {
 		return []key.Binding{profNewKey, profQuitKey}
 	}
-	return []key.Binding{k.UpDown, profDetailsKey, profNewKey, profEditKey, profRotateKey, profCheckKey, profDefaultKey, profExportKey, profRemoveKey, profQuitKey}
+	return []key.Binding{profMoveKey, profFilterKey, profDetailsKey, profNewKey, profEditKey, profRotateKey, profCheckKey, profCheckAll, profDefaultKey, profExportKey, profRemoveKey, profQuitKey}
 }

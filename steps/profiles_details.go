@@ -42,7 +42,7 @@ func fixText(target auth.Target) string {
 	case auth.TargetClient:
 		return "Press e to enter the Client ID and Client Secret again."
 	case auth.TargetAccessKey:
-		return "Press e to enter the access key again, or k to replace it with a new one."
+		return "Press e to enter the access key again, or r to replace it with a new one."
 	case auth.TargetIssuer:
 		return "Press e to change the environment or the issuer."
 	case auth.TargetNone:

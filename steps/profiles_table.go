@@ -13,29 +13,77 @@ import (
 	"cxone-auth/ui"
 )
 
-// profTable is the profiles screen's list: which row the cursor is on. The rows themselves
-// belong to the screen (the checks update them while the table is not even shown).
+// profTable is the profiles screen's list: which row the cursor is on, and the filter. The
+// rows themselves belong to the screen (the checks update them while the table is not even
+// shown).
 type profTable struct {
-	cursor int // index into the screen's rows
+	cursor    int    // index into the screen's rows
+	query     string // the filter: rows whose name, tenant or user contain it (any case)
+	filtering bool   // the filter is being typed
 }
 
-// The arrows only: k is the new access key here, not the wizard's vim-style up.
+// profFilterMax bounds the filter's length.
+const profFilterMax = 64
+
 var (
-	profUpKey   = key.NewBinding(key.WithKeys("up"))
-	profDownKey = key.NewBinding(key.WithKeys("down"))
+	profUpKey     = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up"))
+	profDownKey   = key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down"))
+	profMoveKey   = key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "move"))
+	profFilterKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter"))
+	// While the filter is typed, j and k are letters: the arrows move.
+	profArrowUp   = key.NewBinding(key.WithKeys("up"))
+	profArrowDown = key.NewBinding(key.WithKeys("down"))
 )
 
-// selected is the row under the cursor, nil when there is none.
+// matches reports whether r passes the filter.
+func (t *profTable) matches(r *profileRow) bool {
+	if t.query == "" {
+		return true
+	}
+	q := strings.ToLower(t.query)
+	for _, s := range []string{r.View.Name, r.View.Tenant, r.View.TenantText(), r.View.User} {
+		if strings.Contains(strings.ToLower(s), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// visible is the rows that pass the filter, in order.
+func (t *profTable) visible(rows []*profileRow) []*profileRow {
+	if t.query == "" {
+		return rows
+	}
+	var out []*profileRow
+	for _, r := range rows {
+		if t.matches(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// selected is the row under the cursor, nil when there is none (or the filter hides it).
 func (t *profTable) selected(rows []*profileRow) *profileRow {
-	if t.cursor < 0 || t.cursor >= len(rows) {
+	if t.cursor < 0 || t.cursor >= len(rows) || !t.matches(rows[t.cursor]) {
 		return nil
 	}
 	return rows[t.cursor]
 }
 
-// clamp keeps the cursor on a row after the rows changed.
+// clamp keeps the cursor on a row after the rows or the filter changed: on a row the filter
+// shows, the first one when it hides the cursor's.
 func (t *profTable) clamp(rows []*profileRow) {
 	t.cursor = min(t.cursor, max(0, len(rows)-1))
+	if len(rows) == 0 || t.matches(rows[t.cursor]) {
+		return
+	}
+	for i, r := range rows {
+		if t.matches(r) {
+			t.cursor = i
+			return
+		}
+	}
 }
 
 // to puts the cursor on the row of profile name, if there is one.
@@ -45,19 +93,90 @@ func (t *profTable) to(rows []*profileRow, name string) {
 			t.cursor = i
 		}
 	}
+	t.clamp(rows)
 }
 
-// Update moves the cursor; handled reports whether k was the table's.
+// move goes delta rows up or down among those the filter shows.
+func (t *profTable) move(rows []*profileRow, delta int) {
+	vis := make([]int, 0, len(rows))
+	at := -1
+	for i, r := range rows {
+		if t.matches(r) {
+			if i == t.cursor {
+				at = len(vis)
+			}
+			vis = append(vis, i)
+		}
+	}
+	if len(vis) == 0 {
+		return
+	}
+	if at < 0 {
+		t.cursor = vis[0]
+		return
+	}
+	t.cursor = vis[min(max(0, at+delta), len(vis)-1)]
+}
+
+// Update handles the keys of the list: moving, and the filter. handled reports whether k was
+// the table's; while the filter is typed, every key is.
 func (t *profTable) Update(k tea.KeyPressMsg, rows []*profileRow) (handled bool) {
+	if t.filtering {
+		switch {
+		case k.String() == "esc":
+			t.query, t.filtering = "", false
+		case k.String() == "enter":
+			t.filtering = false
+		case key.Matches(k, profArrowUp):
+			t.move(rows, -1)
+		case key.Matches(k, profArrowDown):
+			t.move(rows, 1)
+		case k.String() == "backspace":
+			if r := []rune(t.query); len(r) > 0 {
+				t.query = string(r[:len(r)-1])
+			}
+		case k.String() == "ctrl+u":
+			t.query = ""
+		case k.Text != "":
+			text := auth.CleanInput(k.Text)
+			if k.Code == tea.KeySpace {
+				text = " "
+			}
+			if len([]rune(t.query+text)) <= profFilterMax {
+				t.query += text
+			}
+		}
+		t.clamp(rows)
+		return true
+	}
 	switch {
 	case key.Matches(k, profUpKey):
-		t.cursor = max(0, t.cursor-1)
+		t.move(rows, -1)
 	case key.Matches(k, profDownKey):
-		t.cursor = min(max(0, len(rows)-1), t.cursor+1)
+		t.move(rows, 1)
+	case key.Matches(k, profFilterKey):
+		t.filtering = true
+	case k.String() == "esc" && t.query != "":
+		t.query = ""
+		t.clamp(rows)
 	default:
 		return false
 	}
 	return true
+}
+
+// filterLine is the filter as the list shows it above the rows ("" when there is none).
+func (t *profTable) filterLine(st *ui.Styles, width int) string {
+	if !t.filtering && t.query == "" {
+		return ""
+	}
+	line := st.Label.Render("Filter: ") + st.Input.Render(auth.Sanitize(t.query))
+	if t.filtering {
+		line += st.Prompt.Render("▏") + st.Muted.Render("  enter done · esc clears")
+	} else {
+		line += st.Muted.Render("  esc clears")
+	}
+	return ansi.Truncate(line, width, "…")
 }
 
 // profStatus renders a row's status: an icon and words.
@@ -226,10 +345,26 @@ func (p *Profiles) statusText(r *profileRow, long bool) (icon, text string) {
 }
 
 // table lays the rows out in width cells (profTable.View).
+// Only the rows the filter shows are laid out; focus is the index of the cursor's row among
+// them (-1: none).
 func (p *Profiles) table(width int) (head string, rows []string, starred bool) {
-	cursor := p.list.cursor
+	head, rows, starred, _ = p.tableFocus(width)
+	return head, rows, starred
+}
+
+func (p *Profiles) tableFocus(width int) (head string, rows []string, starred bool, focus int) {
+	vis := p.list.visible(p.rows)
+	sel := p.selected()
+	focus = -1
+	for i, r := range vis {
+		if r == sel {
+			focus = i
+		}
+	}
+	cursor := focus
 	if p.mode == profDetails {
 		cursor = -1
 	}
-	return p.list.View(p.sess.Styles, p.rows, cursor, width, p.statusText)
+	head, rows, starred = p.list.View(p.sess.Styles, vis, cursor, width, p.statusText)
+	return head, rows, starred, focus
 }

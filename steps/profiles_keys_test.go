@@ -1,0 +1,104 @@
+package steps
+
+import (
+	"strings"
+	"testing"
+
+	"cxone-auth/ui"
+)
+
+// TestProfilesVimKeysMove: j and k move like the arrows.
+func TestProfilesVimKeysMove(t *testing.T) {
+	deps, _, _, _ := homeDeps()
+	h := newHomeHarness(t, deps, homeCfg, 80, 24)
+	h.keys("k")
+	if v := h.view(); !strings.Contains(v, "> lab") {
+		t.Fatalf("k did not move up:\n%s", v)
+	}
+	h.keys("k") // the top stays the top
+	h.keys("j", "j")
+	if v := h.view(); !strings.Contains(v, "> staging") {
+		t.Fatalf("j did not move down:\n%s", v)
+	}
+	h.keys("j")
+	if v := h.view(); !strings.Contains(v, "> staging") {
+		t.Fatalf("j moved past the end:\n%s", v)
+	}
+	h.keys("up")
+	if v := h.view(); !strings.Contains(v, "> prod") {
+		t.Fatalf("up:\n%s", v)
+	}
+}
+
+// TestProfilesFilter: / filters the rows by name, tenant or user while it is typed; the
+// screen's letters are text meanwhile (q does not quit); enter keeps the filter and the keys
+// act on the rows it shows; esc clears it.
+func TestProfilesFilter(t *testing.T) {
+	deps, _, _, m := homeDeps()
+	h := newHomeHarness(t, deps, homeCfg, 80, 24)
+	h.keys("/")
+	h.typeText("STAG")
+	v := h.view()
+	if !strings.Contains(v, "Filter: STAG") || !strings.Contains(v, "> staging") || strings.Contains(v, "prod (default)") || strings.Contains(v, " lab ") {
+		t.Fatalf("filter by name:\n%s", v)
+	}
+	h.typeText("q")
+	if h.m.State() != ui.StateRunning {
+		t.Fatalf("q while filtering quit the screen")
+	}
+	if v := h.view(); !strings.Contains(v, `No profile matches "STAGq".`) {
+		t.Fatalf("a filter that matches nothing:\n%s", v)
+	}
+	h.keys("d") // a letter of the filter, not "make default"
+	if len(m.defaults) != 0 {
+		t.Fatalf("d while filtering made %v the default", m.defaults)
+	}
+	h.keys("backspace", "backspace", "enter")
+	h.keys("d")
+	if len(m.defaults) != 1 || m.defaults[0] != "staging" {
+		t.Fatalf("d on the filtered row: defaults %v\n%s", m.defaults, h.view())
+	}
+	h.keys("esc")
+	if v := h.view(); strings.Contains(v, "Filter:") || !strings.Contains(v, "prod ") || !strings.Contains(v, "lab ") {
+		t.Fatalf("esc did not clear the filter:\n%s", v)
+	}
+	// By user: lab has none, so it is hidden; esc while typing clears too.
+	h.keys("/")
+	h.typeText("api.user@")
+	if v := h.view(); strings.Contains(v, " lab ") || !strings.Contains(v, "prod") || !strings.Contains(v, "staging") {
+		t.Fatalf("filter by user:\n%s", v)
+	}
+	h.keys("esc")
+	if v := h.view(); strings.Contains(v, "Filter:") || !strings.Contains(v, "lab ") {
+		t.Fatalf("esc while typing did not clear the filter:\n%s", v)
+	}
+	// By tenant.
+	h.keys("/")
+	h.typeText("acme_c")
+	if v := h.view(); strings.Contains(v, " lab ") || !strings.Contains(v, "staging") {
+		t.Fatalf("filter by tenant:\n%s", v)
+	}
+}
+
+// TestProfilesCheckAllAndRotateKeys: R checks every profile again, r replaces the selected
+// profile's access key (k moves now).
+func TestProfilesCheckAllAndRotateKeys(t *testing.T) {
+	deps, _, _, m := homeDeps()
+	h := newHomeHarness(t, deps, homeCfg, 80, 24)
+	if n := len(m.Checks()); n != 3 {
+		t.Fatalf("%d checks on opening", n)
+	}
+	h.keys("R")
+	if n := len(m.Checks()); n != 6 {
+		t.Fatalf("R: %d checks, want 6", n)
+	}
+	h.keys("c")
+	if got := m.Checks(); len(got) != 7 || got[6] != "prod" {
+		t.Fatalf("c: checks %v", got)
+	}
+	h.keys("r")
+	h.want(IDCreateKey)
+	if v := h.view(); !strings.Contains(v, "New access key for profile prod") {
+		t.Fatalf("r:\n%s", v)
+	}
+}
