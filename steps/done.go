@@ -104,6 +104,9 @@ func (r Record) Lines() []string {
 	for _, n := range r.Notes {
 		lines = append(lines, "! "+n)
 	}
+	if len(r.Next) == 0 {
+		return lines // an action's record: what was done, nothing more to run
+	}
 	lines = append(lines, "Next:")
 	cw := 0
 	for _, c := range r.Next {

@@ -127,6 +127,10 @@ type Profiles struct {
 	export  *profExportForm
 	confirm profConfirm
 
+	// acts are the records of the actions taken on the screen (make default, remove, export),
+	// printed on the normal screen when it closes, with those of the flows (records).
+	acts []profAction
+
 	spin spinner.Model
 
 	frame    *body // the last layout (render), nil once the state changed
@@ -375,6 +379,7 @@ func (p *Profiles) acted(msg actionMsg) {
 		return
 	}
 	p.setNote("✓ "+msg.note, false)
+	p.logAction(Record{Headline: msg.note})
 }
 
 // flowEnded takes the screen back after a flow: what it saved is said, its row forgets the
@@ -578,6 +583,7 @@ func (p *Profiles) exported(msg exportedMsg) tea.Cmd {
 	}
 	p.mode = profList
 	p.setNote("✓ "+exportNote(msg), false)
+	p.logAction(exportRecord(msg))
 	return nil
 }
 

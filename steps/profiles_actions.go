@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"cxone-auth/auth"
+	"cxone-auth/ui"
 )
 
 // The profiles screen's actions are plain functions of the manager: the screen's commands
@@ -182,4 +183,54 @@ func afterFirstFrame(cmd tea.Cmd) tea.Cmd {
 		return nil
 	}
 	return tea.Tick(firstFrameWait, func(time.Time) tea.Msg { return tea.BatchMsg{cmd} })
+}
+
+// profAction is the record of an action taken on the screen, and how many flows had saved a
+// profile before it (to print the records in the order things were done).
+type profAction struct {
+	after int
+	rec   Record
+}
+
+// logAction keeps the record of an action for the normal screen.
+func (p *Profiles) logAction(r Record) {
+	after := 0
+	if p.sess != nil {
+		after = len(p.sess.Finished)
+	}
+	p.acts = append(p.acts, profAction{after: after, rec: r})
+}
+
+// exportRecord is the record of an export: where the file went, and the git warning.
+func exportRecord(msg exportedMsg) Record {
+	r := Record{Headline: fmt.Sprintf("Wrote profile %q to %s (mode 0600).", msg.req.Profile, auth.Sanitize(msg.res.Path))}
+	if msg.res.GitWarning {
+		r.Notes = append(r.Notes, exportGitWarning)
+	}
+	return r
+}
+
+// records are the records of this run in the order things were done: the flows that saved a
+// profile (finished, the engine's) and the actions taken on the screen.
+func (p *Profiles) records(finished []*ui.Draft) []Record {
+	var out []Record
+	ai := 0
+	for i := 0; i <= len(finished); i++ {
+		for ai < len(p.acts) && p.acts[ai].after <= i {
+			out = append(out, p.acts[ai].rec)
+			ai++
+		}
+		if i < len(finished) {
+			out = append(out, RecordOf(finished[i]))
+		}
+	}
+	return out
+}
+
+// outcome is the outcome of a run of the screen: the engine's, with the records of the
+// actions taken on the screen among those of the flows.
+func (p *Profiles) outcome(st ui.State, err error, sess *ui.Session) (Outcome, error) {
+	out, err := outcome(st, err, sess)
+	out.Records = p.records(sess.Finished)
+	return out, err
 }

@@ -102,3 +102,57 @@ func TestProfilesCheckAllAndRotateKeys(t *testing.T) {
 		t.Fatalf("r:\n%s", v)
 	}
 }
+
+// TestProfilesActionsLeaveRecords: what was done on the screen (make default, export, a
+// rotation, remove) is in the outcome's records, in the order it was done, for the command
+// line to print on the normal screen when the screen closes; a question answered no leaves
+// nothing.
+func TestProfilesActionsLeaveRecords(t *testing.T) {
+	deps, _, _, m := homeDeps()
+	m.files["prod.sh"] = true
+	h := newHomeHarness(t, deps, homeCfg, 80, 24)
+	p := h.m.Current().(*Profiles)
+	h.keys("j", "d") // staging is the default
+	h.keys("k", "x", "enter", "enter")
+	h.keys("r") // prod's new access key
+	h.want(IDCreateKey)
+	h.keys("space", "enter")
+	h.paste(testNewKeyID + " " + testNewKeySecret)
+	h.keys("enter", "enter", "enter")
+	h.want(IDProfiles)
+	h.keys("k", "delete", "n") // not removed: no record
+	h.keys("delete", "y")      // lab removed
+	h.keys("q")
+	out, err := p.outcome(h.m.State(), h.m.Err(), h.m.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range out.Records {
+		got = append(got, r.Headline)
+	}
+	want := []string{
+		`Profile "staging" is now the default.`,
+		`Wrote profile "prod" to /work/prod.env (mode 0600).`,
+		`Updated profile "prod".`,
+		`Removed profile "lab" and its stored credentials.`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("records:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if l := out.Records[0].Lines(); len(l) != 1 || l[0] != "✓ "+want[0] {
+		t.Errorf("an action's record prints %q", l)
+	}
+	if l := strings.Join(out.Records[2].Lines(), "\n"); !strings.Contains(l, "Deactivate the old Access Key ID") || !strings.Contains(l, "Next:") {
+		t.Errorf("the rotation's record:\n%s", l)
+	}
+	for _, r := range out.Records {
+		for _, l := range r.Lines() {
+			for _, s := range secrets() {
+				if strings.Contains(l, s) {
+					t.Errorf("a record holds a secret")
+				}
+			}
+		}
+	}
+}

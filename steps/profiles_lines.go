@@ -233,5 +233,6 @@ func (p *Profiles) promptExport(pr *ui.Prompter, r *profileRow) error {
 		return nil
 	}
 	p.setNote("✓ "+exportNote(msg), false)
+	p.logAction(exportRecord(msg))
 	return nil
 }
