@@ -53,23 +53,36 @@ func fixText(target auth.Target) string {
 	return ""
 }
 
-// View adds the panel of r to b. Unless compact, the advice of a failed check is a box with
-// the cause, the fix and the error itself; the error goes first when the box would not fit
-// the window.
+// How much of a failed check's advice the panel shows: all of it in a box, the title and the
+// error in a box, or plain lines.
+const (
+	profAdviceFull  = iota
+	profAdviceCause // the cause and the error; the fix is the keys under the box
+	profAdviceShort
+	profAdviceCompact
+)
+
+// View adds the panel of r to b. The advice of a failed check is a box with what is wrong
+// (which value), why, what to do and the error itself, sanitised; when that does not fit the
+// window, the box keeps what is wrong, why (when that fits) and the error, and a short
+// window gets them as lines.
+// The error is always shown: the advice names the cause, the error is what happened.
 func (d profDetailsPanel) View(b *body, sess *ui.Session, r *profileRow, compact bool, status profStatus) {
 	if !compact {
-		full := *b
-		full.parts = append([]string(nil), b.parts...)
-		d.view(&full, sess, r, false, true, status)
-		if full.lines <= sess.BodyHeight() {
-			*b = full
-			return
+		for _, level := range []int{profAdviceFull, profAdviceCause, profAdviceShort} {
+			try := *b
+			try.parts = append([]string(nil), b.parts...)
+			d.view(&try, sess, r, level, status)
+			if try.lines <= sess.BodyHeight() {
+				*b = try
+				return
+			}
 		}
 	}
-	d.view(b, sess, r, compact, false, status)
+	d.view(b, sess, r, profAdviceCompact, status)
 }
 
-func (profDetailsPanel) view(b *body, sess *ui.Session, r *profileRow, compact, rawErr bool, status profStatus) {
+func (profDetailsPanel) view(b *body, sess *ui.Session, r *profileRow, level int, status profStatus) {
 	if r == nil {
 		return
 	}
@@ -84,17 +97,22 @@ func (profDetailsPanel) view(b *body, sess *ui.Session, r *profileRow, compact, 
 	if r.failed() {
 		// What is wrong and how to fix it come first: that is why a failed profile is opened.
 		a := auth.AdviceFor(auth.KindOf(r.err))
-		if compact {
-			b.add(ui.Wrap(st.Error.Render("✗ "+a.Title), tw))
-		} else {
+		raw := "Error: " + errorText(r.err)
+		switch level {
+		case profAdviceFull:
 			lines := []string{a.Cause}
 			if a.Fix != "" {
 				lines = append(lines, a.Fix)
 			}
-			if rawErr {
-				lines = append(lines, "", st.Muted.Render(errorText(r.err)))
-			}
+			lines = append(lines, "", st.Muted.Render(raw))
 			b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+a.Title, lines...))
+		case profAdviceCause:
+			b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+a.Title, a.Cause, "", st.Muted.Render(raw)))
+		case profAdviceShort:
+			b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+a.Title, st.Muted.Render(raw)))
+		default:
+			b.add(ui.Wrap(st.Error.Render("✗ "+a.Title), tw))
+			b.add(ui.Wrap(st.Muted.Render(raw), tw))
 		}
 		if f := fixText(a.Target); f != "" {
 			b.add(ui.Wrap(st.Text.Render(f), tw))

@@ -1,9 +1,11 @@
 package steps
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
+	"cxone-auth/auth"
 	"cxone-auth/ui"
 )
 
@@ -154,5 +156,61 @@ func TestProfilesActionsLeaveRecords(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestProfilesDetailsShowTheErrorSanitised: the details of a failed check show the error
+// itself, as well as the advice, at every size; an error whose text carries terminal control
+// sequences (a hostile server's message, a hostile URL) reaches the screen without them.
+func TestProfilesDetailsShowTheErrorSanitised(t *testing.T) {
+	for _, sz := range [][2]int{{120, 40}, {80, 24}, {40, 10}} {
+		deps, _, _, m := homeDeps()
+		m.results["lab"] = ProfileCheck{Name: "lab", Status: "error", Err: &auth.NetworkError{
+			URL: "http://127.0.0.1:9/\x1b]52;c;cHduZWQ=\x07", Err: errors.New("connection refused\x1b[2J\x1b]0;pwned\x07")}}
+		h := newHomeHarness(t, deps, homeCfg, sz[0], sz[1])
+		h.keys("k", "enter") // lab
+		raw := h.m.View().Content
+		for _, bad := range []string{"\x1b[2J", "\x1b]52", "\x1b]0;", "\x07"} {
+			if strings.Contains(raw, bad) {
+				t.Errorf("%v: the details carry %q from the error", sz, bad)
+			}
+		}
+		v := flat(h.view())
+		if !strings.Contains(v, "Error:") || !strings.Contains(v, "connection refused") {
+			t.Errorf("%v: the details lack the error itself:\n%s", sz, h.view())
+		}
+		if a := auth.AdviceFor(auth.KindOf(m.results["lab"].Err)); !strings.Contains(v, a.Title) {
+			t.Errorf("%v: the details lack the advice %q:\n%s", sz, a.Title, h.view())
+		}
+	}
+}
+
+// TestProfilesDetailsOfRejectedFixKeys: on a profile whose client credentials were rejected
+// the details say so and e goes straight to the client step; on a rejected access key r goes
+// straight to a new key.
+func TestProfilesDetailsOfRejectedFixKeys(t *testing.T) {
+	deps, _, _, m := homeDeps()
+	m.results["lab"] = ProfileCheck{Name: "lab", Status: "rejected", Err: &auth.RejectedError{Kind: auth.KindInvalidClient, Status: 400, Code: "invalid_client"}}
+	h := newHomeHarness(t, deps, homeCfg, 80, 24)
+	h.keys("k", "enter")
+	if v := flat(h.view()); !strings.Contains(v, "Press e to enter the Client ID and Client Secret again.") {
+		t.Fatalf("details of a rejected client:\n%s", h.view())
+	}
+	h.keys("e")
+	h.want(IDClient)
+	if d := h.draft(); d.Profile != "lab" || d.Creds.ClientSecret != testClientSecret {
+		t.Fatalf("the fix does not start from the stored values: %q", d.Profile)
+	}
+	h.keys("esc")
+	h.want(IDProfiles)
+
+	h.keys("j", "j", "enter") // staging: its access key was rejected
+	if v := flat(h.view()); !strings.Contains(v, "or r to replace it with a new one") {
+		t.Fatalf("details of a rejected key:\n%s", h.view())
+	}
+	h.keys("r")
+	h.want(IDCreateKey)
+	if v := h.view(); !strings.Contains(v, "New access key for profile staging") {
+		t.Fatalf("r from the details:\n%s", v)
 	}
 }
