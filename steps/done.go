@@ -132,7 +132,7 @@ func (d *Done) View() string {
 		b.add(ui.Wrap(st.Warn.Render("! ")+st.Text.Render(n), tw))
 	}
 	b.gap()
-	b.add(ui.KV(st, tw, r.Pairs...))
+	b.add(wrapPairs(st, tw, r.Pairs...))
 	b.gap()
 	b.add(st.Text.Render("Next:"))
 	cw := 0

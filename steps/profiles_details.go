@@ -119,7 +119,7 @@ func (profDetailsPanel) view(b *body, sess *ui.Session, r *profileRow, level int
 		}
 		b.gap()
 	}
-	b.add(ui.KV(st, tw, detailPairs(r, status)...))
+	b.add(wrapPairs(st, tw, detailPairs(r, status)...))
 	for _, w := range r.warnings {
 		b.add(ui.Wrap(st.Warn.Render("! "+auth.Sanitize(w)), tw))
 	}

@@ -495,7 +495,7 @@ func (s *Save) draw(compact bool) body {
 			label = sel.Name
 		}
 		_, why := s.fixed()
-		b.add(ui.KV(st, tw, [2]string{"Keyring", label + " (" + why + ")"}))
+		b.add(wrapPairs(st, tw, [2]string{"Keyring", label + " (" + why + ")"}))
 	} else if !(compact && s.phase == savePass) {
 		b.add(st.Label.Render("Keyring"))
 		if s.phase == saveChoose {
