@@ -60,6 +60,9 @@ type Backend struct {
 	Default         bool // the detected default, pre-selected
 	NeedsPassphrase bool // the encrypted-file backend
 	Exists          bool // the keyring already exists (ask the passphrase once, not twice)
+	// Remembered marks the keyring config.json remembers (the one the last profile was saved
+	// to): a new profile's save step pre-selects it rather than the detected default.
+	Remembered bool
 }
 
 // BackendSource lists the keyring backends of this machine. Backends may probe the system,

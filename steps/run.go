@@ -21,7 +21,7 @@ func All(deps Deps, cfg Config) []ui.Step {
 		NewCreateKey(),
 		NewAccessKey(),
 		NewCheck(deps.Verifier),
-		NewSave(deps.Backends, deps.Saver, cfg),
+		NewSave(deps.Backends, deps.Saver, cfg).warnReplacing(deps.Profiles),
 		NewDone(),
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"cxone-auth/auth"
 	"cxone-auth/store"
 	"cxone-auth/ui"
 )
@@ -38,6 +39,9 @@ var (
 type backendsMsg struct {
 	list []Backend
 	err  error
+	// replacing is the stored profile of the draft's name when a new profile's flow would
+	// replace it (nil otherwise).
+	replacing *ExistingProfile
 }
 
 type savedMsg struct {
@@ -72,6 +76,10 @@ type Save struct {
 	src   BackendSource
 	saver Saver
 	cfg   Config
+	// profiles lists the stored profiles, to warn before a new profile replaces one (nil: no
+	// warning; an edit says "Update" anyway).
+	profiles  ProfileSource
+	replacing *ExistingProfile
 
 	phase    int
 	loading  bool
@@ -105,6 +113,13 @@ func NewSave(src BackendSource, saver Saver, cfg Config) *Save {
 	return s
 }
 
+// warnReplacing makes the step warn when the profile it saves replaces a stored one that the
+// flow did not start from (a new profile's wizard given a name that is taken).
+func (s *Save) warnReplacing(src ProfileSource) *Save {
+	s.profiles = src
+	return s
+}
+
 // ID implements ui.Step.
 func (s *Save) ID() string { return IDSave }
 
@@ -118,7 +133,7 @@ func (s *Save) Enter(sess *ui.Session) tea.Cmd {
 	switch {
 	case s.phase == saveLoading && !s.loading:
 		s.loading = true
-		return loadBackends(s.src)
+		return loadBackends(sess.Ctx, s.src, s.profiles, sess.Draft)
 	case s.phase == saveSaving:
 		return s.tick()
 	case s.phase == savePass:
@@ -148,11 +163,45 @@ func listBackends(src BackendSource) ([]Backend, error) {
 	}
 }
 
-func loadBackends(src BackendSource) tea.Cmd {
+func loadBackends(ctx context.Context, src BackendSource, profiles ProfileSource, d *ui.Draft) tea.Cmd {
+	name, existing := d.Profile, d.Existing
 	return func() tea.Msg {
 		list, err := listBackends(src)
-		return backendsMsg{list: list, err: err}
+		msg := backendsMsg{list: list, err: err}
+		if !existing {
+			msg.replacing = findReplaced(ctx, profiles, name)
+		}
+		return msg
 	}
+}
+
+// findReplaced is the stored profile called name, nil when there is none (or the list cannot
+// be read: the warning is a courtesy, the welcome step warned already).
+func findReplaced(ctx context.Context, src ProfileSource, name string) *ExistingProfile {
+	if src == nil || name == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, backendsTimeout)
+	defer cancel()
+	list, err := src.Profiles(ctx)
+	if err != nil {
+		return nil
+	}
+	for _, p := range list {
+		if p.Name == name {
+			return &p
+		}
+	}
+	return nil
+}
+
+// replaceText warns that saving replaces the stored profile p.
+func replaceText(p *ExistingProfile) string {
+	where := ""
+	if p.Backend != "" {
+		where = " (in the " + auth.Sanitize(p.Backend) + " keyring)"
+	}
+	return fmt.Sprintf("Profile %q is already stored%s: saving replaces its credentials.", p.Name, where)
 }
 
 // Restyle implements ui.Restyler.
@@ -198,10 +247,19 @@ func (s *Save) flagged() bool {
 	return ok && name != "" && b.Name == name
 }
 
-// backendMenu lists the backends; the one decided before (flag, why), else the detected
-// default, is selected. ok is false when none is available.
+// backendMenu lists the backends; the one decided before (flag, why), else the one
+// config.json remembers, else the detected default, is selected. ok is false when none is
+// available.
 func backendMenu(list []Backend, flag, why string) (ui.Menu, bool) {
 	m := ui.Menu{Focused: true, Cursor: -1}
+	// The keyring config.json remembers comes before the detected default: a new profile goes
+	// where the others are, unless the person picks another.
+	remembered := -1
+	for i, b := range list {
+		if b.Remembered && b.Available && remembered < 0 {
+			remembered = i
+		}
+	}
 	for i, b := range list {
 		label := b.Label
 		if label == "" {
@@ -211,13 +269,18 @@ func backendMenu(list []Backend, flag, why string) (ui.Menu, bool) {
 		switch {
 		case flag != "" && b.Name == flag:
 			note = joinNote(why, note)
-		case flag == "" && b.Default && b.Available:
+		case flag == "" && b.Remembered && b.Available:
+			note = joinNote("used last", note)
+		case flag == "" && b.Default && b.Available && remembered < 0:
 			note = joinNote("detected default", note)
 		}
 		m.Items = append(m.Items, ui.MenuItem{Label: label, Note: note, Disabled: !b.Available})
-		if b.Available && m.Cursor < 0 && ((flag != "" && b.Name == flag) || (flag == "" && b.Default)) {
+		if b.Available && m.Cursor < 0 && ((flag != "" && b.Name == flag) || (flag == "" && remembered < 0 && b.Default)) {
 			m.Cursor = i
 		}
+	}
+	if flag == "" && remembered >= 0 {
+		m.Cursor = remembered
 	}
 	if m.Cursor < 0 {
 		for i, b := range list {
@@ -240,6 +303,7 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		s.loading = false
 		s.phase = saveChoose
 		s.backends, s.loadErr = msg.list, msg.err
+		s.replacing = msg.replacing
 		var ok bool
 		flag, why := s.fixed()
 		if s.menu, ok = backendMenu(s.backends, flag, why); !ok && s.loadErr == nil && len(s.backends) > 0 {
@@ -472,6 +536,9 @@ func (s *Save) draw(compact bool) body {
 		head += st.Text.Render(" " + saveIntro)
 	}
 	b.add(ui.Wrap(head, tw))
+	if s.replacing != nil && !d.Existing {
+		b.add(ui.Wrap(st.Warn.Render("! "+replaceText(s.replacing)), tw))
+	}
 	b.pin()
 	if !compact {
 		b.gap()
@@ -601,6 +668,11 @@ func (s *Save) Prompt(sess *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 	}
 	s.menu = menu
 	p.Say("Store profile %s in a keyring. %s", d.Profile, saveIntro)
+	if !d.Existing {
+		if s.replacing = findReplaced(sess.Ctx, s.profiles, d.Profile); s.replacing != nil {
+			p.Say("Warning: %s", replaceText(s.replacing))
+		}
+	}
 	if s.flagged() {
 		b, _ := s.selected()
 		p.Say("Keyring: %s (%s).", b.Label, why)
