@@ -214,3 +214,14 @@ func TestProfilesDetailsOfRejectedFixKeys(t *testing.T) {
 		t.Fatalf("r from the details:\n%s", v)
 	}
 }
+
+// TestProfilesStatusUnreachable: the status vocabulary's "unreachable" is shown as a
+// warning with its own word, not as an unknown status.
+func TestProfilesStatusUnreachable(t *testing.T) {
+	deps, _, _, m := homeDeps()
+	m.results["lab"] = ProfileCheck{Name: "lab", Status: "unreachable", Err: m.results["lab"].Err}
+	h := newHomeHarness(t, deps, homeCfg, 80, 24)
+	if v := h.view(); !strings.Contains(v, "! unreachable · just now") || strings.Contains(v, "? unreachable") {
+		t.Fatalf("unreachable:\n%s", v)
+	}
+}

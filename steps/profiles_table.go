@@ -338,6 +338,8 @@ func (p *Profiles) statusText(r *profileRow, long bool) (icon, text string) {
 		return st.Error.Render("✗"), "missing from the keyring · " + age
 	case store.StatusError:
 		return st.Warn.Render("!"), "error" + kind + " · " + age
+	case "unreachable": // the vocabulary's word for an issuer that did not answer
+		return st.Warn.Render("!"), "unreachable" + kind + " · " + age
 	case "":
 		return st.Muted.Render("·"), "never checked"
 	}
