@@ -391,6 +391,11 @@ wait_for "Step 7 of 8"
 wait_for 'Profile "lab" is already stored'
 shows "used last"
 screen >"$work/save-replacing.txt"
+tmux -L "$sock" resize-window -t "$cur" -x 40 -y 12
+wait_for "already stored"   # pinned with the step's instruction: a short window keeps it
+screen >"$work/save-replacing-40x12.txt"
+tmux -L "$sock" resize-window -t "$cur" -x 80 -y 24
+wait_for "used last"
 ok "the save step warns that lab is replaced and pre-selects the keyring used last"
 keys Enter
 wait_for "Step 8 of 8" 15
