@@ -19,11 +19,10 @@ import (
 
 // The profiles screen is cut in parts (docs/profiles-screen.md): this file holds the screen
 // itself (its rows, their checks, the routing of messages and keys; its layout is in
-// profiles_view.go); the table,
-// the details panel, the export form and the y/N question are sub-models in their own files
-// (profiles_table.go, profiles_details.go, profiles_export.go, profiles_confirm.go); the
-// actions are plain functions in profiles_actions.go, called by the screen's commands and by
-// the line prompts (profiles_lines.go) alike.
+// profiles_view.go); the table, the details panel, the export form and the y/N question are
+// sub-models in their own files (profiles_table.go, profiles_details.go, profiles_export.go,
+// profiles_confirm.go); the actions are plain functions in profiles_actions.go, called by the
+// screen's commands and by the line prompts (profiles_lines.go) alike.
 
 // The profiles screen's modes. A y/N question (remove, replace a file) is asked over the
 // list or the export form (Profiles.confirm).
