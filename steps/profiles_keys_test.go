@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -223,5 +224,19 @@ func TestProfilesStatusUnreachable(t *testing.T) {
 	h := newHomeHarness(t, deps, homeCfg, 80, 24)
 	if v := h.view(); !strings.Contains(v, "! unreachable · just now") || strings.Contains(v, "? unreachable") {
 		t.Fatalf("unreachable:\n%s", v)
+	}
+}
+
+// TestProfilesLinePromptsCheckAll: the line prompts offer what R does on screen.
+func TestProfilesLinePromptsCheckAll(t *testing.T) {
+	deps, _, _, m := homeDeps()
+	cfg := homeCfg
+	cfg.Accessible = true
+	var out strings.Builder
+	if _, err := RunHome(context.Background(), deps, cfg, strings.NewReader("5\n10\n"), &out); err != nil {
+		t.Fatalf("RunHome: %v\n%s", err, out.String())
+	}
+	if n := len(m.Checks()); n != 6 || !strings.Contains(out.String(), "5. Check every profile again") {
+		t.Fatalf("%d checks, want 6 (3 on opening, 3 again):\n%s", n, out.String())
 	}
 }

@@ -53,6 +53,11 @@ func (p *Profiles) Prompt(s *ui.Session, pr *ui.Prompter) (tea.Msg, error) {
 						return nil
 					})
 				}},
+				action{"Check every profile again", func() (tea.Msg, error) {
+					pr.Say("Checking %d profiles live…", len(p.rows))
+					p.checkNow(p.rows)
+					return nil, nil
+				}},
 				action{"Make a profile the default", func() (tea.Msg, error) {
 					return p.promptEach(pr, "make the default", func(_ *ui.Prompter, r *profileRow) error {
 						p.promptAction(setDefaultProfile(p.sess.Ctx, p.mgr, r.View.Name))

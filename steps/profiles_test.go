@@ -384,8 +384,8 @@ func TestProfilesLinePrompts(t *testing.T) {
 	cfg.Accessible = true
 	in := strings.Join([]string{
 		"1", "3", // details of staging
-		"5", "1", // make lab the default
-		"9", // quit
+		"6", "1", // make lab the default
+		"10", // quit
 	}, "\n") + "\n"
 	var out strings.Builder
 	got, err := RunHome(context.Background(), deps, cfg, strings.NewReader(in), &out)
