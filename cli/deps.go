@@ -106,13 +106,15 @@ func (b backendSource) Backends() []steps.Backend {
 	set := b.f.Settings
 	infos := store.Backends(set.KeyringDir, b.f.Env.Getenv)
 	envPass := b.f.passphraseKnown()
+	remembered := b.rememberedBackend()
 	var out []steps.Backend
 	for _, in := range infos {
 		def := in.Default
 		if set.Backend != "" && set.Backend != store.BackendAuto {
 			def = in.Name == set.Backend
 		}
-		be := steps.Backend{Name: in.Name, Label: in.Label, Note: in.Note, Available: in.Available, Default: def}
+		be := steps.Backend{Name: in.Name, Label: in.Label, Note: in.Note, Available: in.Available, Default: def,
+			Remembered: remembered != "" && in.Name == remembered}
 		if in.Name == store.BackendFile {
 			be.NeedsPassphrase = !envPass
 			be.Exists = store.FileKeyringExists(set.KeyringDir, b.f.Env.Getenv)
@@ -120,6 +122,21 @@ func (b backendSource) Backends() []steps.Backend {
 		out = append(out, be)
 	}
 	return out
+}
+
+// rememberedBackend is the keyring config.json remembers (the last one saved to), "" when
+// there is none or the config cannot be read (the detected default then stands).
+func (b backendSource) rememberedBackend() string {
+	defer b.f.background()()
+	st, err := b.f.Store()
+	if err != nil {
+		return ""
+	}
+	cfg, err := st.Config()
+	if err != nil {
+		return ""
+	}
+	return cfg.Backend
 }
 
 // profileManager serves the profiles screen with the command line's own functions: the check

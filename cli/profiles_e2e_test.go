@@ -180,14 +180,14 @@ func TestProfilesScreenEndToEnd(t *testing.T) {
 	}
 }
 
-// TestProfilesScreenRotates: k replaces prod's access key with a new one, checked live with the
+// TestProfilesScreenRotates: r replaces prod's access key with a new one, checked live with the
 // stored client credentials, in one write; the record names the old key.
 func TestProfilesScreenRotates(t *testing.T) {
 	e := threeProfiles(t)
 	e.srv.AddAccessKey(rotatedKey.AccessKeyID, rotatedKey.AccessKeySecret, cxonetest.DefaultUser)
 	d, _ := startHome(t, e)
 	d.WaitFor("checks", func(_, view string, _ ui.State) bool { return !strings.Contains(view, "checking") })
-	d.Keys("k")
+	d.Keys("r")
 	d.WaitText(steps.IDCreateKey, "SHOWN ONLY ONCE")
 	d.Keys("space", "enter")
 	d.WaitText(steps.IDAccessKey, "Replacing Access Key ID")

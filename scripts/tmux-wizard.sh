@@ -12,7 +12,12 @@
 #   5. `setup --rotate` replaces the access key with the emulator's second key (-extra-key)
 #      and names the old one to deactivate;
 #   6. `cxone-auth` opens the profiles screen at 80x24 and at 40x10 with a valid, a rejected
-#      and an unreachable profile.
+#      and an unreachable profile;
+#   7. the screen's keys: / filters, the details of the rejected profile show the error, d and
+#      j/k, R, resizes down to 20x5; a new profile given a stored profile's name is warned of in
+#      the save step, with the keyring used last pre-selected; the actions taken are left on
+#      the normal screen when it closes;
+#   8. the edit flow shows a stored secret's length and last 2 characters, never its start.
 # Secrets must never be on screen, and no line may be wider than its pane.
 #
 #   bash scripts/tmux-wizard.sh        # prints "ok: ..." per step and PASS at the end
@@ -324,5 +329,105 @@ for size in 80x24 40x10; do
   code=$(wait_exit "$run1")
   [ "$code" = "0" ] || fail "q on the profiles screen exited $code, want 0"
 done
+
+# --- run 7: the profiles screen's keys, at 80x24 and then narrow ---------------------------------
+start "$run1" 80 24
+wait_for "Passphrase for the keyring"
+typed "$passphrase"; keys Enter
+wait_for "✗ rejected" 15
+wait_for "! error" 15
+shows "/ filter" "r new access key" "R check all"
+keys /; typed "stag"
+wait_for "Filter: stag"
+s=$(screen)
+printf '%s\n' "$s" | grep -qE '^ (>| ) (default|lab)[ *]' && fail "the filter shows rows that do not match"
+keys Enter                  # keep the filter: the keys act on staging
+wait_for "esc clears"
+keys Enter                  # staging's details: the advice and the error itself
+wait_for "Profile staging"
+shows "rejected" "Error:" "or r to replace it"
+ok "/ filters the rows; the details of the rejected profile show the advice and the error"
+keys Escape                 # the details
+wait_for "esc clears"
+keys Escape                 # the filter
+wait_for "default*"
+shows "> staging"
+case "$(screen)" in *"Filter:"*) fail "esc did not clear the filter";; esac
+shows "lab" "staging"
+keys d                      # staging is the default now
+wait_for 'Profile "staging" is now the default.'
+keys k k                    # j/k move: up to the first row (default)
+keys d
+wait_for 'Profile "default" is now the default.'
+keys R                      # every profile checked again
+wait_for "✗ rejected" 15
+tmux -L "$sock" resize-window -t "$cur" -x 40 -y 10
+wait_for "default*"
+tmux -L "$sock" resize-window -t "$cur" -x 20 -y 5
+sleep 0.3; inspect "$(screen)"
+tmux -L "$sock" resize-window -t "$cur" -x 80 -y 24
+wait_for "TENANT"
+ok "d, j/k and R on the screen; resized to 40x10 and 20x5"
+
+# A new profile set up from the screen with a stored profile's name: the save step warns and
+# offers the keyring config.json remembers.
+keys n
+wait_for "Step 1 of 8"
+keys Enter Enter            # environment (custom), its issuer URL
+keys C-u; typed "lab"
+wait_for "exists: saving replaces"
+keys Enter
+wait_for "Step 2 of 8"
+keys Enter
+wait_for "Step 3 of 8"
+typed "$client_id"; keys Tab; typed "$client_secret"; keys Enter
+wait_for "Step 4 of 8"
+keys Space Enter
+wait_for "Step 5 of 8"
+typed "$new_key_id"; keys Tab; typed "$new_key_secret"; keys Enter
+wait_for "The credentials work." 15
+keys Enter
+wait_for "Step 7 of 8"
+wait_for 'Profile "lab" is already stored'
+shows "used last"
+screen >"$work/save-replacing.txt"
+tmux -L "$sock" resize-window -t "$cur" -x 40 -y 12
+wait_for "already stored"   # pinned with the step's instruction: a short window keeps it
+screen >"$work/save-replacing-40x12.txt"
+tmux -L "$sock" resize-window -t "$cur" -x 80 -y 24
+wait_for "used last"
+ok "the save step warns that lab is replaced and pre-selects the keyring used last"
+keys Enter
+wait_for "Step 8 of 8" 15
+keys Enter
+wait_for "PROFILE"
+keys q
+code=$(wait_exit "$run1")
+[ "$code" = "0" ] || fail "q on the profiles screen exited $code, want 0"
+wait_for 'Saved profile "lab".'
+j=$(joined)
+for line in '✓ Profile "staging" is now the default.' '✓ Profile "default" is now the default.' '✓ Saved profile "lab".'; do
+  case "$j" in *"$line"*) ;; *) fail "the normal screen lacks \"$line\"";; esac
+done
+case "$j" in *"PROFILE"*|*"TENANT"*) fail "the profiles screen was left on the normal screen";; esac
+ok "the actions taken on the screen are left on the normal screen when it closes"
+
+# --- run 8: the edit flow shows no more than the last 2 characters of a stored secret ----------
+start "$run1" 80 24 setup --profile lab
+wait_for "Passphrase for the keyring"
+typed "$passphrase"; keys Enter
+wait_for "Step 1 of 6"
+keys Enter Enter
+wait_for "Step 2 of 6"
+wait_for "characters · ends …${client_secret: -2}"
+case "$(screen)" in *"${client_secret:0:4}…${client_secret: -4}"*|*"${client_secret:8:6}"*) fail "the edit shows part of the stored client secret";; esac
+keys Enter Enter
+wait_for "Step 3 of 6"
+wait_for "characters · ends …${new_key_secret: -2}"
+case "$(screen)" in *"${new_key_secret:8:6}"*) fail "the edit shows part of the stored key secret";; esac
+screen >"$work/edit-accesskey.txt"
+ok "the edit flow describes the stored secrets (length, last 2) instead of showing them"
+keys C-c
+code=$(wait_exit "$run1")
 
 echo PASS

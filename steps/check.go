@@ -411,7 +411,7 @@ func (c *Check) draw(compact bool) body {
 			b.gap()
 			b.add(st.OK.Render("✓ ") + st.Value.Render("The credentials work."))
 		}
-		b.add(ui.KV(st, tw, resultPairs(store.ViewOfCheck(d.Profile, d.Issuer, d.Creds, c.result))...))
+		b.add(wrapPairs(st, tw, resultPairs(store.ViewOfCheck(d.Profile, d.Issuer, d.Creds, c.result))...))
 		for _, w := range c.result.Warnings {
 			b.add(ui.Wrap(st.Warn.Render("! "+auth.Sanitize(w)), tw))
 		}

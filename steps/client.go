@@ -426,7 +426,11 @@ func promptPair(p *ui.Prompter, idName, secretName, curID, curSecret string, lin
 		}
 	}
 	for secret == "" {
-		a, err := p.Secret(secretName, curSecret != "")
+		q := secretName
+		if curSecret != "" {
+			q += " (" + storedSecretText(curSecret) + ")" // never more than its last 2 characters
+		}
+		a, err := p.Secret(q, curSecret != "")
 		if err != nil {
 			return "", "", err
 		}

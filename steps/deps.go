@@ -1,7 +1,8 @@
 // Package steps holds the screens of the setup wizard (one file per step, each with its
 // screen and its line prompt side by side), the profiles screen that is the home of
-// `cxone-auth` on a terminal (profiles.go), the flows built from the steps (a new profile, the
-// edit of a stored one, the rotation of its access key: flows.go), the interfaces they consume
+// `cxone-auth` on a terminal (profiles.go and its parts, profiles_*.go), the flows built from
+// the steps (a new profile, the edit of a stored one, the rotation of its access key:
+// flows.go), the interfaces they consume
 // (Verifier, Saver, ProfileSource, BackendSource, ProfileManager), and Run, RunFlow and
 // RunHome, which run them full-screen or, for screen readers, as plain line prompts.
 package steps
@@ -60,6 +61,9 @@ type Backend struct {
 	Default         bool // the detected default, pre-selected
 	NeedsPassphrase bool // the encrypted-file backend
 	Exists          bool // the keyring already exists (ask the passphrase once, not twice)
+	// Remembered marks the keyring config.json remembers (the one the last profile was saved
+	// to): a new profile's save step pre-selects it rather than the detected default.
+	Remembered bool
 }
 
 // BackendSource lists the keyring backends of this machine. Backends may probe the system,

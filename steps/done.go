@@ -118,6 +118,9 @@ func (r Record) Lines() []string {
 	for _, n := range r.Notes {
 		lines = append(lines, "! "+n)
 	}
+	if len(r.Next) == 0 {
+		return lines // an action's record: what was done, nothing more to run
+	}
 	lines = append(lines, "Next:")
 	cw := 0
 	for _, c := range r.Next {
@@ -143,7 +146,7 @@ func (d *Done) View() string {
 		b.add(ui.Wrap(st.Warn.Render("! ")+st.Text.Render(n), tw))
 	}
 	b.gap()
-	b.add(ui.KV(st, tw, r.Pairs...))
+	b.add(wrapPairs(st, tw, r.Pairs...))
 	b.gap()
 	b.add(st.Text.Render("Next:"))
 	cw := 0

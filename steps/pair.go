@@ -1,10 +1,12 @@
 package steps
 
 import (
+	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
+	"cxone-auth/auth"
 	"cxone-auth/ui"
 )
 
@@ -33,11 +35,30 @@ func (p *pair) setup(idName, idHint, secretName, secretHint string, lintID, lint
 	p.group.Pair(0, 1)
 }
 
-// keep starts both fields from stored values: shown masked, kept by Enter, replaced by typing.
+// keep starts both fields from stored values, kept by Enter, replaced by typing: the ID shown
+// masked (its first and last 4 characters), the secret only described (storedSecretText).
 func (p *pair) keep(id, secret string) {
 	p.id.Keep(id)
 	p.secret.Keep(secret)
+	p.secret.Describe = storedSecretText
 	p.lint()
+}
+
+// storedSecretMinEnds is the shortest stored secret whose last characters are shown.
+const storedSecretMinEnds = 12
+
+// storedSecretText describes a stored secret without showing it: that one is stored, its
+// length, and for a secret of storedSecretMinEnds characters or more its last 2 ("stored · 56
+// characters · ends …A="), enough to tell two keys apart and never enough to guess one. An
+// identifier keeps its first and last 4 (auth.Mask); a secret never shows more than 2
+// (docs/profiles-screen.md).
+func storedSecretText(s string) string {
+	r := []rune(s)
+	t := fmt.Sprintf("stored · %d characters", len(r))
+	if len(r) >= storedSecretMinEnds {
+		t += " · ends …" + auth.Sanitize(string(r[len(r)-2:]))
+	}
+	return t
 }
 
 func (p *pair) lint() {

@@ -11,31 +11,31 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"cxone-auth/auth"
 	"cxone-auth/store"
 	"cxone-auth/ui"
 )
 
-// profilesTimeoutAction bounds the screen's keyring and file actions (make default, remove,
-// export, reading a profile for an edit); the store bounds each keyring call as well.
-const profilesTimeoutAction = 45 * time.Second
+// The profiles screen is cut in parts (docs/profiles-screen.md): this file holds the screen
+// itself (its rows, their checks, the routing of messages and keys; its layout is in
+// profiles_view.go); the table, the details panel, the export form and the y/N question are
+// sub-models in their own files (profiles_table.go, profiles_details.go, profiles_export.go,
+// profiles_confirm.go); the actions are plain functions in profiles_actions.go, called by the
+// screen's commands and by the line prompts (profiles_lines.go) alike.
 
-// The profiles screen's modes.
+// The profiles screen's modes. A y/N question (remove, replace a file) is asked over the
+// list or the export form (Profiles.confirm).
 const (
 	profList    = iota
 	profDetails // the panel of the selected profile
 	profExport  // the export form
-	profReplace // the export file exists: replace it?
-	profRemove  // remove the selected profile?
 )
 
 // profilesKeysText lists the screen's keys under the rows, when there is room; a key and
 // what it does are never split across two lines.
 var profilesKeysText = strings.Join(func() []string {
-	items := []string{"enter details", "n new profile", "e edit", "k new access key", "c check again", "d make default", "x export", "del remove", "q quit"}
+	items := []string{"↑↓/jk move", "/ filter", "enter details", "n new profile", "e edit", "r new access key", "c check again", "R check all", "d make default", "x export", "del remove", "q quit"}
 	for i, it := range items {
 		items[i] = strings.ReplaceAll(it, " ", "\u00a0")
 	}
@@ -63,7 +63,7 @@ type (
 		err    error
 	}
 	actionMsg struct {
-		note string
+		note string // what was done, a sentence
 		err  error
 	}
 	exportedMsg struct {
@@ -107,7 +107,6 @@ type Profiles struct {
 	now  func() time.Time // the clock of the ages; tests pin it
 
 	rows    []*profileRow
-	cursor  int
 	want    string // the profile the cursor goes to once the list is read again
 	loading bool
 	loaded  bool
@@ -122,30 +121,26 @@ type Profiles struct {
 	noteBad bool
 	busy    string // an action under way ("Reading profile prod…")
 
+	// The sub-models.
+	list    profTable
+	panel   profDetailsPanel
+	export  *profExportForm
+	confirm profConfirm
+
+	// acts are the records of the actions taken on the screen (make default, remove, export),
+	// printed on the normal screen when it closes, with those of the flows (records).
+	acts []profAction
+
 	spin spinner.Model
 
 	frame    *body // the last layout (render), nil once the state changed
 	frameKey frameKey
-
-	exName   string
-	exGroup  ui.Group
-	exFormat ui.Menu
-	exPath   ui.Field
-	exReq    ExportRequest // the export waiting for the replace confirmation
 }
 
 // NewProfiles returns the profiles screen; deps.Manager must be set.
 func NewProfiles(deps Deps, cfg Config) *Profiles {
-	p := &Profiles{deps: deps, cfg: cfg, mgr: deps.Manager, now: time.Now,
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
-	p.exFormat = ui.Menu{}
-	for _, f := range store.Formats {
-		p.exFormat.Items = append(p.exFormat.Items, ui.MenuItem{Label: f.Name, Note: f.Note})
-	}
-	p.exPath = ui.NewField("File", "path of the file to write", false)
-	p.exGroup.Add(&p.exFormat)
-	p.exGroup.Add(&p.exPath)
-	return p
+	return &Profiles{deps: deps, cfg: cfg, mgr: deps.Manager, now: time.Now,
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), export: newProfExportForm()}
 }
 
 // ID implements ui.Step.
@@ -179,12 +174,16 @@ func (p *Profiles) Enter(s *ui.Session) tea.Cmd {
 func (p *Profiles) Restyle(st *ui.Styles) {
 	p.frame = nil
 	p.spin.Style = st.Spinner
-	p.exPath.SetStyles(st)
+	p.export.restyle(st)
 }
 
-// CapturingText implements ui.TextCapturer: the export form's path takes printable keys.
+// CapturingText implements ui.TextCapturer: the filter and the export form's path take
+// printable keys.
 func (p *Profiles) CapturingText() bool {
-	return p.mode == profExport && p.exGroup.Current() == &p.exPath
+	if p.confirm.asking() {
+		return false
+	}
+	return (p.mode == profList && p.list.filtering) || (p.mode == profExport && p.export.capturing())
 }
 
 func (p *Profiles) tick() tea.Cmd {
@@ -203,12 +202,7 @@ func (p *Profiles) anyChecking() bool {
 	return false
 }
 
-func (p *Profiles) selected() *profileRow {
-	if p.cursor < 0 || p.cursor >= len(p.rows) {
-		return nil
-	}
-	return p.rows[p.cursor]
-}
+func (p *Profiles) selected() *profileRow { return p.list.selected(p.rows) }
 
 func (p *Profiles) row(name string) *profileRow {
 	for _, r := range p.rows {
@@ -219,28 +213,6 @@ func (p *Profiles) row(name string) *profileRow {
 	return nil
 }
 
-// bounded runs fn with the action bound.
-func bounded[T any](ctx context.Context, fn func(context.Context) T) T {
-	ctx, cancel := context.WithTimeout(ctx, profilesTimeoutAction)
-	defer cancel()
-	return fn(ctx)
-}
-
-func (p *Profiles) listCmd() tea.Cmd {
-	mgr, ctx := p.mgr, p.sess.Ctx
-	return func() tea.Msg { return readList(ctx, mgr) }
-}
-
-func readList(ctx context.Context, mgr ProfileManager) listedMsg {
-	if mgr == nil {
-		return listedMsg{err: errors.New("the profiles cannot be listed here")}
-	}
-	return bounded(ctx, func(ctx context.Context) listedMsg {
-		list, err := mgr.List(ctx)
-		return listedMsg{list: list, err: err}
-	})
-}
-
 // preload reads the list before the program starts. It comes from the config (no keyring, no
 // network, a millisecond), and the screen's first frame then shows the rows, with the checks
 // started at once, instead of a "Reading the profiles…" frame and the rows one frame later.
@@ -249,69 +221,27 @@ func (p *Profiles) preload(ctx context.Context) {
 	p.pre = &msg
 }
 
-// checkRows checks rows live, all at once, in one run of the manager's CheckEach (which
-// records the results). The results come back as checksMsg, each with whatever came in since
-// the last: with many profiles, results arriving together cost one update and one frame, not
-// one each.
-func (p *Profiles) checkRows(rows []*profileRow) tea.Cmd {
+// beginChecks marks rows as checking in a new run and returns the run and their names.
+func (p *Profiles) beginChecks(rows []*profileRow) (run int, names []string) {
 	if len(rows) == 0 {
-		return nil
+		return p.run, nil
 	}
 	p.run++
-	run, mgr, ctx := p.run, p.mgr, p.sess.Ctx
-	names := make([]string, len(rows))
+	names = make([]string, len(rows))
 	for i, r := range rows {
-		r.checking, r.run = true, run
+		r.checking, r.run = true, p.run
 		names[i] = r.View.Name
 	}
-	results := make(chan ProfileCheck, len(names))
-	next := nextChecks(run, results)
-	return func() tea.Msg {
-		go func() {
-			defer close(results)
-			ctx, cancel := context.WithTimeout(ctx, checkTimeout)
-			defer cancel()
-			mgr.CheckEach(ctx, names, func(res ProfileCheck) { results <- res })
-		}()
-		return next()
-	}
+	return p.run, names
 }
 
-// nextChecks waits for the next results of run: the first one and any others already there.
-func nextChecks(run int, results <-chan ProfileCheck) tea.Cmd {
-	return func() tea.Msg {
-		res, ok := <-results
-		if !ok {
-			return nil
-		}
-		msg := checksMsg{run: run, results: []ProfileCheck{res}}
-		for {
-			select {
-			case res, ok := <-results:
-				if !ok {
-					return msg
-				}
-				msg.results = append(msg.results, res)
-			default:
-				msg.next = nextChecks(run, results)
-				return msg
-			}
+// applyChecks shows the results of run in their rows; a result of an older run is dropped.
+func (p *Profiles) applyChecks(run int, results []ProfileCheck) {
+	for _, res := range results {
+		if r := p.row(res.Name); r != nil && r.run == run {
+			r.applyCheck(res)
 		}
 	}
-}
-
-// firstFrameWait is one frame of Bubble Tea's renderer, which draws at most 60 frames a
-// second on its own ticker. The checks of the opening start that much after the screen: their
-// keyring decryptions take every core at once, and started with it they held the first frame
-// back by a sixth (8 ms over 20 profiles). The rows show "checking…" meanwhile.
-const firstFrameWait = time.Second / 60
-
-// afterFirstFrame runs cmd once the first frame has been drawn.
-func afterFirstFrame(cmd tea.Cmd) tea.Cmd {
-	if cmd == nil {
-		return nil
-	}
-	return tea.Tick(firstFrameWait, func(time.Time) tea.Msg { return tea.BatchMsg{cmd} })
 }
 
 // checkAll checks every profile at once.
@@ -345,12 +275,8 @@ func (p *Profiles) applyList(list []StoredProfile) {
 	if p.want != "" {
 		cur, p.want = p.want, ""
 	}
-	p.cursor = min(p.cursor, max(0, len(p.rows)-1))
-	for i, r := range p.rows {
-		if r.View.Name == cur {
-			p.cursor = i
-		}
-	}
+	p.list.clamp(p.rows)
+	p.list.to(p.rows, cur)
 }
 
 // applyCheck shows a finished check in its row. A failed check keeps the stored view (tenant,
@@ -377,7 +303,7 @@ func (p *Profiles) setNote(s string, bad bool) { p.note, p.noteBad = s, bad }
 func (p *Profiles) cursorToDefault() {
 	for i, r := range p.rows {
 		if r.Default {
-			p.cursor = i
+			p.list.cursor = i
 		}
 	}
 }
@@ -390,25 +316,9 @@ func (p *Profiles) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case listedMsg:
-		p.loading, p.loaded, p.stale = false, true, false
-		p.loadErr = ""
-		if msg.err != nil {
-			p.loadErr = "Could not list the profiles: " + errorText(msg.err)
-			return p, nil
-		}
-		p.applyList(msg.list)
-		if !p.checked {
-			p.checked = true
-			p.cursorToDefault()
-			return p, afterFirstFrame(p.checkAll())
-		}
-		return p, nil
+		return p, p.listed(msg)
 	case checksMsg:
-		for _, res := range msg.results {
-			if r := p.row(res.Name); r != nil && r.run == msg.run {
-				r.applyCheck(res)
-			}
-		}
+		p.applyChecks(msg.run, msg.results)
 		return p, msg.next
 	case spinner.TickMsg:
 		if !p.anyChecking() {
@@ -425,27 +335,51 @@ func (p *Profiles) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		}
 		return p, p.startFlow(msg)
 	case actionMsg:
-		p.busy = ""
-		p.mode, p.stale = profList, true
-		if msg.err != nil {
-			p.setNote(errorText(msg.err), true)
-		} else {
-			p.setNote(msg.note, false)
-		}
+		p.acted(msg)
 		return p, p.listCmd()
 	case exportedMsg:
-		return p.exported(msg)
+		return p, p.exported(msg)
 	case ui.FlowEndedMsg:
 		return p, p.flowEnded(msg)
 	case tea.KeyPressMsg:
-		return p.key(msg)
+		return p, p.key(msg)
 	case tea.PasteMsg:
-		if p.mode == profExport {
-			cmd, _ := p.exGroup.Update(msg, p.sess.Keys, nil)
+		if p.mode == profExport && !p.confirm.asking() {
+			cmd, _, _ := p.export.Update(msg, p.sess.Keys)
 			return p, cmd
 		}
 	}
 	return p, nil
+}
+
+// listed takes the config's list in; the first time, it starts the checks of the opening.
+func (p *Profiles) listed(msg listedMsg) tea.Cmd {
+	p.loading, p.loaded, p.stale = false, true, false
+	p.loadErr = ""
+	if msg.err != nil {
+		p.loadErr = "Could not list the profiles: " + errorText(msg.err)
+		return nil
+	}
+	p.applyList(msg.list)
+	if !p.checked {
+		p.checked = true
+		p.cursorToDefault()
+		return afterFirstFrame(p.checkAll())
+	}
+	return nil
+}
+
+// acted takes the outcome of an action (make default, remove) in; the list is to be read
+// again.
+func (p *Profiles) acted(msg actionMsg) {
+	p.busy = ""
+	p.mode, p.stale = profList, true
+	if msg.err != nil {
+		p.setNote(errorText(msg.err), true)
+		return
+	}
+	p.setNote("✓ "+msg.note, false)
+	p.logAction(Record{Headline: msg.note})
 }
 
 // flowEnded takes the screen back after a flow: what it saved is said, its row forgets the
@@ -471,35 +405,29 @@ func (p *Profiles) flowEnded(msg ui.FlowEndedMsg) tea.Cmd {
 	return p.listCmd()
 }
 
+// flowOf is the edit or rotation of the profile just read from the keyring.
+func (p *Profiles) flowOf(msg secretMsg) Flow {
+	if msg.rotate {
+		return RotateFlow(p.deps, p.cfg, msg.sec)
+	}
+	var refused error
+	if r := p.row(msg.sec.Name); r != nil {
+		refused = r.err
+	}
+	return EditFlow(p.deps, p.cfg, msg.sec, msg.from, refused)
+}
+
 // startFlow starts the edit or rotation of the profile just read from the keyring.
 func (p *Profiles) startFlow(msg secretMsg) tea.Cmd {
-	var fl Flow
-	if msg.rotate {
-		fl = RotateFlow(p.deps, p.cfg, msg.sec)
-	} else {
-		var refused error
-		if r := p.row(msg.sec.Name); r != nil {
-			refused = r.err
-		}
-		fl = EditFlow(p.deps, p.cfg, msg.sec, msg.from, refused)
-	}
+	fl := p.flowOf(msg)
 	return ui.StartFlow(fl.Steps, fl.Draft)
 }
 
-// readCmd reads the selected profile from the keyring for an edit (from: its first step) or a
-// rotation. The keyring was unlocked before the screen opened: nothing is asked here.
-func (p *Profiles) readCmd(r *profileRow, rotate bool, from string) tea.Cmd {
-	name, mgr, ctx := r.View.Name, p.mgr, p.sess.Ctx
-	p.busy = "Reading profile " + name + " from the keyring…"
-	return func() tea.Msg {
-		return bounded(ctx, func(ctx context.Context) secretMsg {
-			sec, err := mgr.Load(ctx, name)
-			if sec.Name == "" {
-				sec.Name = name
-			}
-			return secretMsg{rotate: rotate, from: from, sec: sec, err: err}
-		})
-	}
+// newFlow is the wizard for a new profile, its name pre-filled with one not taken yet.
+func (p *Profiles) newFlow() Flow {
+	cfg := p.cfg
+	cfg.Profile = p.newName()
+	return NewProfileFlow(p.deps, cfg)
 }
 
 // fixFrom is the step an edit starts on to fix what the row's failed check points at.
@@ -534,65 +462,71 @@ var (
 	profDetailsKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details"))
 	profNewKey     = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new"))
 	profEditKey    = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit"))
-	profRotateKey  = key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "new access key"))
+	profRotateKey  = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "new access key"))
 	profCheckKey   = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check again"))
+	profCheckAll   = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "check all"))
 	profDefaultKey = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "make default"))
 	profExportKey  = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export"))
 	profRemoveKey  = key.NewBinding(key.WithKeys("delete", "backspace"), key.WithHelp("del", "remove"))
 	profQuitKey    = key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))
-	profCloseKey   = key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "back"))
-	// The arrows only: k is the new access key here, not the wizard's vim-style up.
-	profUpKey   = key.NewBinding(key.WithKeys("up"))
-	profDownKey = key.NewBinding(key.WithKeys("down"))
 )
 
-func (p *Profiles) key(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
+// key routes a key: to the open question, the export form, the table, then the screen's
+// actions.
+func (p *Profiles) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := p.sess.Keys
-	switch p.mode {
-	case profExport:
-		return p.exportKey(k)
-	case profReplace:
-		if key.Matches(k, keys.Yes) {
-			req := p.exReq
-			req.Force = true
-			return p, p.exportCmd(req)
+	if p.confirm.asking() {
+		return p.confirm.Update(k, keys)
+	}
+	if p.mode == profExport {
+		cmd, submit, back := p.export.Update(k, keys)
+		switch {
+		case back:
+			p.mode = profList
+		case submit:
+			return p.exportCmd(p.export.request())
 		}
-		p.mode = profExport
-		p.exPath.Error = "not replaced: choose another file, or confirm with y"
-		return p, p.exGroup.Refocus()
-	case profRemove:
-		r := p.selected()
-		p.mode = profList
-		if key.Matches(k, keys.Yes) && r != nil {
-			return p, p.removeCmd(r.View.Name)
-		}
-		p.setNote("Nothing removed.", false)
-		return p, nil
+		return cmd
+	}
+	if p.mode == profList && p.list.filtering {
+		p.list.Update(k, p.rows) // the filter takes every key while it is typed
+		return nil
 	}
 	if p.busy != "" {
-		return p, nil
+		return nil
 	}
-	r := p.selected()
 	switch {
 	case key.Matches(k, profQuitKey):
-		return p, ui.Finish
-	case key.Matches(k, profUpKey):
-		p.cursor = max(0, p.cursor-1)
-		return p, nil
-	case key.Matches(k, profDownKey):
-		p.cursor = min(max(0, len(p.rows)-1), p.cursor+1)
-		return p, nil
+		return ui.Finish
 	case key.Matches(k, profNewKey):
-		cfg := p.cfg
-		cfg.Profile = p.newName()
 		p.setNote("", false)
-		return p, ui.StartFlow(NewProfileFlow(p.deps, cfg).Steps, nil)
-	case p.mode == profDetails && key.Matches(k, profCloseKey):
+		return ui.StartFlow(p.newFlow().Steps, nil)
+	case key.Matches(k, profCheckAll):
+		var rows []*profileRow
+		for _, r := range p.rows {
+			if !r.checking {
+				rows = append(rows, r)
+			}
+		}
+		if cmd := p.checkRows(rows); cmd != nil {
+			return tea.Batch(cmd, p.tick())
+		}
+		return nil
+	case p.mode == profDetails && p.panel.Update(k):
 		p.mode = profList
-		return p, nil
+		return nil
+	case p.mode == profDetails && key.Matches(k, profUpKey):
+		p.list.move(p.rows, -1) // the details of the row above
+		return nil
+	case p.mode == profDetails && key.Matches(k, profDownKey):
+		p.list.move(p.rows, 1)
+		return nil
+	case p.mode == profList && p.list.Update(k, p.rows):
+		return nil
 	}
+	r := p.selected()
 	if r == nil {
-		return p, nil
+		return nil
 	}
 	switch {
 	case key.Matches(k, profDetailsKey):
@@ -603,499 +537,66 @@ func (p *Profiles) key(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 			from = fixFrom(r) // from the advice: straight to the value that is wrong
 		}
 		p.setNote("", false)
-		return p, p.readCmd(r, false, from)
+		return p.readCmd(r, false, from)
 	case key.Matches(k, profRotateKey):
 		p.setNote("", false)
-		return p, p.readCmd(r, true, "")
+		return p.readCmd(r, true, "")
 	case key.Matches(k, profCheckKey):
 		if r.checking {
-			return p, nil
+			return nil
 		}
-		return p, tea.Batch(p.checkRows([]*profileRow{r}), p.tick())
+		return tea.Batch(p.checkRows([]*profileRow{r}), p.tick())
 	case key.Matches(k, profDefaultKey):
-		return p, p.defaultCmd(r.View.Name)
+		return p.defaultCmd(r.View.Name)
 	case key.Matches(k, profExportKey):
-		p.openExport(r.View.Name)
-		return p, p.exGroup.Focus(0)
+		p.setNote("", false)
+		p.mode = profExport
+		return p.export.open(r.View.Name)
 	case key.Matches(k, profRemoveKey):
 		p.setNote("", false)
-		p.mode = profRemove
-	}
-	return p, nil
-}
-
-func (p *Profiles) defaultCmd(name string) tea.Cmd {
-	mgr, ctx := p.mgr, p.sess.Ctx
-	p.busy = "Making " + name + " the default…"
-	return func() tea.Msg {
-		return bounded(ctx, func(ctx context.Context) actionMsg {
-			if err := mgr.SetDefault(ctx, name); err != nil {
-				return actionMsg{err: err}
-			}
-			return actionMsg{note: fmt.Sprintf("✓ Profile %q is now the default.", name)}
-		})
-	}
-}
-
-func (p *Profiles) removeCmd(name string) tea.Cmd {
-	mgr, ctx := p.mgr, p.sess.Ctx
-	p.busy = "Removing " + name + "…"
-	return func() tea.Msg {
-		return bounded(ctx, func(ctx context.Context) actionMsg {
-			if err := mgr.Remove(ctx, name); err != nil {
-				return actionMsg{err: err}
-			}
-			return actionMsg{note: fmt.Sprintf("✓ Removed profile %q and its stored credentials.", name)}
-		})
-	}
-}
-
-// exportPath is the default file of an export: the profile's name with the format's
-// extension, in the current folder (never a project's .env by surprise).
-func exportPath(name string, format int) string { return name + store.Formats[format].Ext }
-
-func (p *Profiles) openExport(name string) {
-	p.setNote("", false)
-	p.mode, p.exName = profExport, name
-	p.exFormat.Select(0)
-	p.exPath.SetValue(exportPath(name, 0))
-	p.exPath.Error, p.exPath.Warning = "", ""
-}
-
-func (p *Profiles) exportKey(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
-	before := p.exFormat.Selected()
-	cmd, ev := p.exGroup.Update(k, p.sess.Keys, func(i int) bool {
-		if p.exGroup.Current() == &p.exPath && strings.TrimSpace(p.exPath.Value()) == "" {
-			p.exPath.Error = "enter the path of the file to write"
-			return false
-		}
-		return true
-	})
-	if after := p.exFormat.Selected(); after != before && p.exPath.Value() == exportPath(p.exName, before) {
-		// The default path follows the format until the person types another.
-		p.exPath.SetValue(exportPath(p.exName, after))
-	}
-	switch ev {
-	case ui.GroupBack:
 		p.mode = profList
-		p.exGroup.BlurAll()
-		return p, nil
-	case ui.GroupSubmit:
-		req := ExportRequest{Profile: p.exName, Format: store.Formats[p.exFormat.Selected()].Name, Path: strings.TrimSpace(p.exPath.Value())}
-		return p, p.exportCmd(req)
-	case ui.GroupChanged:
-		p.exPath.Error = ""
+		name := r.View.Name
+		p.confirm.ask(fmt.Sprintf("Remove profile %q and its stored credentials? y/N", name),
+			func() tea.Cmd { return p.removeCmd(name) },
+			func() tea.Cmd { p.setNote("Nothing removed.", false); return nil })
 	}
-	return p, cmd
+	return nil
 }
 
-func (p *Profiles) exportCmd(req ExportRequest) tea.Cmd {
-	mgr, ctx := p.mgr, p.sess.Ctx
-	p.busy = "Writing " + req.Path + "…"
-	p.exGroup.BlurAll()
-	return func() tea.Msg {
-		return bounded(ctx, func(ctx context.Context) exportedMsg {
-			res, err := mgr.Export(ctx, req)
-			return exportedMsg{req: req, res: res, err: err}
-		})
-	}
-}
-
-func (p *Profiles) exported(msg exportedMsg) (ui.Step, tea.Cmd) {
+// exported takes the outcome of an export in: an existing file asks before it is replaced, a
+// failure goes back to the file field.
+func (p *Profiles) exported(msg exportedMsg) tea.Cmd {
 	p.busy = ""
 	switch {
 	case errors.Is(msg.err, fs.ErrExist) && !msg.req.Force:
-		p.mode, p.exReq = profReplace, msg.req
-		return p, nil
+		p.mode = profExport
+		req := msg.req
+		p.confirm.ask(replaceQuestion(req.Path),
+			func() tea.Cmd { req.Force = true; return p.exportCmd(req) },
+			func() tea.Cmd {
+				return p.export.failed("not replaced: choose another file, or confirm with y")
+			})
+		return nil
 	case msg.err != nil:
 		p.mode = profExport
-		p.exPath.Error = errorText(msg.err)
-		return p, p.exGroup.Focus(1)
+		return p.export.failed(errorText(msg.err))
 	}
 	p.mode = profList
-	note := fmt.Sprintf("✓ Wrote profile %q to %s (mode 0600).", msg.req.Profile, auth.Sanitize(msg.res.Path))
+	p.setNote("✓ "+exportNote(msg), false)
+	p.logAction(exportRecord(msg))
+	return nil
+}
+
+// exportNote says where an export went.
+func exportNote(msg exportedMsg) string {
+	note := fmt.Sprintf("Wrote profile %q to %s (mode 0600).", msg.req.Profile, auth.Sanitize(msg.res.Path))
 	if msg.res.GitWarning {
-		note += " It is inside a git work tree and not ignored: add it to .gitignore so the secrets are never committed."
+		note += " " + exportGitWarning
 	}
-	p.setNote(note, false)
-	return p, nil
+	return note
 }
 
-// statusText is a row's status: an icon and words, long ("rejected (invalid_grant) · 5m
-// ago") or short ("rejected · 5m ago").
-func (p *Profiles) statusText(r *profileRow, long bool) (icon, text string) {
-	st := p.sess.Styles
-	if r.checking {
-		icon = st.Spinner.Render("…")
-		if !p.sess.Accessible {
-			icon = p.spin.View()
-		}
-		return icon, "checking…"
-	}
-	age := store.Age(r.LastCheckAt, p.now())
-	kind := ""
-	if long && r.ErrorKind != "" {
-		kind = " (" + auth.Sanitize(r.ErrorKind) + ")"
-	}
-	switch r.Status {
-	case store.StatusValid:
-		return st.OK.Render("✓"), "valid · " + age
-	case store.StatusRejected:
-		return st.Error.Render("✗"), "rejected" + kind + " · " + age
-	case "missing":
-		return st.Error.Render("✗"), "missing from the keyring · " + age
-	case store.StatusError:
-		return st.Warn.Render("!"), "error" + kind + " · " + age
-	case "":
-		return st.Muted.Render("·"), "never checked"
-	}
-	return st.Warn.Render("?"), auth.Sanitize(r.Status) + " · " + age
-}
-
-func dashIf(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// table lays the rows out in width cells: a header and one line a row. Columns are dropped
-// from the right (user, business unit, tenant) and the status shortened until the rows fit;
-// the name and the status always show.
-func (p *Profiles) table(width int) (head string, rows []string, starred bool) {
-	st := p.sess.Styles
-	type column struct {
-		title string
-		cells []string
-		star  bool // the default profile is marked "*", explained under the rows
-	}
-	name := func(star bool) column {
-		c := column{title: "PROFILE", star: star}
-		for _, r := range p.rows {
-			n := r.View.Name
-			switch {
-			case r.Default && star:
-				n += "*"
-			case r.Default:
-				n += " (default)"
-			}
-			c.cells = append(c.cells, n)
-		}
-		return c
-	}
-	col := func(title string, f func(v store.View) string) column {
-		c := column{title: title}
-		for _, r := range p.rows {
-			c.cells = append(c.cells, dashIf(f(r.View)))
-		}
-		return c
-	}
-	tenant := col("TENANT", store.View.TenantText)
-	bu := col("BUSINESS UNIT", store.View.BusinessUnitText)
-	user := col("USER", func(v store.View) string { return v.User })
-	statusWidth := func(long bool) int {
-		w := len("STATUS")
-		for _, r := range p.rows {
-			_, t := p.statusText(r, long)
-			w = max(w, 2+lipgloss.Width(t))
-		}
-		return w
-	}
-	colWidth := func(c column) int {
-		w := lipgloss.Width(c.title)
-		for _, s := range c.cells {
-			w = max(w, lipgloss.Width(s))
-		}
-		return w
-	}
-	type candidate struct {
-		cols []column
-		long bool
-		flex int // how many columns, from the right, may be cut down to minFlex cells
-	}
-	// In order of preference: every column, the default marked "(default)" then "*", the
-	// user's column cut down first, then the business unit's and the tenant's; then the user,
-	// the business unit, the tenant dropped.
-	const minFlex = 10
-	all := func(star bool) []column { return []column{name(star), tenant, bu, user} }
-	cands := []candidate{
-		{all(false), true, 1},
-		{all(false), false, 1},
-		{all(true), false, 1},
-		{all(true), false, 3},
-		{[]column{name(false), tenant, bu}, false, 0},
-		{[]column{name(true), tenant, bu}, false, 0},
-		{[]column{name(false), tenant}, false, 1},
-		{[]column{name(true), tenant}, false, 1},
-		{[]column{name(false)}, true, 0},
-		{[]column{name(false)}, false, 0},
-		{[]column{name(true)}, false, 0},
-	}
-	pick := cands[len(cands)-1]
-	var widths []int
-	for _, c := range cands {
-		ws := make([]int, len(c.cols))
-		used := 2 + statusWidth(c.long)
-		for i, cl := range c.cols {
-			ws[i] = colWidth(cl)
-			used += ws[i] + 2
-		}
-		for i := len(ws) - 1; i >= max(1, len(ws)-c.flex) && used > width; i-- {
-			cut := min(used-width, max(0, ws[i]-minFlex))
-			ws[i] -= cut
-			used -= cut
-		}
-		if used <= width {
-			pick, widths = c, ws
-			break
-		}
-	}
-	if widths == nil {
-		widths = []int{colWidth(pick.cols[0])}
-		if w := 2 + widths[0] + 2 + statusWidth(pick.long); w > width {
-			widths[0] = max(4, widths[0]-(w-width)) // a very long name is cut, the status is not
-		}
-	}
-	cell := func(s string, w int) string {
-		s = ansi.Truncate(s, w, "…")
-		return s + strings.Repeat(" ", max(0, w-lipgloss.Width(s)))
-	}
-	var hb strings.Builder
-	hb.WriteString("  ")
-	for i, c := range pick.cols {
-		hb.WriteString(cell(c.title, widths[i]) + "  ")
-	}
-	hb.WriteString("STATUS")
-	lines := make([]string, 0, len(p.rows))
-	for ri, r := range p.rows {
-		sel := ri == p.cursor && p.mode != profDetails
-		var b strings.Builder
-		for i, c := range pick.cols {
-			b.WriteString(cell(c.cells[ri], widths[i]) + "  ")
-		}
-		icon, text := p.statusText(r, pick.long)
-		pointer, style := "  ", st.Text
-		if sel {
-			pointer, style = st.Selected.Render("> "), st.Selected
-		}
-		lines = append(lines, ansi.Truncate(pointer+style.Render(b.String())+icon+" "+style.Render(text), width, "…"))
-	}
-	starred = pick.cols[0].star
-	return st.Muted.Render(ansi.Truncate(hb.String(), width, "…")), lines, starred
-}
-
-// FocusLine implements ui.Focuser.
-func (p *Profiles) FocusLine() int { return p.render().focusLine }
-
-// PinnedLines implements ui.Pinner: the column header stays while the rows scroll.
-func (p *Profiles) PinnedLines() int { return p.render().pinned }
-
-// render lays the screen out once for each state: the engine asks for the view, the focus
-// line and the pinned lines after every message, and with 100 rows each layout took over a
-// millisecond, three times a message while the results came in.
-func (p *Profiles) render() body {
-	key := frameKey{}
-	if p.sess != nil {
-		key = frameKey{p.sess.Width, p.sess.Height, p.sess.Styles, p.now().Truncate(time.Second)}
-	}
-	if p.frame != nil && p.frameKey == key {
-		return *p.frame
-	}
-	b := fitted(p.sess, p.draw)
-	p.frame, p.frameKey = &b, key
-	return b
-}
-
-// frameKey is what a layout depends on besides the screen's own state, which only changes in
-// Enter, Restyle and Update (they drop the layout).
-type frameKey struct {
-	w, h   int
-	styles *ui.Styles
-	now    time.Time // the ages in the rows
-}
-
-func (p *Profiles) draw(compact bool) body {
-	var b body
-	if p.sess == nil {
-		return b
-	}
-	st, tw := p.sess.Styles, textWidth(p.sess)
-	switch {
-	case !p.loaded:
-		b.add(st.Muted.Render("Reading the profiles…"))
-		return b
-	case p.loadErr != "":
-		b.add(ui.Wrap(st.Error.Render("✗ "+p.loadErr), tw))
-		return b
-	case len(p.rows) == 0:
-		b.add(ui.Wrap(st.Text.Render("No profiles are stored. Press n to set one up."), tw))
-		p.addNote(&b)
-		return b
-	}
-	switch p.mode {
-	case profDetails:
-		p.details(&b, compact)
-	case profExport, profReplace:
-		p.exportForm(&b)
-	default:
-		head, lines, starred := p.table(p.sess.BodyWidth())
-		b.add(head)
-		b.pin()
-		for i, l := range lines {
-			if i == p.cursor {
-				b.focus()
-			}
-			b.add(l)
-		}
-		if starred {
-			b.add(st.Muted.Render("  * default profile"))
-		}
-		if !compact && p.mode == profList {
-			// The help line is cut at 80 columns; the screen's own keys are worth a line.
-			b.gap()
-			b.add(strings.ReplaceAll(ui.Wrap(st.Muted.Render(profilesKeysText), tw), "\u00a0", " "))
-		}
-		if p.mode == profRemove {
-			if r := p.selected(); r != nil {
-				b.gap()
-				b.focus()
-				b.add(ui.Wrap(st.Confirm.Render(fmt.Sprintf("Remove profile %q and its stored credentials? y/N", r.View.Name)), tw))
-			}
-		}
-	}
-	p.addNote(&b)
-	return b
-}
-
-func (p *Profiles) addNote(b *body) {
-	st, tw := p.sess.Styles, textWidth(p.sess)
-	switch {
-	case p.busy != "":
-		b.gap()
-		b.add(ui.Wrap(st.Muted.Render(p.busy), tw))
-	case p.note != "":
-		b.gap()
-		style := st.Text
-		if p.noteBad {
-			style = st.Error
-		}
-		b.add(ui.Wrap(style.Render(p.note), tw))
-	}
-}
-
-// detailPairs is what the details panel lists of a profile.
-func (p *Profiles) detailPairs(r *profileRow) [][2]string {
-	v := r.View
-	_, status := p.statusText(r, true)
-	return [][2]string{
-		{"Issuer", store.Or(v.Issuer)},
-		{"Client ID", store.Or(v.ClientID)},
-		{"Access Key ID", store.Or(v.AccessKeyID)},
-		{"User", store.Or(v.User)},
-		{"Tenant", store.Or(v.TenantText())},
-		{"Business unit", store.Or(v.BusinessUnitText())},
-		{"API endpoint", store.Or(v.APIEndpoint)},
-		{"Keyring", store.Or(auth.Sanitize(r.Backend))},
-		{"Last check", status},
-	}
-}
-
-// fixText says which keys fix what a failed check points at.
-func fixText(target auth.Target) string {
-	switch target {
-	case auth.TargetClient:
-		return "Press e to enter the Client ID and Client Secret again."
-	case auth.TargetAccessKey:
-		return "Press e to enter the access key again, or k to replace it with a new one."
-	case auth.TargetIssuer:
-		return "Press e to change the environment or the issuer."
-	case auth.TargetNone:
-		return "Press c to check again."
-	case auth.TargetProfile:
-		return "Press del to remove the entry, or n to set the profile up again."
-	}
-	return ""
-}
-
-// details adds the panel of the selected profile. Unless compact, the advice of a failed
-// check is a box with the cause, the fix and the error itself; the error goes first when
-// the box would not fit the window.
-func (p *Profiles) details(b *body, compact bool) {
-	if !compact {
-		full := *b
-		full.parts = append([]string(nil), b.parts...)
-		p.detailsIn(&full, false, true)
-		if full.lines <= p.sess.BodyHeight() {
-			*b = full
-			return
-		}
-	}
-	p.detailsIn(b, compact, false)
-}
-
-func (p *Profiles) detailsIn(b *body, compact, rawErr bool) {
-	r := p.selected()
-	if r == nil {
-		return
-	}
-	st, tw := p.sess.Styles, textWidth(p.sess)
-	head := st.Text.Render("Profile ") + st.Value.Render(r.View.Name)
-	if r.Default {
-		head += st.Muted.Render(" (default)")
-	}
-	b.add(ui.Wrap(head, tw))
-	b.pin()
-	b.focus()
-	if r.failed() {
-		// What is wrong and how to fix it come first: that is why a failed profile is opened.
-		a := auth.AdviceFor(auth.KindOf(r.err))
-		if compact {
-			b.add(ui.Wrap(st.Error.Render("✗ "+a.Title), tw))
-		} else {
-			lines := []string{a.Cause}
-			if a.Fix != "" {
-				lines = append(lines, a.Fix)
-			}
-			if rawErr {
-				lines = append(lines, "", st.Muted.Render(errorText(r.err)))
-			}
-			b.add(ui.ErrorBox(st, min(tw, 80), "✗ "+a.Title, lines...))
-		}
-		if f := fixText(a.Target); f != "" {
-			b.add(ui.Wrap(st.Text.Render(f), tw))
-		}
-		b.gap()
-	}
-	b.add(ui.KV(st, tw, p.detailPairs(r)...))
-	for _, w := range r.warnings {
-		b.add(ui.Wrap(st.Warn.Render("! "+auth.Sanitize(w)), tw))
-	}
-}
-
-func (p *Profiles) exportForm(b *body) {
-	st, tw, fw := p.sess.Styles, textWidth(p.sess), fieldWidth(p.sess)
-	b.add(ui.Wrap(st.Text.Render("Export profile ")+st.Value.Render(p.exName)+st.Text.Render(" to a file readable only by you."), tw))
-	b.pin()
-	b.gap()
-	b.add(label(st, "Format", p.exFormat.Focused))
-	if p.exGroup.Current() == &p.exFormat {
-		b.focusAt(p.exFormat.Selected())
-	}
-	b.add(p.exFormat.View(st, p.sess.BodyWidth()))
-	b.gap()
-	if p.exGroup.Current() == &p.exPath {
-		b.focus()
-	}
-	b.add(p.exPath.View(st, fw))
-	if p.mode == profReplace {
-		b.gap()
-		b.focus()
-		b.add(ui.Wrap(st.Confirm.Render(auth.Sanitize(p.exReq.Path)+" exists. Replace it? y/N"), tw))
-	}
-}
-
-// View implements ui.Step.
-func (p *Profiles) View() string { return p.render().String() }
+const exportGitWarning = "It is inside a git work tree and not ignored: add it to .gitignore so the secrets are never committed."
 
 // KeyBinds implements ui.Step.
 func (p *Profiles) KeyBinds() []key.Binding {
@@ -1103,253 +604,18 @@ func (p *Profiles) KeyBinds() []key.Binding {
 		return nil
 	}
 	k := p.sess.Keys
-	switch p.mode {
-	case profExport:
-		if p.exGroup.Current() == &p.exFormat {
-			return []key.Binding{k.UpDown, k.Next, binding("esc", "cancel")}
-		}
-		return []key.Binding{binding("enter", "write"), k.PrevField, binding("esc", "cancel")}
-	case profReplace, profRemove:
-		return []key.Binding{k.Yes, k.No}
-	case profDetails:
+	switch {
+	case p.confirm.asking():
+		return p.confirm.KeyBinds(k)
+	case p.mode == profExport:
+		return p.export.KeyBinds(k)
+	case p.mode == profDetails:
 		return []key.Binding{profCloseKey, profEditKey, profRotateKey, profCheckKey, profDefaultKey, profExportKey, profRemoveKey, profQuitKey}
+	case p.list.filtering:
+		return []key.Binding{binding("enter", "done"), binding("esc", "clear"), binding("↑/↓", "move")}
 	}
 	if len(p.rows) == 0 {
 		return []key.Binding{profNewKey, profQuitKey}
 	}
-	return []key.Binding{k.UpDown, profDetailsKey, profNewKey, profEditKey, profRotateKey, profCheckKey, profDefaultKey, profExportKey, profRemoveKey, profQuitKey}
-}
-
-// Prompt implements ui.Step: the same screen as line prompts. It lists the profiles with
-// their live check, then offers the same actions as a numbered menu; the inline ones (details,
-// check, default, export, remove) are done here, a flow (new, edit, new access key) is
-// returned to run.
-func (p *Profiles) Prompt(s *ui.Session, pr *ui.Prompter) (tea.Msg, error) {
-	p.sess, p.frame = s, nil
-	if !p.loaded || p.stale {
-		p.mode = profList
-		if err := p.promptList(pr, !p.checked); err != nil {
-			return nil, err
-		}
-	}
-	for {
-		p.sayRows(pr)
-		if p.note != "" {
-			pr.Say("%s", p.note)
-			p.note = ""
-		}
-		type action struct {
-			label string
-			do    func() (tea.Msg, error)
-		}
-		acts := []action{}
-		if len(p.rows) > 0 {
-			acts = append(acts,
-				action{"Show the details of a profile", func() (tea.Msg, error) { return p.promptEach(pr, "details", p.sayDetails) }},
-				action{"Edit a profile", func() (tea.Msg, error) { return p.promptRead(pr, false) }},
-				action{"Replace the access key of a profile", func() (tea.Msg, error) { return p.promptRead(pr, true) }},
-				action{"Check a profile again", func() (tea.Msg, error) {
-					return p.promptEach(pr, "check", func(_ *ui.Prompter, r *profileRow) error {
-						p.checkNow([]*profileRow{r})
-						return nil
-					})
-				}},
-				action{"Make a profile the default", func() (tea.Msg, error) {
-					return p.promptEach(pr, "make the default", func(_ *ui.Prompter, r *profileRow) error {
-						return p.promptAction(pr, p.defaultCmd(r.View.Name))
-					})
-				}},
-				action{"Export a profile to a file", func() (tea.Msg, error) { return p.promptEach(pr, "export", p.promptExport) }},
-				action{"Remove a profile", func() (tea.Msg, error) {
-					return p.promptEach(pr, "remove", func(pr *ui.Prompter, r *profileRow) error {
-						ok, err := pr.YesNo(fmt.Sprintf("Remove profile %q and its stored credentials?", r.View.Name), false)
-						if err != nil || !ok {
-							if err == nil {
-								pr.Say("Nothing removed.")
-							}
-							return err
-						}
-						return p.promptAction(pr, p.removeCmd(r.View.Name))
-					})
-				}},
-			)
-		}
-		acts = append(acts,
-			action{"Set up a new profile", func() (tea.Msg, error) {
-				cfg := p.cfg
-				cfg.Profile = p.newName()
-				return ui.StartFlowMsg{Steps: NewProfileFlow(p.deps, cfg).Steps}, nil
-			}},
-			action{"Quit", func() (tea.Msg, error) { return ui.FinishMsg{}, nil }},
-		)
-		labels := make([]string, len(acts))
-		for i, a := range acts {
-			labels[i] = a.label
-		}
-		i, err := pr.Choose("What now?", labels, len(acts)-1)
-		if err != nil {
-			return nil, err
-		}
-		msg, err := acts[i].do()
-		if err != nil || msg != nil {
-			return msg, err
-		}
-	}
-}
-
-// promptList reads the profiles and, with check, checks every one of them live at once.
-func (p *Profiles) promptList(pr *ui.Prompter, check bool) error {
-	msg := p.listCmd()().(listedMsg)
-	p.loaded, p.stale = true, false
-	if msg.err != nil {
-		return fmt.Errorf("list the profiles: %w", msg.err)
-	}
-	p.applyList(msg.list)
-	if check && len(p.rows) > 0 {
-		p.checked = true
-		if len(p.rows) == 1 {
-			pr.Say("Checking the profile live…")
-		} else {
-			pr.Say("Checking %d profiles live…", len(p.rows))
-		}
-		p.checkNow(p.rows)
-	}
-	return nil
-}
-
-// checkNow checks rows at once and waits for all of them (line prompts).
-func (p *Profiles) checkNow(rows []*profileRow) {
-	for cmd := p.checkRows(rows); cmd != nil; {
-		msg, _ := cmd().(checksMsg)
-		p.Update(msg)
-		cmd = msg.next
-	}
-}
-
-func (p *Profiles) sayRows(pr *ui.Prompter) {
-	if len(p.rows) == 0 {
-		pr.Say("No profiles are stored.")
-		return
-	}
-	pr.Say("Profiles:")
-	for i, r := range p.rows {
-		_, status := p.statusText(r, true)
-		name := r.View.Name
-		if r.Default {
-			name += " (default)"
-		}
-		v := r.View
-		pr.Say("  %d. %s: %s. Tenant %s; business unit %s; user %s.", i+1, name, status,
-			store.Or(v.TenantText()), store.Or(v.BusinessUnitText()), store.Or(v.User))
-	}
-}
-
-// promptEach asks which profile (when there are several) and does fn with it.
-func (p *Profiles) promptEach(pr *ui.Prompter, what string, fn func(*ui.Prompter, *profileRow) error) (tea.Msg, error) {
-	r, err := p.promptPick(pr, what)
-	if err != nil {
-		return nil, err
-	}
-	return nil, fn(pr, r)
-}
-
-func (p *Profiles) promptPick(pr *ui.Prompter, what string) (*profileRow, error) {
-	if len(p.rows) == 1 {
-		return p.rows[0], nil
-	}
-	names := make([]string, len(p.rows))
-	for i, r := range p.rows {
-		names[i] = r.View.Name
-	}
-	i, err := pr.Choose("Which profile to "+what+"?", names, p.cursor)
-	if err != nil {
-		return nil, err
-	}
-	p.cursor = i
-	return p.rows[i], nil
-}
-
-func (p *Profiles) sayDetails(pr *ui.Prompter, r *profileRow) error {
-	pr.Say("Profile %s:", r.View.Name)
-	for _, kv := range p.detailPairs(r) {
-		pr.Say("  %s: %s", kv[0], kv[1])
-	}
-	for _, w := range r.warnings {
-		pr.Say("Warning: %s", auth.Sanitize(w))
-	}
-	if r.failed() {
-		a := auth.AdviceFor(auth.KindOf(r.err))
-		pr.Say("Error: %s. %s %s", a.Title, a.Cause, a.Fix)
-		pr.Say("Details: %s", errorText(r.err))
-	}
-	return nil
-}
-
-// promptAction runs an action command and takes its outcome in.
-func (p *Profiles) promptAction(pr *ui.Prompter, cmd tea.Cmd) error {
-	p.Update(cmd())
-	if msg := p.listCmd()().(listedMsg); msg.err == nil {
-		p.applyList(msg.list)
-	}
-	return nil
-}
-
-// promptRead reads a profile from the keyring and returns the edit or rotation to run. A
-// failed profile's edit starts at the value its check points at.
-func (p *Profiles) promptRead(pr *ui.Prompter, rotate bool) (tea.Msg, error) {
-	what := "edit"
-	if rotate {
-		what = "give a new access key"
-	}
-	r, err := p.promptPick(pr, what)
-	if err != nil {
-		return nil, err
-	}
-	msg := p.readCmd(r, rotate, fixFrom(r))().(secretMsg)
-	p.busy = ""
-	if msg.err != nil {
-		pr.Say("Could not read profile %s: %s", r.View.Name, errorText(msg.err))
-		return nil, nil
-	}
-	return p.startFlow(msg)(), nil
-}
-
-func (p *Profiles) promptExport(pr *ui.Prompter, r *profileRow) error {
-	opts := make([]string, len(store.Formats))
-	for i, f := range store.Formats {
-		opts[i] = f.Name + " (" + f.Note + ")"
-	}
-	f, err := pr.Choose("Format:", opts, 0)
-	if err != nil {
-		return err
-	}
-	path, err := pr.Text("File", exportPath(r.View.Name, f), func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New("enter the path of the file to write")
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	req := ExportRequest{Profile: r.View.Name, Format: store.Formats[f].Name, Path: path}
-	msg := p.exportCmd(req)().(exportedMsg)
-	if errors.Is(msg.err, fs.ErrExist) {
-		ok, err := pr.YesNo(path+" exists. Replace it?", false)
-		if err != nil || !ok {
-			if err == nil {
-				pr.Say("Not replaced.")
-			}
-			p.busy = ""
-			return err
-		}
-		req.Force = true
-		msg = p.exportCmd(req)().(exportedMsg)
-	}
-	p.exported(msg)
-	if msg.err != nil {
-		pr.Say("Error: %s", errorText(msg.err))
-		p.mode = profList
-	}
-	return nil
+	return []key.Binding{profMoveKey, profFilterKey, profDetailsKey, profNewKey, profEditKey, profRotateKey, profCheckKey, profCheckAll, profDefaultKey, profExportKey, profRemoveKey, profQuitKey}
 }

@@ -190,7 +190,7 @@ func TestProfilesDetailsOfRejected(t *testing.T) {
 	h := newHomeHarness(t, deps, homeCfg, 80, 24)
 	h.keys("down", "enter")
 	view := h.view()
-	for _, want := range []string{"Profile staging", "CXone rejected the access key", "Press e to enter the access key again, or k to replace it", "Access Key ID  ZO4E…A===", "Keyring        file"} {
+	for _, want := range []string{"Profile staging", "CXone rejected the access key", "Press e to enter the access key again, or r to replace it", "Access Key ID  ZO4E…A===", "Keyring        file"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("details lack %q:\n%s", want, view)
 		}
@@ -319,12 +319,12 @@ func TestRotateWithRejectedClientCanStop(t *testing.T) {
 	}
 }
 
-// TestProfilesRotateComesBack: k on the screen runs the rotation in the same program and comes
+// TestProfilesRotateComesBack: r on the screen runs the rotation in the same program and comes
 // back with the old key to deactivate.
 func TestProfilesRotateComesBack(t *testing.T) {
 	deps, _, s, _ := homeDeps()
 	h := newHomeHarness(t, deps, homeCfg, 80, 24)
-	h.keys("k")
+	h.keys("r")
 	h.want(IDCreateKey)
 	if !strings.Contains(h.view(), "Step 1 of 5") {
 		t.Errorf("rotation header:\n%s", h.view())
@@ -384,8 +384,8 @@ func TestProfilesLinePrompts(t *testing.T) {
 	cfg.Accessible = true
 	in := strings.Join([]string{
 		"1", "3", // details of staging
-		"5", "1", // make lab the default
-		"9", // quit
+		"6", "1", // make lab the default
+		"10", // quit
 	}, "\n") + "\n"
 	var out strings.Builder
 	got, err := RunHome(context.Background(), deps, cfg, strings.NewReader(in), &out)

@@ -21,7 +21,7 @@ func All(deps Deps, cfg Config) []ui.Step {
 		NewCreateKey(),
 		NewAccessKey(),
 		NewCheck(deps.Verifier),
-		NewSave(deps.Backends, deps.Saver, cfg),
+		NewSave(deps.Backends, deps.Saver, cfg).warnReplacing(deps.Profiles),
 		NewDone(),
 	}
 }
@@ -92,14 +92,17 @@ func RunFlow(ctx context.Context, deps Deps, cfg Config, fl Flow, in io.Reader, 
 // program. Quitting it is not a cancellation: the records of the profiles saved meanwhile are
 // in the outcome.
 func RunHome(ctx context.Context, deps Deps, cfg Config, in io.Reader, out io.Writer) (Outcome, error) {
+	p := NewProfiles(deps, cfg)
 	if cfg.Accessible {
 		sess := newSession(deps, cfg)
-		st, err := ui.RunHomeLines(ctx, sess, NewProfiles(deps, cfg), ui.NewPrompter(ctx, in, out))
-		return outcome(st, err, sess)
+		st, err := ui.RunHomeLines(ctx, sess, p, ui.NewPrompter(ctx, in, out))
+		return p.outcome(st, err, sess)
 	}
-	p := NewProfiles(deps, cfg)
 	p.preload(ctx)
-	return runProgram(ctx, cfg, homeModel(ctx, deps, cfg, p), in, out)
+	m := homeModel(ctx, deps, cfg, p)
+	res, err := runProgram(ctx, cfg, m, in, out)
+	res.Records = p.records(m.Session().Finished)
+	return res, err
 }
 
 func runProgram(ctx context.Context, cfg Config, m *ui.Model, in io.Reader, out io.Writer) (Outcome, error) {

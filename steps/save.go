@@ -38,6 +38,9 @@ var (
 type backendsMsg struct {
 	list []Backend
 	err  error
+	// replacing is the stored profile of the draft's name when a new profile's flow would
+	// replace it (nil otherwise).
+	replacing *ExistingProfile
 }
 
 type savedMsg struct {
@@ -72,6 +75,10 @@ type Save struct {
 	src   BackendSource
 	saver Saver
 	cfg   Config
+	// profiles lists the stored profiles, to warn before a new profile replaces one (nil: no
+	// warning; an edit says "Update" anyway).
+	profiles  ProfileSource
+	replacing *ExistingProfile
 
 	phase    int
 	loading  bool
@@ -105,6 +112,13 @@ func NewSave(src BackendSource, saver Saver, cfg Config) *Save {
 	return s
 }
 
+// warnReplacing makes the step warn when the profile it saves replaces a stored one that the
+// flow did not start from (a new profile's wizard given a name that is taken).
+func (s *Save) warnReplacing(src ProfileSource) *Save {
+	s.profiles = src
+	return s
+}
+
 // ID implements ui.Step.
 func (s *Save) ID() string { return IDSave }
 
@@ -118,7 +132,7 @@ func (s *Save) Enter(sess *ui.Session) tea.Cmd {
 	switch {
 	case s.phase == saveLoading && !s.loading:
 		s.loading = true
-		return loadBackends(s.src)
+		return loadBackends(sess.Ctx, s.src, s.profiles, sess.Draft)
 	case s.phase == saveSaving:
 		return s.tick()
 	case s.phase == savePass:
@@ -132,27 +146,6 @@ func (s *Save) tick() tea.Cmd {
 		return nil
 	}
 	return s.spin.Tick
-}
-
-func listBackends(src BackendSource) ([]Backend, error) {
-	if src == nil {
-		return nil, errors.New("no keyring backends are configured")
-	}
-	ch := make(chan []Backend, 1)
-	go func() { ch <- src.Backends() }()
-	select {
-	case list := <-ch:
-		return list, nil
-	case <-time.After(backendsTimeout):
-		return nil, errors.New("listing the keyring backends took too long")
-	}
-}
-
-func loadBackends(src BackendSource) tea.Cmd {
-	return func() tea.Msg {
-		list, err := listBackends(src)
-		return backendsMsg{list: list, err: err}
-	}
 }
 
 // Restyle implements ui.Restyler.
@@ -179,57 +172,6 @@ func (s *Save) selected() (Backend, bool) {
 	return s.backends[i], s.backends[i].Available
 }
 
-// fixed is the backend decided before this step, and why: the one named by --keyring-backend,
-// else, for a stored profile, the one that holds it. "" when the person chooses.
-func (s *Save) fixed() (name, why string) {
-	switch d := s.sess.Draft; {
-	case s.cfg.Backend != "":
-		return s.cfg.Backend, "from --keyring-backend"
-	case d.Existing && d.Backend != "":
-		return d.Backend, "where the profile is stored"
-	}
-	return "", ""
-}
-
-// flagged reports whether the backend was decided before this step (no choice to offer).
-func (s *Save) flagged() bool {
-	b, ok := s.selected()
-	name, _ := s.fixed()
-	return ok && name != "" && b.Name == name
-}
-
-// backendMenu lists the backends; the one decided before (flag, why), else the detected
-// default, is selected. ok is false when none is available.
-func backendMenu(list []Backend, flag, why string) (ui.Menu, bool) {
-	m := ui.Menu{Focused: true, Cursor: -1}
-	for i, b := range list {
-		label := b.Label
-		if label == "" {
-			label = b.Name
-		}
-		note := b.Note
-		switch {
-		case flag != "" && b.Name == flag:
-			note = joinNote(why, note)
-		case flag == "" && b.Default && b.Available:
-			note = joinNote("detected default", note)
-		}
-		m.Items = append(m.Items, ui.MenuItem{Label: label, Note: note, Disabled: !b.Available})
-		if b.Available && m.Cursor < 0 && ((flag != "" && b.Name == flag) || (flag == "" && b.Default)) {
-			m.Cursor = i
-		}
-	}
-	if m.Cursor < 0 {
-		for i, b := range list {
-			if b.Available {
-				m.Cursor = i
-				break
-			}
-		}
-	}
-	return m, m.Cursor >= 0
-}
-
 // Update implements ui.Step.
 func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	if s.sess == nil {
@@ -240,6 +182,7 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 		s.loading = false
 		s.phase = saveChoose
 		s.backends, s.loadErr = msg.list, msg.err
+		s.replacing = msg.replacing
 		var ok bool
 		flag, why := s.fixed()
 		if s.menu, ok = backendMenu(s.backends, flag, why); !ok && s.loadErr == nil && len(s.backends) > 0 {
@@ -472,6 +415,9 @@ func (s *Save) draw(compact bool) body {
 		head += st.Text.Render(" " + saveIntro)
 	}
 	b.add(ui.Wrap(head, tw))
+	if s.replacing != nil && !d.Existing {
+		b.add(ui.Wrap(st.Warn.Render("! "+replaceText(s.replacing)), tw))
+	}
 	b.pin()
 	if !compact {
 		b.gap()
@@ -495,7 +441,7 @@ func (s *Save) draw(compact bool) body {
 			label = sel.Name
 		}
 		_, why := s.fixed()
-		b.add(ui.KV(st, tw, [2]string{"Keyring", label + " (" + why + ")"}))
+		b.add(wrapPairs(st, tw, [2]string{"Keyring", label + " (" + why + ")"}))
 	} else if !(compact && s.phase == savePass) {
 		b.add(st.Label.Render("Keyring"))
 		if s.phase == saveChoose {
@@ -601,6 +547,11 @@ func (s *Save) Prompt(sess *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 	}
 	s.menu = menu
 	p.Say("Store profile %s in a keyring. %s", d.Profile, saveIntro)
+	if !d.Existing {
+		if s.replacing = findReplaced(sess.Ctx, s.profiles, d.Profile); s.replacing != nil {
+			p.Say("Warning: %s", replaceText(s.replacing))
+		}
+	}
 	if s.flagged() {
 		b, _ := s.selected()
 		p.Say("Keyring: %s (%s).", b.Label, why)

@@ -28,6 +28,10 @@ type Field struct {
 	// values (spaces or line breaks inside) is refused rather than glued together.
 	Single bool
 
+	// Describe says how a stored value (Keep) is shown; nil: its masked form (auth.Mask).
+	// A secret's field sets it, so as to show no more than its last 2 characters.
+	Describe func(stored string) string
+
 	input    textinput.Model
 	masked   bool
 	revealed bool
@@ -192,6 +196,14 @@ func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 	return cmd, f.Value() != before
 }
 
+// keptText is how the stored value is shown (Describe).
+func (f *Field) keptText() string {
+	if f.Describe != nil {
+		return auth.Sanitize(f.Describe(f.kept))
+	}
+	return auth.Mask(f.kept)
+}
+
 // View renders the label, the input and any warning, in width cells.
 func (f *Field) View(st *Styles, width int) string {
 	label := st.Label.Render(f.Label)
@@ -215,7 +227,7 @@ func (f *Field) View(st *Styles, width int) string {
 		if f.input.Focused() {
 			prompt = st.Prompt.Render(f.input.Prompt)
 		}
-		input = prompt + st.Muted.Render(auth.Mask(f.kept))
+		input = prompt + st.Muted.Render(f.keptText())
 	}
 	lines := []string{label, input}
 	if f.Error != "" {
