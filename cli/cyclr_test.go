@@ -487,3 +487,50 @@ func TestCyclrListMarksRemovedProfiles(t *testing.T) {
 		t.Errorf("cyclr list --live after remove: exit %d\n%s", code, out)
 	}
 }
+
+// setup --rotate --auto pushes the key it created to the profile's Cyclr installs before it
+// deactivates the old one; when Cyclr refuses the update, the old key stays active (the
+// install still holds it and must keep working) and the command exits 1 naming what is left.
+func TestCyclrRotateAutoPushesBeforeDeactivating(t *testing.T) {
+	for _, refuse := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pushed", true: "cyclr refuses"}[refuse], func(t *testing.T) {
+			ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
+			ce.login()
+			if code, _, stderr := ce.run("cyclr", "install", "--profile", "prod", "--account", cyclrtest.DefaultAccountID); code != 0 {
+				t.Fatal(stderr)
+			}
+			old := cxonetest.DefaultCredentials.AccessKeyID
+			if refuse {
+				ce.cy.SetFault(cyclrtest.EndpointAccountConnectors, cyclrtest.Fault{Kind: cyclrtest.FaultStatus, Status: 500})
+			}
+			code, out, stderr := ce.run("setup", "--profile", "prod", "--rotate", "--auto")
+			newID := rotateAutoNewKey(t, ce.cliEnv)
+			st, _ := ce.srv.AccessKey(old)
+			got := ce.cy.Installs()
+			if len(got) != 1 {
+				t.Fatalf("%d installs, want 1", len(got))
+			}
+			if !refuse {
+				if code != 0 {
+					t.Fatalf("rotate --auto: exit %d\n%s\n%s", code, out, stderr)
+				}
+				if got[0].Properties[0].Value != newID {
+					t.Errorf("the Cyclr install does not hold the new key")
+				}
+				if st.Active {
+					t.Errorf("the old key is still active after a full rotation")
+				}
+				return
+			}
+			if code != 1 || !strings.Contains(stderr, "Left to do") || !strings.Contains(stderr, "cyclr install --profile prod") {
+				t.Errorf("refused push: exit %d, want 1 naming what is left\n%s", code, stderr)
+			}
+			if !st.Active {
+				t.Errorf("the old key was deactivated although the Cyclr install still holds it")
+			}
+			if got[0].Properties[0].Value != old {
+				t.Errorf("the install changed although Cyclr refused the update")
+			}
+		})
+	}
+}
