@@ -137,6 +137,9 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 			}
 			return &exitError{code: exitNotFound, err: errors.New("no profiles stored yet: run 'cxone-auth setup' to create one")}
 		}
+		// The passphrase is asked (and asked again, up to three tries) before the checks
+		// start; a failure, three wrong passphrases included, is each profile's own, in its row.
+		_ = f.unlockKeyring(ctx)
 		entries = f.checkProfiles(ctx, s, cfg, names)
 	default:
 		s, err := f.Store()
@@ -374,7 +377,11 @@ func (f *Factory) checkProfile(ctx context.Context, s *store.Store, name string,
 	if m, err := s.Meta(name); err == nil {
 		meta = &m
 	}
-	sec, err := s.Load(ctx, name)
+	var sec store.Secret
+	err := f.passphraseTries(func() (err error) {
+		sec, err = s.Load(ctx, name)
+		return err
+	})
 	return f.checkLoaded(ctx, s, name, meta, sec, err, progress)
 }
 

@@ -321,7 +321,7 @@ func TestUnlockAsksAgainAfterAWrongPassphrase(t *testing.T) {
 	if err := f.unlockKeyring(context.Background()); err != nil {
 		t.Fatalf("unlock after one wrong passphrase: %v", err)
 	}
-	if n := strings.Count(errOut.String(), "Passphrase for the keyring"); n != 2 || !strings.Contains(errOut.String(), "does not open the keyring; try again") {
+	if n := strings.Count(errOut.String(), "Passphrase for the keyring"); n != 2 || !strings.Contains(errOut.String(), "Wrong passphrase — 2 tries left") {
 		t.Errorf("prompts %d:\n%s", n, errOut.String())
 	}
 	if !f.passphraseKnown() {

@@ -45,7 +45,7 @@ func removeRun(ctx context.Context, o *RemoveOptions) error {
 		return err
 	}
 	if !o.Yes {
-		if !f.IO.IsStdinTTY() {
+		if !f.IO.CanPrompt() {
 			return usageErrorHint("Run it on a terminal to be asked, or pass --yes.", "remove asks for confirmation")
 		}
 		if _, err := s.Meta(name); errors.Is(err, store.ErrNotFound) {
