@@ -126,7 +126,7 @@ func resolve(cmd *cobra.Command, g *globalFlags, env Env, errOut io.Writer, envF
 	dir, _ := pick("keyring-dir", g.keyringDir, "CXONE_KEYRING_DIR", "")
 	s.KeyringDir = expandHome(dir, env)
 	dir, _ = pick("config-dir", g.configDir, "CXONE_CONFIG_DIR", "")
-	s.ConfigDir = expandHome(dir, env)
+	s.ConfigDir = configFolder(dir, env)
 
 	t, _ := pick("timeout", g.timeout, "CXONE_TIMEOUT", "15s")
 	d, err := time.ParseDuration(t)
@@ -151,6 +151,18 @@ func truthy(v string) bool {
 		return false
 	}
 	return true
+}
+
+// configFolder is the one rule for the config folder, used by the settings and by the
+// completions (which run without resolved settings): the folder named (--config-dir, else
+// CXONE_CONFIG_DIR; named is what the caller picked), ~ expanded, else the default,
+// $XDG_CONFIG_HOME/cxone-auth or ~/.config/cxone-auth. "" when there is no home folder
+// either: opening the store then asks for one.
+func configFolder(named string, env Env) string {
+	if named != "" {
+		return expandHome(named, env)
+	}
+	return store.DefaultConfigDir(env.Getenv)
 }
 
 // expandHome expands a leading ~ with the HOME of the injected environment.
