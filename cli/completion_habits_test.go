@@ -48,8 +48,7 @@ func TestCompletionUsesTheDefaultConfigFolder(t *testing.T) {
 				}
 			}
 			cfgPath := filepath.Join(want, "config.json")
-			b, err := os.ReadFile(cfgPath)
-			if err != nil {
+			if _, err := os.Stat(cfgPath); err != nil {
 				t.Fatalf("setup did not write the default folder: %v", err)
 			}
 			delete(e.vars, "CXONE_KEYRING_PASSPHRASE") // a completion never opens the keyring
@@ -61,20 +60,8 @@ func TestCompletionUsesTheDefaultConfigFolder(t *testing.T) {
 			}
 
 			// The attack: a profile name that is an escape sequence.
-			var cfg map[string]any
-			if err := json.Unmarshal(b, &cfg); err != nil {
-				t.Fatal(err)
-			}
-			profiles := cfg["profiles"].(map[string]any)
-			evil := "\x1b]0;owned\x07\x1b[2Jprod"
-			profiles[evil] = profiles["prod"]
-			profiles["Upper Case"] = profiles["prod"]
-			if b, err = json.Marshal(cfg); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			habitsPlantName(t, cfgPath, "\x1b]0;owned\x07\x1b[2Jprod", "prod")
+			habitsPlantName(t, cfgPath, "Upper Case", "prod")
 			got, raw := completionsOf(t, e, "check", "--profile", "")
 			if strings.Contains(raw, "\x1b") || strings.Contains(raw, "\x07") || strings.Contains(raw, "Upper") {
 				t.Errorf("the planted names reached the shell: %q", raw)
@@ -83,5 +70,27 @@ func TestCompletionUsesTheDefaultConfigFolder(t *testing.T) {
 				t.Errorf("completions %v next to planted names, want prod and staging", got)
 			}
 		})
+	}
+}
+
+// habitsPlantName adds a profile entry called name (a copy of from's) to config.json, as
+// anyone who can write the file could.
+func habitsPlantName(t *testing.T, cfgPath, name, from string) {
+	t.Helper()
+	b, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	profiles := cfg["profiles"].(map[string]any)
+	profiles[name] = profiles[from]
+	if b, err = json.Marshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -70,8 +70,10 @@ On a terminal, cxone-auth with no command opens the profiles screen (or the setu
 		registerGlobalCompletions(root, f)
 	}
 
+	setup := newSetupCmd(f, nil)
+	setup.Aliases = append(setup.Aliases, "login")
 	root.AddCommand(
-		newSetupCmd(f, nil),
+		setup,
 		newCheckCmd(f, nil),
 		newExportCmd(f, nil),
 		newListCmd(f, nil),
@@ -81,6 +83,8 @@ On a terminal, cxone-auth with no command opens the profiles screen (or the setu
 		newUseCmd(f, nil),
 		newVersionCmd(f),
 		newManCmd(),
+		newStatusCmd(f),
+		newRotateCmd(f),
 	)
 	root.SuggestionsMinimumDistance = 2
 	root.InitDefaultCompletionCmd()
