@@ -12,7 +12,7 @@ import (
 func newStatusCmd(f *Factory) *cobra.Command {
 	cmd := newCheckCmd(f, nil)
 	cmd.Use = "status"
-	cmd.Short = "Check every profile live (check --all)"
+	cmd.Short = "Check every profile (check --all)"
 	cmd.Long = `Status is 'cxone-auth check --all': every stored profile is checked live against CXone, one line a profile. --json prints the results as JSON.
 
 Exit codes: 0 every profile valid, 3 if any profile was rejected, else 1 if any failed, else 4 if there are none.`
@@ -29,7 +29,7 @@ Exit codes: 0 every profile valid, 3 if any profile was rejected, else 1 if any 
 func newRotateCmd(f *Factory) *cobra.Command {
 	cmd := newSetupCmd(f, nil)
 	cmd.Use = "rotate"
-	cmd.Short = "Replace a profile's access key (setup --rotate)"
+	cmd.Short = "Replace an access key (setup --rotate)"
 	cmd.Long = `Rotate is 'cxone-auth setup --rotate': it replaces the stored profile's access key with a new one. Create the new key in CXone (My Profile → Access Keys), enter it; it is checked live with the stored client credentials and replaces the old one in one write. Then deactivate the old key in CXone.
 
 Without a terminal, --from-env or --env-file FILE (- = stdin) reads CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET.`
