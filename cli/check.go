@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -93,13 +94,44 @@ type checkError struct {
 	Message string `json:"message"`
 }
 
-// Statuses of a check.
+// Statuses of a check: the one vocabulary (store.Statuses).
 const (
-	statusValid    = "valid"
-	statusRejected = "rejected"
-	statusError    = "error"
-	statusMissing  = "missing"
+	statusValid       = store.StatusValid
+	statusRejected    = store.StatusRejected
+	statusUnreachable = store.StatusUnreachable
+	statusError       = store.StatusError
+	statusMissing     = store.StatusMissing
 )
+
+// MarshalJSON writes an entry as `check --json` gives it: the IDs in full (scripts use them;
+// they are not secrets; the text report masks them), in the order of docs/cli-habits.md.
+func (e checkEntry) MarshalJSON() ([]byte, error) {
+	v := e.View
+	return json.Marshal(struct {
+		Profile        string      `json:"profile"`
+		Source         string      `json:"source"`
+		Status         string      `json:"status"`
+		Issuer         string      `json:"issuer,omitempty"`
+		ClientID       string      `json:"client_id,omitempty"`
+		AccessKeyID    string      `json:"access_key_id,omitempty"`
+		User           string      `json:"user,omitempty"`
+		TenantID       string      `json:"tenant_id,omitempty"`
+		Tenant         string      `json:"tenant,omitempty"`
+		BusinessUnitID int64       `json:"business_unit_id,omitempty"`
+		BusinessUnit   string      `json:"business_unit,omitempty"`
+		Area           string      `json:"area,omitempty"`
+		Cluster        string      `json:"cluster,omitempty"`
+		APIEndpoint    string      `json:"api_endpoint,omitempty"`
+		AuthMethod     string      `json:"auth_method,omitempty"`
+		TokenExpiresAt *time.Time  `json:"token_expires_at,omitempty"`
+		CheckedAt      time.Time   `json:"checked_at"`
+		DurationMS     int64       `json:"duration_ms"`
+		Warnings       []string    `json:"warnings"`
+		Error          *checkError `json:"error"`
+	}{v.Name, e.Source, e.Status, v.Issuer, v.Full.ClientID, v.Full.AccessKeyID, v.User, v.Full.TenantID, v.Tenant,
+		v.BusinessUnitID, v.BusinessUnit, v.Area, v.Cluster, v.APIEndpoint, v.AuthMethod,
+		e.TokenExpiresAt, e.CheckedAt, e.DurationMS, e.Warnings, e.Error})
+}
 
 func checkRun(ctx context.Context, o *CheckOptions) error {
 	f := o.F
@@ -201,7 +233,7 @@ func checkExitCode(entries []checkEntry) int {
 		switch e.Status {
 		case statusRejected:
 			rejected = true
-		case statusError, statusMissing:
+		case statusError, statusUnreachable, statusMissing:
 			failed = true
 		}
 	}
@@ -271,10 +303,7 @@ func (f *Factory) checkCredentials(ctx context.Context, profile, source, issuer 
 	if err != nil {
 		e.err = err
 		kind := auth.KindOf(err)
-		e.Status = statusError
-		if kind.Rejected() {
-			e.Status = statusRejected
-		}
+		e.Status = store.StatusOf(kind)
 		e.Error = &checkError{Kind: string(kind), Message: errorText(err)}
 		return e
 	}
@@ -416,6 +445,7 @@ func (f *Factory) checkLoaded(ctx context.Context, s *store.Store, name string, 
 		last := store.ViewOfMeta(name, *meta)
 		e.User, e.TenantID, e.Tenant = last.User, last.TenantID, last.Tenant
 		e.BusinessUnitID, e.BusinessUnit, e.Area = last.BusinessUnitID, last.BusinessUnit, last.Area
+		e.Cluster, e.Full.TenantID = last.Cluster, last.Full.TenantID
 	}
 	if e.Status == statusValid && e.result != nil && sec.Issuer != "" {
 		f.rememberEndpoints(ctx, s, name, sec, e.result)

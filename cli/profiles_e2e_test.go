@@ -113,7 +113,7 @@ func TestProfilesScreenEndToEnd(t *testing.T) {
 	d, _ := startHome(t, e)
 	d.WaitFor("three statuses", func(step, view string, _ ui.State) bool {
 		return step == steps.IDProfiles && strings.Contains(view, "✓ valid") && strings.Contains(view, "✗ rejected") &&
-			strings.Contains(view, "! error") && !strings.Contains(view, "checking")
+			strings.Contains(view, "! unreachable") && !strings.Contains(view, "checking")
 	})
 	if v := d.Screen(); !strings.Contains(v, "> prod*") || !strings.Contains(v, cxonetest.DefaultUser.Tenant) {
 		t.Errorf("screen:\n%s", v)
@@ -123,7 +123,7 @@ func TestProfilesScreenEndToEnd(t *testing.T) {
 	for _, p := range listProfiles(t, e).Profiles {
 		status[p.Profile] = p.LastCheckStatus + "/" + p.LastErrorKind
 	}
-	if status["prod"] != "valid/" || status["staging"] != "rejected/invalid_grant" || status["lab"] != "error/network" {
+	if status["prod"] != "valid/" || status["staging"] != "rejected/invalid_grant" || status["lab"] != "unreachable/network" {
 		t.Errorf("recorded statuses %v", status)
 	}
 

@@ -742,8 +742,10 @@ func (p *Profiles) statusText(r *profileRow, long bool) (icon, text string) {
 		return st.OK.Render("✓"), "valid · " + age
 	case store.StatusRejected:
 		return st.Error.Render("✗"), "rejected" + kind + " · " + age
-	case "missing":
+	case store.StatusMissing:
 		return st.Error.Render("✗"), "missing from the keyring · " + age
+	case store.StatusUnreachable:
+		return st.Warn.Render("!"), "unreachable" + kind + " · " + age
 	case store.StatusError:
 		return st.Warn.Render("!"), "error" + kind + " · " + age
 	case "":
