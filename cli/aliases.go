@@ -17,7 +17,7 @@ func newStatusCmd(f *Factory) *cobra.Command {
 
 Exit codes: 0 every profile valid, 3 if any profile was rejected, else 1 if any failed, else 4 if there are none.`
 	cmd.Example = `  cxone-auth status
-  cxone-auth status --json | jq -r '.profiles[] | select(.status != "valid") | .profile'`
+  cxone-auth status --json | jq -r '.profiles[] | .profile + " " + .status'`
 	_ = cmd.Flags().Set("all", "true") // the flag exists: newCheckCmd defines it
 	for _, name := range []string{"all", "from-env", "env-file"} {
 		_ = cmd.Flags().MarkHidden(name)

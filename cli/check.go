@@ -54,7 +54,7 @@ Exit codes: 0 valid, 1 network, server or keyring failure, 2 usage, 3 credential
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.All, "all", false, "check every stored profile (concurrently)")
 	fl.BoolVar(&opts.FromEnv, "from-env", false, "check the CXONE_* variables of the environment")
-	fl.StringVar(&opts.EnvFile, "env-file", "", "check the CXONE_* values of this file (- = stdin)")
+	fl.StringVar(&opts.EnvFile, "env-file", "", "check the CXONE_* values of `FILE` (- = stdin)")
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON")
 	return cmd
 }

@@ -88,6 +88,7 @@ On a terminal, cxone-auth with no command opens the profiles screen (or the setu
 	)
 	root.SuggestionsMinimumDistance = 2
 	root.InitDefaultCompletionCmd()
+	defer installHelp(root, f) // after the completion commands, so they get it too
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
 			c.Short = "Print a shell completion script"

@@ -45,13 +45,13 @@ type globalFlags struct {
 }
 
 func (g *globalFlags) register(f *pflag.FlagSet) {
-	f.StringVar(&g.profile, "profile", "", "profile to use (env CXONE_PROFILE)")
-	f.StringVar(&g.issuer, "issuer", "", "issuer URL (env CXONE_ISSUER)")
-	f.StringVar(&g.environment, "environment", "", "issuer shorthand: commercial or fedramp")
-	f.StringVar(&g.backend, "keyring-backend", "", "keyring backend (env CXONE_KEYRING_BACKEND)")
-	f.StringVar(&g.keyringDir, "keyring-dir", "", "file keyring folder (env CXONE_KEYRING_DIR)")
-	f.StringVar(&g.configDir, "config-dir", "", "config folder (env CXONE_CONFIG_DIR)")
-	f.StringVar(&g.timeout, "timeout", "", "bound on each request (env CXONE_TIMEOUT)")
+	f.StringVar(&g.profile, "profile", "", "use the profile `NAME` (env CXONE_PROFILE)")
+	f.StringVar(&g.issuer, "issuer", "", "CXone issuer `URL` (env CXONE_ISSUER)")
+	f.StringVar(&g.environment, "environment", "", "issuer shorthand `NAME`: commercial or fedramp")
+	f.StringVar(&g.backend, "keyring-backend", "", "keyring backend `NAME` (env CXONE_KEYRING_BACKEND)")
+	f.StringVar(&g.keyringDir, "keyring-dir", "", "file keyring folder `DIR` (env CXONE_KEYRING_DIR)")
+	f.StringVar(&g.configDir, "config-dir", "", "config folder `DIR` (env CXONE_CONFIG_DIR)")
+	f.StringVar(&g.timeout, "timeout", "", "bound `DUR` on each request (env CXONE_TIMEOUT)")
 	f.BoolVar(&g.noColor, "no-color", false, "no colour (env NO_COLOR)")
 	f.BoolVar(&g.accessible, "accessible", false, "plain line-by-line prompts (env ACCESSIBLE)")
 	f.BoolVar(&g.debug, "debug", false, "log on stderr (env CXONE_DEBUG)")
