@@ -48,3 +48,40 @@ func TestHelpPipedIsPlain(t *testing.T) {
 		t.Errorf("help of an unknown command: exit %d, want 2", code)
 	}
 }
+
+// TestVersionNamesCommitAndDate: --version gives the commit and the build date when known.
+func TestVersionNamesCommitAndDate(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	saved := [3]string{version, commit, date}
+	t.Cleanup(func() { version, commit, date = saved[0], saved[1], saved[2] })
+	version, commit, date = "1.2.0", "0123456789abcdef0123", "2026-11-23T20:00:00Z"
+	code, out, _ := e.run("--version")
+	if want := "cxone-auth version 1.2.0 (0123456789ab, built 2026-11-23)\n"; code != 0 || out != want {
+		t.Errorf("--version: exit %d, %q, want %q", code, out, want)
+	}
+	if _, out, _ := e.run("version"); !strings.Contains(out, "commit 0123456789abcdef0123") || !strings.Contains(out, "built 2026-11-23T20:00:00Z") {
+		t.Errorf("version:\n%s", out)
+	}
+}
+
+// TestManPageSections: the man page has EXIT STATUS (every code scripts rely on),
+// ENVIRONMENT and FILES.
+func TestManPageSections(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	code, out, _ := e.run("man")
+	if code != 0 {
+		t.Fatalf("man: exit %d", code)
+	}
+	for _, want := range []string{".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH FILES", "CXONE_KEYRING_PASSPHRASE", "CXONE_CONFIG_DIR",
+		"config.json", "/dev/tty", `\fB130\fR`, `\fB4\fR`, `\fB3\fR`, `\fB2\fR`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("man page lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "`") {
+		t.Errorf("man page shows the backquotes of a value name")
+	}
+	if i, j := strings.Index(out, ".SH EXIT STATUS"), strings.Index(out, ".SH FILES"); i < 0 || j < i {
+		t.Errorf("EXIT STATUS should come before FILES")
+	}
+}
