@@ -115,6 +115,17 @@ func TestOneStatusVocabulary(t *testing.T) {
 	if !strings.Contains(out, "unreachable (network)") {
 		t.Errorf("list text lacks the unreachable status:\n%s", out)
 	}
+	_, out, _ = e.run("status")
+	for _, line := range strings.Split(out, "\n") {
+		for name, st := range map[string]string{"lab": "unreachable", "gone": "missing"} {
+			if strings.Contains(line, " "+name+" ") && !strings.Contains(line, st) {
+				t.Errorf("status: the line of %s lacks %q: %q", name, st, line)
+			}
+		}
+	}
+	if _, out, _ = e.run("check", "--profile", "lab"); !strings.Contains(out, "Status") || !strings.Contains(out, "unreachable") {
+		t.Errorf("check text of lab lacks its status:\n%s", out)
+	}
 	// An entry recorded before the vocabulary had "unreachable" reads the same.
 	tamperConfig(t, e, "lab", func(p map[string]any) { p["last_check_status"] = "error" })
 	_, out, _ = e.run("list", "--json")

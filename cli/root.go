@@ -43,7 +43,9 @@ func newRootCmd(f *Factory) *cobra.Command {
 		Short: "Set up, check and use NICE CXone API credentials",
 		Long: `cxone-auth takes you from "I need to call the NICE CXone APIs" to working, verified, safely stored credentials, and keeps them working.
 
-On a terminal, cxone-auth with no command opens the profiles screen (or the setup wizard when there is no profile yet).`,
+On a terminal, cxone-auth with no command opens the profiles screen (or the setup wizard when there is no profile yet).
+
+The words of gh auth and aws-vault work too: login is setup, logout is remove, status is check --all, switch is use, rotate is setup --rotate.`,
 		Example: `  cxone-auth setup
   cxone-auth check --all
   cxone-auth exec -- ./my-integration`,
@@ -108,9 +110,10 @@ const shortUsage = `Usage: cxone-auth [command] [flags]
   setup    set up credentials (the wizard; --from-env or --env-file FILE without a terminal)
   check    check credentials live (--all, --json, --env-file FILE)
   export   write a profile as env, shell or json (-o FILE)
+  status   check every profile (check --all)
   list     list profiles
-  use      make a profile the default
-  remove   delete a profile
+  use      make a profile the default (a picker without NAME)
+  remove   delete a profile (remove NAME)
   token    print an access token
   exec     run a command with the credentials in its environment
   version  print the version
