@@ -58,6 +58,18 @@ func completeProfiles(f *Factory) cobra.CompletionFunc {
 	}
 }
 
+// completeProfileArg completes a command's one profile-name argument (use NAME, remove NAME):
+// nothing once it is given.
+func completeProfileArg(f *Factory) cobra.CompletionFunc {
+	profiles := completeProfiles(f)
+	return func(cmd *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return profiles(cmd, args, prefix)
+	}
+}
+
 // completeFrom completes a fixed set of words.
 func completeFrom(words []string) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {

@@ -59,6 +59,9 @@ func TestCompletionUsesTheDefaultConfigFolder(t *testing.T) {
 				}
 			}
 
+			if got, _ := completionsOf(t, e, "use", "prod", ""); len(got) != 0 {
+				t.Errorf("use prod <TAB>: %v, want nothing (use takes one name)", got)
+			}
 			// The attack: a profile name that is an escape sequence.
 			habitsPlantName(t, cfgPath, "\x1b]0;owned\x07\x1b[2Jprod", "prod")
 			habitsPlantName(t, cfgPath, "Upper Case", "prod")

@@ -41,7 +41,7 @@ Removing the default profile makes the first remaining one (by name) the default
 			}
 			return nil
 		},
-		ValidArgsFunction: completeProfiles(f),
+		ValidArgsFunction: completeProfileArg(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			flagName := ""
 			if changed(cmd.Flags(), "profile") {

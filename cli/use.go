@@ -42,7 +42,7 @@ func newUseCmd(f *Factory, runF func(context.Context, *UseOptions) error) *cobra
 			}
 			return nil
 		},
-		ValidArgsFunction: completeProfiles(f),
+		ValidArgsFunction: completeProfileArg(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Name = args[0]
