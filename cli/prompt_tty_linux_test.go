@@ -192,3 +192,38 @@ func TestThreeWrongPassphrases(t *testing.T) {
 		})
 	}
 }
+
+// TestUsePickerOnATerminal runs `use` without NAME on a real terminal: the picker opens on
+// stderr, j moves down, enter makes that profile the default.
+func TestUsePickerOnATerminal(t *testing.T) {
+	e := habitsProfiles(t, "prod", "qa")
+	p := newPromptPTY(t)
+	var stdout bytes.Buffer
+	cmd := exec.Command(testBinary(t), "use")
+	cmd.Env = append(e.environ(), "TERM=xterm")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.slave, &stdout, p.slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.text(), "enter choose") {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("no picker on the terminal:\n%q", p.text())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := p.master.Write([]byte("j\r")); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitOf(t, cmd); code != 0 {
+		t.Fatalf("use: exit %d\n%q", code, p.text())
+	}
+	if !strings.Contains(p.text(), `Profile "qa" is now the default.`) {
+		t.Errorf("terminal:\n%q", p.text())
+	}
+	if _, out, _ := e.run("list"); !strings.Contains(out, "qa (default)") {
+		t.Errorf("list after the pick:\n%s", out)
+	}
+}
