@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -53,7 +54,7 @@ Exit codes: 0 valid, 1 network, server or keyring failure, 2 usage, 3 credential
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.All, "all", false, "check every stored profile (concurrently)")
 	fl.BoolVar(&opts.FromEnv, "from-env", false, "check the CXONE_* variables of the environment")
-	fl.StringVar(&opts.EnvFile, "env-file", "", "check the CXONE_* values of this file (- = stdin)")
+	fl.StringVar(&opts.EnvFile, "env-file", "", "check the CXONE_* values of `FILE` (- = stdin)")
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON")
 	return cmd
 }
@@ -93,13 +94,44 @@ type checkError struct {
 	Message string `json:"message"`
 }
 
-// Statuses of a check.
+// Statuses of a check: the one vocabulary (store.Statuses).
 const (
-	statusValid    = "valid"
-	statusRejected = "rejected"
-	statusError    = "error"
-	statusMissing  = "missing"
+	statusValid       = store.StatusValid
+	statusRejected    = store.StatusRejected
+	statusUnreachable = store.StatusUnreachable
+	statusError       = store.StatusError
+	statusMissing     = store.StatusMissing
 )
+
+// MarshalJSON writes an entry as `check --json` gives it: the IDs in full (scripts use them;
+// they are not secrets; the text report masks them), in the order of docs/cli-habits.md.
+func (e checkEntry) MarshalJSON() ([]byte, error) {
+	v := e.View
+	return json.Marshal(struct {
+		Profile        string      `json:"profile"`
+		Source         string      `json:"source"`
+		Status         string      `json:"status"`
+		Issuer         string      `json:"issuer,omitempty"`
+		ClientID       string      `json:"client_id,omitempty"`
+		AccessKeyID    string      `json:"access_key_id,omitempty"`
+		User           string      `json:"user,omitempty"`
+		TenantID       string      `json:"tenant_id,omitempty"`
+		Tenant         string      `json:"tenant,omitempty"`
+		BusinessUnitID int64       `json:"business_unit_id,omitempty"`
+		BusinessUnit   string      `json:"business_unit,omitempty"`
+		Area           string      `json:"area,omitempty"`
+		Cluster        string      `json:"cluster,omitempty"`
+		APIEndpoint    string      `json:"api_endpoint,omitempty"`
+		AuthMethod     string      `json:"auth_method,omitempty"`
+		TokenExpiresAt *time.Time  `json:"token_expires_at,omitempty"`
+		CheckedAt      time.Time   `json:"checked_at"`
+		DurationMS     int64       `json:"duration_ms"`
+		Warnings       []string    `json:"warnings"`
+		Error          *checkError `json:"error"`
+	}{v.Name, e.Source, e.Status, v.Issuer, v.Full.ClientID, v.Full.AccessKeyID, v.User, v.Full.TenantID, v.Tenant,
+		v.BusinessUnitID, v.BusinessUnit, v.Area, v.Cluster, v.APIEndpoint, v.AuthMethod,
+		e.TokenExpiresAt, e.CheckedAt, e.DurationMS, e.Warnings, e.Error})
+}
 
 func checkRun(ctx context.Context, o *CheckOptions) error {
 	f := o.F
@@ -137,6 +169,9 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 			}
 			return &exitError{code: exitNotFound, err: errors.New("no profiles stored yet: run 'cxone-auth setup' to create one")}
 		}
+		// The passphrase is asked (and asked again, up to three tries) before the checks
+		// start; a failure, three wrong passphrases included, is each profile's own, in its row.
+		_ = f.unlockKeyring(ctx)
 		entries = f.checkProfiles(ctx, s, cfg, names)
 	default:
 		s, err := f.Store()
@@ -198,7 +233,7 @@ func checkExitCode(entries []checkEntry) int {
 		switch e.Status {
 		case statusRejected:
 			rejected = true
-		case statusError, statusMissing:
+		case statusError, statusUnreachable, statusMissing:
 			failed = true
 		}
 	}
@@ -268,10 +303,7 @@ func (f *Factory) checkCredentials(ctx context.Context, profile, source, issuer 
 	if err != nil {
 		e.err = err
 		kind := auth.KindOf(err)
-		e.Status = statusError
-		if kind.Rejected() {
-			e.Status = statusRejected
-		}
+		e.Status = store.StatusOf(kind)
 		e.Error = &checkError{Kind: string(kind), Message: errorText(err)}
 		return e
 	}
@@ -374,7 +406,11 @@ func (f *Factory) checkProfile(ctx context.Context, s *store.Store, name string,
 	if m, err := s.Meta(name); err == nil {
 		meta = &m
 	}
-	sec, err := s.Load(ctx, name)
+	var sec store.Secret
+	err := f.passphraseTries(func() (err error) {
+		sec, err = s.Load(ctx, name)
+		return err
+	})
 	return f.checkLoaded(ctx, s, name, meta, sec, err, progress)
 }
 
@@ -409,6 +445,7 @@ func (f *Factory) checkLoaded(ctx context.Context, s *store.Store, name string, 
 		last := store.ViewOfMeta(name, *meta)
 		e.User, e.TenantID, e.Tenant = last.User, last.TenantID, last.Tenant
 		e.BusinessUnitID, e.BusinessUnit, e.Area = last.BusinessUnitID, last.BusinessUnit, last.Area
+		e.Cluster, e.Full.TenantID = last.Cluster, last.Full.TenantID
 	}
 	if e.Status == statusValid && e.result != nil && sec.Issuer != "" {
 		f.rememberEndpoints(ctx, s, name, sec, e.result)

@@ -30,14 +30,17 @@ func registerGlobalCompletions(root *cobra.Command, f *Factory) {
 
 // completeProfiles completes stored profile names. They come from config.json only: a
 // completion never opens the keyring (it would ask for a passphrase in the middle of typing).
+// The folder is the one every command uses (configFolder), the default one included. The
+// file can be edited by anyone who can write it, so only names the profile-name rule allows
+// are offered: a planted name with escape sequences never reaches the shell.
 func completeProfiles(f *Factory) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		// The raw flag: settings are not resolved for a completion request.
-		dir := f.Env.Getenv("CXONE_CONFIG_DIR")
+		named := f.Env.Getenv("CXONE_CONFIG_DIR")
 		if f.flags != nil && f.flags.configDir != "" {
-			dir = f.flags.configDir
+			named = f.flags.configDir
 		}
-		st, err := store.Open(store.Options{ConfigDir: expandHome(dir, f.Env)})
+		st, err := store.Open(store.Options{ConfigDir: configFolder(named, f.Env), Getenv: f.Env.Getenv})
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
 		}
@@ -45,7 +48,25 @@ func completeProfiles(f *Factory) cobra.CompletionFunc {
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
 		}
-		return withPrefix(names, prefix), cobra.ShellCompDirectiveNoFileComp
+		valid := names[:0]
+		for _, n := range names {
+			if store.ValidProfileName(n) == nil {
+				valid = append(valid, n)
+			}
+		}
+		return withPrefix(valid, prefix), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeProfileArg completes a command's one profile-name argument (use NAME, remove NAME):
+// nothing once it is given.
+func completeProfileArg(f *Factory) cobra.CompletionFunc {
+	profiles := completeProfiles(f)
+	return func(cmd *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return profiles(cmd, args, prefix)
 	}
 }
 

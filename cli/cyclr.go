@@ -49,7 +49,7 @@ The Cyclr partner enters the CXone Client ID and Client Secret once, in the Cycl
 Exit codes: 0 ok, 1 network or server failure, 2 usage, 3 rejected (by CXone, or a 401 from Cyclr, or an install Cyclr does not report as authenticated), 4 no such profile, account, connector or Cyclr login.`,
 		Example: `  cxone-auth cyclr login --env-file cyclr.env
   cxone-auth cyclr inspect
-  cxone-auth cyclr install --profile prod --account 7b3c2a10-5d4e-4f60-9a8b-1c2d3e4f5a6b
+  cxone-auth cyclr install --profile prod --account ACCOUNT_ID
   cxone-auth cyclr list --live`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -90,7 +90,7 @@ func newCyclrInspectCmd(f *Factory) *cobra.Command {
 		Short: "Show how the NICE CXone connector takes an access key",
 		Long:  `inspect finds the NICE CXone connector (exactly "Nice CXOne") in Cyclr's connector library and prints its authentication methods and account-connector parameters, and where an install will put the Access Key ID and Secret. It only reads from Cyclr.`,
 		Example: `  cxone-auth cyclr inspect
-  cxone-auth cyclr inspect --account 7b3c2a10-5d4e-4f60-9a8b-1c2d3e4f5a6b`,
+  cxone-auth cyclr inspect --account ACCOUNT_ID`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cyclrInspectRun(cmd.Context(), o) },
 	}
@@ -107,9 +107,10 @@ func newCyclrInstallCmd(f *Factory) *cobra.Command {
 		Long: `install checks the profile live against CXone first (nothing is sent to Cyclr unless it passes), then installs the NICE CXone connector into the Cyclr account (X-Cyclr-Account) with the profile's Access Key ID and Secret, or updates the account connector of that name when one exists (a second install never duplicates). It reads the account connector back and requires Cyclr to report it authenticated, then records the install (account, account connector, domain; no secret) in config.json.
 
 Where the key goes is read from the connector's own description: account-connector parameters named for the Access Key ID and Secret get them (Properties, by TargetName); else an HTTP Basic authentication gets AuthValue = base64(ID:secret); anything else is refused with the schema printed, and --map TARGET=id --map TARGET=secret (or --map AuthValue=basic) says where. --dry-run prints what would be sent, secrets hidden, and sends nothing that changes anything.`,
-		Example: `  cxone-auth cyclr install --profile prod --account 7b3c2a10-5d4e-4f60-9a8b-1c2d3e4f5a6b
-  cxone-auth cyclr install --profile prod --account ID --name "CXone production" --dry-run
-  cxone-auth cyclr install --profile prod --account ID --map accessKeyId=id --map accessKeySecret=secret`,
+		Example: `  cxone-auth cyclr install --profile prod --account ACCOUNT_ID
+  cxone-auth cyclr install --profile prod --account ID --name prod --dry-run
+  cxone-auth cyclr install --profile prod --account ID \
+      --map accessKeyId=id --map accessKeySecret=secret`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if strings.TrimSpace(o.Account) == "" {
@@ -157,33 +158,10 @@ func cyclrErr(err error, hint string) error {
 	return err
 }
 
-// cyclrReadLine asks for a value that is not a secret, on stderr.
+// cyclrReadLine asks for a value that is not a secret, where the other prompts go (the
+// controlling terminal, else stderr).
 func cyclrReadLine(ctx context.Context, io *IOStreams, prompt string) (string, error) {
-	fmt.Fprint(io.ErrOut, prompt)
-	ch := make(chan struct {
-		v   string
-		err error
-	}, 1)
-	go func() {
-		line, err := io.reader().ReadString('\n')
-		if line != "" {
-			err = nil
-		}
-		ch <- struct {
-			v   string
-			err error
-		}{strings.TrimRight(line, "\r\n"), err}
-	}()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			return "", fmt.Errorf("read the answer: %w", r.err)
-		}
-		return auth.CleanInput(r.v), nil
-	case <-ctx.Done():
-		fmt.Fprintln(io.ErrOut)
-		return "", ctx.Err()
-	}
+	return io.ReadLine(ctx, prompt)
 }
 
 func cyclrLoginRun(ctx context.Context, o *CyclrOptions) error {

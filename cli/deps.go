@@ -167,7 +167,7 @@ func (m profileManager) List(context.Context) ([]steps.StoredProfile, error) {
 			backend = cfg.Backend
 		}
 		out = append(out, steps.StoredProfile{View: store.ViewOfMeta(n, meta), Default: n == cfg.DefaultProfile,
-			Backend: backend, LastCheckAt: meta.LastCheckAt, Status: meta.LastCheckStatus, ErrorKind: meta.LastErrorKind})
+			Backend: backend, LastCheckAt: meta.LastCheckAt, Status: store.ShownStatus(meta.LastCheckStatus, meta.LastErrorKind), ErrorKind: meta.LastErrorKind})
 	}
 	return out, nil
 }

@@ -38,6 +38,8 @@ type Factory struct {
 	passMu      sync.Mutex
 	keyringPass string
 	typed       string        // the last passphrase typed at the terminal prompt, until proven
+	prompted    int           // how many passphrases were typed at the prompt (passphraseTries)
+	gaveUp      bool          // maxPassphraseTries wrong passphrases were typed: ask no more
 	screen      bool          // a full-screen program owns the terminal: no prompt may read it
 	checkSem    chan struct{} // bounds the screen's concurrent checks
 
@@ -164,24 +166,28 @@ var errNoTerminal = errors.New("the encrypted-file keyring needs its passphrase:
 // owns the terminal; the screens ask for it themselves, or it was asked before they opened.
 var errScreenOwnsTerminal = errors.New("the encrypted-file keyring needs its passphrase, which cannot be asked while the screen is open: set CXONE_KEYRING_PASSPHRASE, or run the command again")
 
-// passphrasePrompt asks for the file keyring's passphrase on the terminal, masked, on stderr;
-// CXONE_KEYRING_PASSPHRASE, or a passphrase proven earlier in this run, answers without
-// asking. What is typed is kept (f.typed) until the keyring proves it right.
+// passphrasePrompt asks for the file keyring's passphrase, masked, on the controlling terminal
+// (stdin and stderr where there is none; IOStreams.ReadSecret); CXONE_KEYRING_PASSPHRASE, or
+// a passphrase proven earlier in this run, answers without asking. What is typed is kept
+// (f.typed) until the keyring proves it right; a wrong one is asked again by passphraseTries.
 func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 	return func(ctx context.Context, prompt string, confirm bool) (string, error) {
 		if p := f.Settings.Passphrase; p != "" {
 			return p, nil
 		}
 		f.passMu.Lock()
-		known, screen := f.keyringPass, f.screen
+		known, screen, gaveUp := f.keyringPass, f.screen, f.gaveUp
 		f.passMu.Unlock()
 		if known != "" {
 			return known, nil
 		}
+		if gaveUp {
+			return "", errPassphraseTries
+		}
 		if screen {
 			return "", errScreenOwnsTerminal
 		}
-		if !f.IO.IsStdinTTY() {
+		if !f.IO.CanPrompt() {
 			return "", errNoTerminal
 		}
 		if prompt == "" {
@@ -191,6 +197,7 @@ func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 		if err == nil {
 			f.passMu.Lock()
 			f.typed = p1
+			f.prompted++
 			f.passMu.Unlock()
 		}
 		if err != nil || !confirm {
@@ -221,9 +228,16 @@ func (f *Factory) loadProfile(ctx context.Context, name string) (store.Secret, s
 	if merr != nil && !errors.Is(merr, store.ErrNotFound) {
 		return store.Secret{}, store.Meta{}, merr
 	}
-	sec, err := s.Load(ctx, name)
+	var sec store.Secret
+	err = f.passphraseTries(func() (err error) {
+		sec, err = s.Load(ctx, name)
+		return err
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Secret{}, store.Meta{}, &profileNotFound{name: name}
+	}
+	if err == errPassphraseTries {
+		return store.Secret{}, store.Meta{}, err // one plain line
 	}
 	if err != nil {
 		return store.Secret{}, store.Meta{}, fmt.Errorf("load profile %q: %w", name, err)

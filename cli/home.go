@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"sync"
@@ -42,10 +41,6 @@ func runHome(ctx context.Context, f *Factory) error {
 	})
 }
 
-// maxPassphraseTries is how often a wrong keyring passphrase is asked again before the run
-// gives up.
-const maxPassphraseTries = 3
-
 // unlockKeyring asks for the encrypted-file keyring's passphrase once for the whole run,
 // before a screen opens, when a stored profile lives in that keyring (the profiles screen
 // checks every profile; an edit starts from the stored values). The passphrase is asked
@@ -56,7 +51,7 @@ const maxPassphraseTries = 3
 // program starts keeps the one masked prompt of the command line, outside the full-screen
 // program that owns the terminal (docs/profiles-screen.md).
 func (f *Factory) unlockKeyring(ctx context.Context) error {
-	if f.passphraseKnown() || !f.IO.IsStdinTTY() {
+	if f.passphraseKnown() || !f.IO.CanPrompt() {
 		return nil // nothing to ask, or nobody to ask: the first keyring read will say so
 	}
 	s, err := f.Store()
@@ -81,13 +76,7 @@ func (f *Factory) unlockKeyring(ctx context.Context) error {
 		}
 	}
 	sort.Strings(names)
-	for try := 1; ; try++ {
-		err := f.proveKeyring(ctx, s, names)
-		if err == nil || !errors.Is(err, store.ErrWrongPassphrase) || try >= maxPassphraseTries {
-			return err
-		}
-		fmt.Fprintln(f.IO.ErrOut, "That passphrase does not open the keyring; try again.")
-	}
+	return f.passphraseTries(func() error { return f.proveKeyring(ctx, s, names) })
 }
 
 // proveKeyring reads the first of names that the keyring holds (which asks for the
@@ -184,7 +173,11 @@ func (f *Factory) runScreen(ctx context.Context, run screenRunner) error {
 		f.setScreen(true)
 	}
 	cfg := f.stepsConfig()
-	out, err := run(ctx, f.wizardDeps(), cfg, f.IO.In, term)
+	in := f.IO.In // the full-screen program needs the file itself, to put it in raw mode
+	if cfg.Accessible {
+		in = f.IO.LineInput() // the line prompts share stdin's one reader with the passphrase
+	}
+	out, err := run(ctx, f.wizardDeps(), cfg, in, term)
 	f.setScreen(false)
 	f.bgMu.Lock() // what the program started and is still under way finishes first
 	f.IO.ErrOut = term

@@ -1,31 +1,42 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
-	"strings"
+	"sync"
 
 	"golang.org/x/term"
+
+	"cxone-auth/ui"
 )
 
 // IOStreams are the process's standard streams with terminal checks that tests can override,
 // after the GitHub CLI's iostreams: every prompt (the passphrase, remove's y/N) reads through
-// here, so every prompt can be tested without a real terminal.
+// here, so every prompt can be tested without a real terminal. Prompts go to the controlling
+// terminal when there is one (docs/prompts.md).
 type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
 
 	stdinTTY, stdoutTTY, stderrTTY *bool // nil: ask the stream
-	lines                          *bufio.Reader
+
+	inMu  sync.Mutex
+	lines *ui.Input // the one reader of stdin's answers (LineInput)
+
+	// openTTY opens the controlling terminal for prompts (System: /dev/tty; tests: nil, or a
+	// pseudo-terminal of their own).
+	openTTY func() (*os.File, error)
+	ttyOnce sync.Once
+	tty     *os.File
+	ttyIn   *ui.Input
 }
 
 // System returns the streams of the process.
-func System() *IOStreams { return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr} }
+func System() *IOStreams {
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, openTTY: openControllingTerminal}
+}
 
 // Test returns streams over the given reader and writers, none of them a terminal unless the
 // test says so with SetStdinTTY and friends.
@@ -64,86 +75,75 @@ func isTTY(override *bool, v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// realTerminalIn returns stdin's file descriptor when it is a real terminal (not an override).
-func (s *IOStreams) realTerminalIn() (int, bool) {
-	f, ok := s.In.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return 0, false
-	}
-	return int(f.Fd()), true
+// promptTerminal is where prompts go: the controlling terminal, opened once, as ssh and sudo
+// do, so a prompt shows and works whatever stdin and stderr are (x=$(cxone-auth token
+// 2>/dev/null)); nil when the process has none.
+func (s *IOStreams) promptTerminal() *os.File {
+	s.ttyOnce.Do(func() {
+		if s.openTTY == nil {
+			return
+		}
+		if f, err := s.openTTY(); err == nil {
+			if term.IsTerminal(int(f.Fd())) {
+				s.tty = f
+				s.ttyIn = ui.NewInput(f)
+			} else {
+				_ = f.Close() // not a terminal after all: it cannot ask
+			}
+		}
+	})
+	return s.tty
 }
 
-// reader buffers stdin once, so answers typed ahead are never lost between two prompts.
-func (s *IOStreams) reader() *bufio.Reader {
+// openControllingTerminal opens /dev/tty, the process's controlling terminal.
+func openControllingTerminal() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) }
+
+// LineInput is the one reader of stdin's answers, shared by every prompt that reads stdin
+// (the accessible line prompts, and the passphrase and y/N when there is no controlling
+// terminal), so answers typed ahead are never lost between two prompts.
+func (s *IOStreams) LineInput() *ui.Input {
+	s.inMu.Lock()
+	defer s.inMu.Unlock()
 	if s.lines == nil {
-		s.lines = bufio.NewReader(s.In)
+		s.lines = ui.NewInput(s.In)
 	}
 	return s.lines
 }
 
-// ReadSecret asks for a secret on stderr. On a real terminal the typing is not echoed and the
-// terminal is put back if ctx ends mid-read; on a stdin that only claims to be a terminal
-// (tests) a line is read.
-func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, error) {
-	fmt.Fprint(s.ErrOut, prompt)
-	type res struct {
-		v   string
-		err error
+// CanPrompt reports whether a person can be asked: there is a controlling terminal, or stdin
+// is a terminal.
+func (s *IOStreams) CanPrompt() bool { return s.promptTerminal() != nil || s.IsStdinTTY() }
+
+// prompter is the one prompter of the command line's own questions: on the controlling
+// terminal when there is one, else on stdin and stderr.
+func (s *IOStreams) prompter(ctx context.Context) *ui.Prompter {
+	if t := s.promptTerminal(); t != nil {
+		return ui.NewPrompter(ctx, s.ttyIn, t)
 	}
-	ch := make(chan res, 1)
-	restore := func() {}
-	if fd, ok := s.realTerminalIn(); ok {
-		state, err := term.GetState(fd)
-		if err == nil {
-			restore = func() { _ = term.Restore(fd, state) } // best effort: we are leaving anyway
-		}
-		go func() {
-			b, err := term.ReadPassword(fd)
-			ch <- res{string(b), err}
-		}()
-	} else {
-		go func() {
-			line, err := s.reader().ReadString('\n')
-			if errors.Is(err, io.EOF) && line != "" {
-				err = nil
-			}
-			ch <- res{strings.TrimRight(line, "\r\n"), err}
-		}()
-	}
-	select {
-	case r := <-ch:
-		fmt.Fprintln(s.ErrOut)
-		if r.err != nil {
-			return "", fmt.Errorf("read the answer: %w", r.err)
-		}
-		return r.v, nil
-	case <-ctx.Done():
-		restore()
-		fmt.Fprintln(s.ErrOut)
-		return "", ctx.Err()
-	}
+	return ui.NewPrompter(ctx, s.LineInput(), s.ErrOut)
 }
 
-// Confirm asks a y/N question on stderr; anything but y or yes (or the end of input) is no.
-func (s *IOStreams) Confirm(ctx context.Context, question string) (bool, error) {
-	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
-	ch := make(chan string, 1)
-	go func() {
-		line, _ := s.reader().ReadString('\n')
-		ch <- line
-	}()
-	select {
-	case line := <-ch:
-		if !strings.HasSuffix(line, "\n") {
-			fmt.Fprintln(s.ErrOut)
-		}
-		switch strings.ToLower(strings.TrimSpace(line)) {
-		case "y", "yes":
-			return true, nil
-		}
-		return false, nil
-	case <-ctx.Done():
-		fmt.Fprintln(s.ErrOut)
-		return false, ctx.Err()
+// PromptOut is where the prompts' messages go (the retry message of a wrong passphrase): the
+// controlling terminal when there is one, else stderr.
+func (s *IOStreams) PromptOut() io.Writer {
+	if t := s.promptTerminal(); t != nil {
+		return t
 	}
+	return s.ErrOut
+}
+
+// ReadSecret asks for a secret, masked on a terminal (the terminal is put back if ctx ends
+// mid-read); prompt is printed as it is.
+func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (string, error) {
+	return s.prompter(ctx).Passphrase(prompt)
+}
+
+// ReadLine asks for a value that is not secret, shown as typed, where the other prompts go.
+func (s *IOStreams) ReadLine(ctx context.Context, prompt string) (string, error) {
+	return s.prompter(ctx).Line(prompt)
+}
+
+// Confirm asks a y/N question; anything but y or yes (or the end of input) is no.
+func (s *IOStreams) Confirm(ctx context.Context, question string) (bool, error) {
+	return s.prompter(ctx).Confirm(question)
 }

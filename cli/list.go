@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"text/tabwriter"
@@ -40,17 +41,47 @@ func newListCmd(f *Factory, runF func(context.Context, *ListOptions) error) *cob
 	return cmd
 }
 
-// listEntry is one profile in `list --json`: metadata only, IDs masked.
+// listEntry is one profile in `list --json`: metadata only, the IDs in full (scripts use
+// them; they are not secrets; the text list masks them).
 type listEntry struct {
 	store.View
-	Default         bool       `json:"default"`
-	CreatedAt       *time.Time `json:"created_at,omitempty"`
-	LastCheckAt     *time.Time `json:"last_check_at,omitempty"`
-	LastCheckStatus string     `json:"last_check_status,omitempty"`
-	LastErrorKind   string     `json:"last_error_kind,omitempty"`
+	Default         bool
+	CreatedAt       *time.Time
+	LastCheckAt     *time.Time
+	LastCheckStatus string // in the one vocabulary (store.ShownStatus)
+	LastErrorKind   string
 	// What CXone's access-key API said about the stored key, when known (setup --rotate --auto).
-	AccessKeyCreatedAt *time.Time `json:"access_key_created_at,omitempty"`
-	AccessKeyLastUsed  *time.Time `json:"access_key_last_used,omitempty"`
+	AccessKeyCreatedAt *time.Time
+	AccessKeyLastUsed  *time.Time
+}
+
+// MarshalJSON writes an entry as `list --json` gives it.
+func (e listEntry) MarshalJSON() ([]byte, error) {
+	v := e.View
+	return json.Marshal(struct {
+		Profile            string     `json:"profile"`
+		Default            bool       `json:"default"`
+		Issuer             string     `json:"issuer,omitempty"`
+		ClientID           string     `json:"client_id,omitempty"`
+		AccessKeyID        string     `json:"access_key_id,omitempty"`
+		User               string     `json:"user,omitempty"`
+		TenantID           string     `json:"tenant_id,omitempty"`
+		Tenant             string     `json:"tenant,omitempty"`
+		BusinessUnitID     int64      `json:"business_unit_id,omitempty"`
+		BusinessUnit       string     `json:"business_unit,omitempty"`
+		Area               string     `json:"area,omitempty"`
+		Cluster            string     `json:"cluster,omitempty"`
+		APIEndpoint        string     `json:"api_endpoint,omitempty"`
+		AuthMethod         string     `json:"auth_method,omitempty"`
+		CreatedAt          *time.Time `json:"created_at,omitempty"`
+		LastCheckAt        *time.Time `json:"last_check_at,omitempty"`
+		LastCheckStatus    string     `json:"last_check_status,omitempty"`
+		LastErrorKind      string     `json:"last_error_kind,omitempty"`
+		AccessKeyCreatedAt *time.Time `json:"access_key_created_at,omitempty"`
+		AccessKeyLastUsed  *time.Time `json:"access_key_last_used,omitempty"`
+	}{v.Name, e.Default, v.Issuer, v.Full.ClientID, v.Full.AccessKeyID, v.User, v.Full.TenantID, v.Tenant,
+		v.BusinessUnitID, v.BusinessUnit, v.Area, v.Cluster, v.APIEndpoint, v.AuthMethod,
+		e.CreatedAt, e.LastCheckAt, e.LastCheckStatus, e.LastErrorKind, e.AccessKeyCreatedAt, e.AccessKeyLastUsed})
 }
 
 func listRun(ctx context.Context, o *ListOptions) error {
@@ -78,7 +109,7 @@ func listRun(ctx context.Context, o *ListOptions) error {
 		for _, n := range names {
 			m := cfg.Profiles[n]
 			e := listEntry{View: store.ViewOfMeta(n, m), Default: n == cfg.DefaultProfile,
-				LastCheckStatus: auth.Sanitize(m.LastCheckStatus), LastErrorKind: auth.Sanitize(m.LastErrorKind)}
+				LastCheckStatus: store.ShownStatus(m.LastCheckStatus, m.LastErrorKind), LastErrorKind: auth.Sanitize(m.LastErrorKind)}
 			if !m.CreatedAt.IsZero() {
 				t := m.CreatedAt.UTC()
 				e.CreatedAt = &t
@@ -148,7 +179,7 @@ func lastCheck(m store.Meta, now time.Time) string {
 	if m.LastCheckAt.IsZero() {
 		return "never"
 	}
-	s := auth.Sanitize(m.LastCheckStatus)
+	s := store.ShownStatus(m.LastCheckStatus, m.LastErrorKind)
 	if m.LastErrorKind != "" {
 		s += " (" + auth.Sanitize(m.LastErrorKind) + ")"
 	}

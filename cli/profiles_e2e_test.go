@@ -113,7 +113,7 @@ func TestProfilesScreenEndToEnd(t *testing.T) {
 	d, _ := startHome(t, e)
 	d.WaitFor("three statuses", func(step, view string, _ ui.State) bool {
 		return step == steps.IDProfiles && strings.Contains(view, "✓ valid") && strings.Contains(view, "✗ rejected") &&
-			strings.Contains(view, "! error") && !strings.Contains(view, "checking")
+			strings.Contains(view, "! unreachable") && !strings.Contains(view, "checking")
 	})
 	if v := d.Screen(); !strings.Contains(v, "> prod*") || !strings.Contains(v, cxonetest.DefaultUser.Tenant) {
 		t.Errorf("screen:\n%s", v)
@@ -123,7 +123,7 @@ func TestProfilesScreenEndToEnd(t *testing.T) {
 	for _, p := range listProfiles(t, e).Profiles {
 		status[p.Profile] = p.LastCheckStatus + "/" + p.LastErrorKind
 	}
-	if status["prod"] != "valid/" || status["staging"] != "rejected/invalid_grant" || status["lab"] != "error/network" {
+	if status["prod"] != "valid/" || status["staging"] != "rejected/invalid_grant" || status["lab"] != "unreachable/network" {
 		t.Errorf("recorded statuses %v", status)
 	}
 
@@ -321,7 +321,7 @@ func TestUnlockAsksAgainAfterAWrongPassphrase(t *testing.T) {
 	if err := f.unlockKeyring(context.Background()); err != nil {
 		t.Fatalf("unlock after one wrong passphrase: %v", err)
 	}
-	if n := strings.Count(errOut.String(), "Passphrase for the keyring"); n != 2 || !strings.Contains(errOut.String(), "does not open the keyring; try again") {
+	if n := strings.Count(errOut.String(), "Passphrase for the keyring"); n != 2 || !strings.Contains(errOut.String(), "Wrong passphrase — 2 tries left") {
 		t.Errorf("prompts %d:\n%s", n, errOut.String())
 	}
 	if !f.passphraseKnown() {

@@ -90,6 +90,9 @@ func writeEntry(w io.Writer, e checkEntry) {
 			fmt.Fprintf(w, "  %-15s %s\n", k, v)
 		}
 	}
+	if e.Status != statusValid {
+		row("Status", e.Status) // the one vocabulary, as list and --json say it
+	}
 	if e.Status == statusValid {
 		row("User", e.User)
 		tenant := e.Tenant
@@ -127,7 +130,12 @@ func writeCompactReport(w io.Writer, entries []checkEntry, now time.Time) {
 		}
 		reason := ""
 		if e.Error != nil {
+			// The status word of the one vocabulary, with the advice's few words when they
+			// add something: "access key rejected", "unreachable (timed out)".
 			reason = auth.AdviceFor(auth.Kind(e.Error.Kind)).Short
+			if !strings.Contains(reason, e.Status) {
+				reason = e.Status + " (" + reason + ")"
+			}
 		}
 		line := fmt.Sprintf("%s %s\t%s\t%s\t%s", mark, e.Name, dash(e.TenantText()), dash(e.BusinessUnitText()), store.Age(e.CheckedAt, now))
 		if reason != "" {

@@ -43,7 +43,9 @@ func newRootCmd(f *Factory) *cobra.Command {
 		Short: "Set up, check and use NICE CXone API credentials",
 		Long: `cxone-auth takes you from "I need to call the NICE CXone APIs" to working, verified, safely stored credentials, and keeps them working.
 
-On a terminal, cxone-auth with no command opens the profiles screen (or the setup wizard when there is no profile yet).`,
+On a terminal, cxone-auth with no command opens the profiles screen (or the setup wizard when there is no profile yet).
+
+The words of gh auth and aws-vault work too: login is setup, logout is remove, status is check --all, switch is use, rotate is setup --rotate.`,
 		Example: `  cxone-auth setup
   cxone-auth check --all
   cxone-auth exec -- ./my-integration`,
@@ -70,8 +72,10 @@ On a terminal, cxone-auth with no command opens the profiles screen (or the setu
 		registerGlobalCompletions(root, f)
 	}
 
+	setup := newSetupCmd(f, nil)
+	setup.Aliases = append(setup.Aliases, "login")
 	root.AddCommand(
-		newSetupCmd(f, nil),
+		setup,
 		newCheckCmd(f, nil),
 		newExportCmd(f, nil),
 		newListCmd(f, nil),
@@ -82,9 +86,12 @@ On a terminal, cxone-auth with no command opens the profiles screen (or the setu
 		newCyclrCmd(f),
 		newVersionCmd(f),
 		newManCmd(),
+		newStatusCmd(f),
+		newRotateCmd(f),
 	)
 	root.SuggestionsMinimumDistance = 2
 	root.InitDefaultCompletionCmd()
+	defer installHelp(root, f) // after the completion commands, so they get it too
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
 			c.Short = "Print a shell completion script"
@@ -104,9 +111,10 @@ const shortUsage = `Usage: cxone-auth [command] [flags]
   setup    set up credentials (the wizard; --from-env or --env-file FILE without a terminal)
   check    check credentials live (--all, --json, --env-file FILE)
   export   write a profile as env, shell or json (-o FILE)
+  status   check every profile (check --all)
   list     list profiles
-  use      make a profile the default
-  remove   delete a profile
+  use      make a profile the default (a picker without NAME)
+  remove   delete a profile (remove NAME)
   token    print an access token
   exec     run a command with the credentials in its environment
   cyclr    install a profile into Cyclr accounts (login, inspect, install, list)

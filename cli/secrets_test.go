@@ -72,12 +72,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 		allowIDs     bool
 	}{
 		{[]string{"check", "--env-file", envFile}, false, false},
-		{[]string{"check", "--env-file", envFile, "--json"}, false, false},
+		{[]string{"check", "--env-file", envFile, "--json"}, false, true}, // IDs in full in JSON (not secrets)
 		{[]string{"setup", "--env-file", envFile, "--profile", "leak"}, false, true},
 		{[]string{"list"}, false, false},
-		{[]string{"list", "--json"}, false, false},
+		{[]string{"list", "--json"}, false, true}, // IDs in full in JSON (not secrets)
 		{[]string{"check", "--profile", "leak"}, false, false},
-		{[]string{"check", "--all", "--json"}, false, false},
+		{[]string{"check", "--all", "--json"}, false, true}, // IDs in full in JSON (not secrets)
 		{[]string{"token", "--profile", "leak"}, false, true},
 		{[]string{"export", "--profile", "leak"}, true, true},
 		{[]string{"export", "--profile", "leak", "--format", "shell", "--with-token"}, true, true},

@@ -45,13 +45,13 @@ type globalFlags struct {
 }
 
 func (g *globalFlags) register(f *pflag.FlagSet) {
-	f.StringVar(&g.profile, "profile", "", "profile to use (env CXONE_PROFILE)")
-	f.StringVar(&g.issuer, "issuer", "", "issuer URL (env CXONE_ISSUER)")
-	f.StringVar(&g.environment, "environment", "", "issuer shorthand: commercial or fedramp")
-	f.StringVar(&g.backend, "keyring-backend", "", "keyring backend (env CXONE_KEYRING_BACKEND)")
-	f.StringVar(&g.keyringDir, "keyring-dir", "", "file keyring folder (env CXONE_KEYRING_DIR)")
-	f.StringVar(&g.configDir, "config-dir", "", "config folder (env CXONE_CONFIG_DIR)")
-	f.StringVar(&g.timeout, "timeout", "", "bound on each request (env CXONE_TIMEOUT)")
+	f.StringVar(&g.profile, "profile", "", "use the profile `NAME` (env CXONE_PROFILE)")
+	f.StringVar(&g.issuer, "issuer", "", "CXone issuer `URL` (env CXONE_ISSUER)")
+	f.StringVar(&g.environment, "environment", "", "issuer shorthand `NAME`: commercial or fedramp")
+	f.StringVar(&g.backend, "keyring-backend", "", "keyring backend `NAME` (env CXONE_KEYRING_BACKEND)")
+	f.StringVar(&g.keyringDir, "keyring-dir", "", "file keyring folder `DIR` (env CXONE_KEYRING_DIR)")
+	f.StringVar(&g.configDir, "config-dir", "", "config folder `DIR` (env CXONE_CONFIG_DIR)")
+	f.StringVar(&g.timeout, "timeout", "", "bound `DUR` on each request (env CXONE_TIMEOUT)")
 	f.BoolVar(&g.noColor, "no-color", false, "no colour (env NO_COLOR)")
 	f.BoolVar(&g.accessible, "accessible", false, "plain line-by-line prompts (env ACCESSIBLE)")
 	f.BoolVar(&g.debug, "debug", false, "log on stderr (env CXONE_DEBUG)")
@@ -126,7 +126,7 @@ func resolve(cmd *cobra.Command, g *globalFlags, env Env, errOut io.Writer, envF
 	dir, _ := pick("keyring-dir", g.keyringDir, "CXONE_KEYRING_DIR", "")
 	s.KeyringDir = expandHome(dir, env)
 	dir, _ = pick("config-dir", g.configDir, "CXONE_CONFIG_DIR", "")
-	s.ConfigDir = expandHome(dir, env)
+	s.ConfigDir = configFolder(dir, env)
 
 	t, _ := pick("timeout", g.timeout, "CXONE_TIMEOUT", "15s")
 	d, err := time.ParseDuration(t)
@@ -151,6 +151,18 @@ func truthy(v string) bool {
 		return false
 	}
 	return true
+}
+
+// configFolder is the one rule for the config folder, used by the settings and by the
+// completions (which run without resolved settings): the folder named (--config-dir, else
+// CXONE_CONFIG_DIR; named is what the caller picked), ~ expanded, else the default,
+// $XDG_CONFIG_HOME/cxone-auth or ~/.config/cxone-auth. "" when there is no home folder
+// either: opening the store then asks for one.
+func configFolder(named string, env Env) string {
+	if named != "" {
+		return expandHome(named, env)
+	}
+	return store.DefaultConfigDir(env.Getenv)
 }
 
 // expandHome expands a leading ~ with the HOME of the injected environment.

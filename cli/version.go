@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -58,22 +60,32 @@ func buildInfo() buildVersion {
 	return b
 }
 
-// versionString is what --version prints after "cxone-auth version ".
+// versionString is what --version prints after "cxone-auth version ": the version, then the
+// commit and the build date where they are known: "1.2.0 (0123456789ab, 2026-11-23)".
 func versionString() string {
 	b := buildInfo()
-	s := b.Version
+	var known []string
 	if b.Commit != "unknown" {
 		c := b.Commit
 		if len(c) > 12 {
 			c = c[:12]
 		}
-		s += " (" + c
 		if b.Modified {
-			s += ", modified"
+			c += ", modified"
 		}
-		s += ")"
+		known = append(known, c)
 	}
-	return s
+	if b.Date != "unknown" {
+		d := b.Date
+		if t, err := time.Parse(time.RFC3339, d); err == nil {
+			d = t.UTC().Format("2006-01-02")
+		}
+		known = append(known, "built "+d)
+	}
+	if len(known) == 0 {
+		return b.Version
+	}
+	return b.Version + " (" + strings.Join(known, ", ") + ")"
 }
 
 func newVersionCmd(f *Factory) *cobra.Command {

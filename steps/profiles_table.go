@@ -334,11 +334,11 @@ func (p *Profiles) statusText(r *profileRow, long bool) (icon, text string) {
 		return st.OK.Render("✓"), "valid · " + age
 	case store.StatusRejected:
 		return st.Error.Render("✗"), "rejected" + kind + " · " + age
-	case "missing":
+	case store.StatusMissing:
 		return st.Error.Render("✗"), "missing from the keyring · " + age
 	case store.StatusError:
 		return st.Warn.Render("!"), "error" + kind + " · " + age
-	case "unreachable": // the vocabulary's word for an issuer that did not answer
+	case store.StatusUnreachable:
 		return st.Warn.Render("!"), "unreachable" + kind + " · " + age
 	case "":
 		return st.Muted.Render("·"), "never checked"

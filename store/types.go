@@ -225,12 +225,52 @@ func decodeSecret(data []byte) (Secret, error) {
 	return Secret(p), nil
 }
 
-// Check statuses recorded in Meta.LastCheckStatus.
+// The one vocabulary of a check's status, used by list, check (text and JSON) and the profiles
+// screen alike (docs/cli-habits.md): valid; rejected (the credentials were refused: exit 3);
+// unreachable (CXone could not be reached or did not answer in time); error (any other
+// failure: a server error, an unexpected answer, the keyring); missing (nothing is stored under
+// the name). Meta.LastCheckStatus records one of the first four.
 const (
-	StatusValid    = "valid"
-	StatusRejected = "rejected"
-	StatusError    = "error"
+	StatusValid       = "valid"
+	StatusRejected    = "rejected"
+	StatusUnreachable = "unreachable"
+	StatusError       = "error"
+	StatusMissing     = "missing"
 )
+
+// Statuses lists the vocabulary in the order above.
+var Statuses = []string{StatusValid, StatusRejected, StatusUnreachable, StatusError, StatusMissing}
+
+// StatusOf is the status of a check that failed with an error of kind k.
+func StatusOf(k auth.Kind) string {
+	switch {
+	case k.Rejected():
+		return StatusRejected
+	case k == auth.KindNetwork || k == auth.KindTimeout:
+		return StatusUnreachable
+	case k == auth.KindNotFound:
+		return StatusMissing
+	}
+	return StatusError
+}
+
+// ShownStatus is a recorded status in the vocabulary: entries written before "unreachable"
+// existed say "error" with the kind network or timeout. Anything outside the vocabulary (an
+// edited file) is "error"; "" (never checked) stays "".
+func ShownStatus(status, kind string) string {
+	switch status {
+	case "":
+		return ""
+	case StatusError:
+		if k := auth.Kind(kind); k == auth.KindNetwork || k == auth.KindTimeout {
+			return StatusUnreachable
+		}
+		return StatusError
+	case StatusValid, StatusRejected, StatusUnreachable, StatusMissing:
+		return status
+	}
+	return StatusError
+}
 
 // Meta is the non-secret configuration entry of one profile: what the last successful check
 // learnt and how the last check went. It never holds a secret.
@@ -244,6 +284,7 @@ type Meta struct {
 	BusinessUnitID int64  `json:"business_unit_id,omitempty"`
 	BusinessUnit   string `json:"business_unit,omitempty"`
 	Area           string `json:"area,omitempty"`
+	Cluster        string `json:"cluster,omitempty"`
 	APIEndpoint    string `json:"api_endpoint,omitempty"`
 	TokenEndpoint  string `json:"token_endpoint,omitempty"`
 	AuthMethod     string `json:"auth_method,omitempty"`
@@ -254,7 +295,7 @@ type Meta struct {
 	AccessKeyLastUsed  time.Time `json:"access_key_last_used,omitzero"`
 	CreatedAt          time.Time `json:"created_at,omitzero"`
 	LastCheckAt        time.Time `json:"last_check_at,omitzero"`
-	LastCheckStatus    string    `json:"last_check_status,omitempty"` // StatusValid, StatusRejected or StatusError
+	LastCheckStatus    string    `json:"last_check_status,omitempty"` // StatusValid, StatusRejected, StatusUnreachable or StatusError
 	LastErrorKind      string    `json:"last_error_kind,omitempty"`   // an auth.Kind when the last check failed
 	// Backend is the keyring backend holding this profile's item. Save fills it in; Load and
 	// Delete use it when no backend is asked for explicitly, so profiles saved in different
@@ -294,6 +335,9 @@ func (m *Meta) Learn(r *auth.Result) {
 	}
 	if r.Area != "" {
 		m.Area = r.Area
+	}
+	if r.Cluster != "" {
+		m.Cluster = r.Cluster
 	}
 }
 

@@ -9,7 +9,8 @@ import (
 )
 
 // View is what a person or a script is shown of a profile: its non-secret identity and what
-// its last check learnt, with the IDs masked and every string made safe for a terminal. `list`,
+// its last check learnt, with the IDs masked (in full in Full, for JSON) and every string made
+// safe for a terminal. `list`,
 // `check` (text and JSON), the wizard's check and done steps and the profiles screen all show
 // a profile through it, so a field is formatted in one place only. It never holds a secret.
 type View struct {
@@ -23,8 +24,17 @@ type View struct {
 	BusinessUnitID int64  `json:"business_unit_id,omitempty"`
 	BusinessUnit   string `json:"business_unit,omitempty"`
 	Area           string `json:"area,omitempty"`
+	Cluster        string `json:"cluster,omitempty"`
 	APIEndpoint    string `json:"api_endpoint,omitempty"`
 	AuthMethod     string `json:"auth_method,omitempty"`
+	// Full has the IDs unmasked (sanitised), for the JSON outputs: scripts use them and they
+	// are not secrets. The text outputs show the masked fields above.
+	Full FullIDs `json:"-"`
+}
+
+// FullIDs are a profile's IDs in full.
+type FullIDs struct {
+	ClientID, AccessKeyID, TenantID string
 }
 
 // ViewOfMeta is the view of a stored profile's config entry. The config file can be edited by
@@ -41,8 +51,10 @@ func ViewOfMeta(name string, m Meta) View {
 		BusinessUnitID: m.BusinessUnitID,
 		BusinessUnit:   auth.Sanitize(m.BusinessUnit),
 		Area:           auth.Sanitize(m.Area),
+		Cluster:        auth.Sanitize(m.Cluster),
 		APIEndpoint:    auth.Sanitize(m.APIEndpoint),
 		AuthMethod:     auth.Sanitize(m.AuthMethod),
+		Full:           FullIDs{ClientID: auth.Sanitize(m.ClientID), AccessKeyID: auth.Sanitize(m.AccessKeyID), TenantID: auth.Sanitize(m.TenantID)},
 	}
 }
 
@@ -54,10 +66,13 @@ func ViewOfCheck(name, issuer string, c auth.Credentials, r *auth.Result) View {
 		Issuer:      auth.Sanitize(issuer),
 		ClientID:    auth.Sanitize(auth.Mask(c.ClientID)),
 		AccessKeyID: auth.Sanitize(auth.Mask(c.AccessKeyID)),
+		Full:        FullIDs{ClientID: auth.Sanitize(c.ClientID), AccessKeyID: auth.Sanitize(c.AccessKeyID)},
 	}
 	if r == nil {
 		return v
 	}
+	v.Full.TenantID = auth.Sanitize(r.TenantID)
+	v.Cluster = auth.Sanitize(r.Cluster)
 	v.User, v.TenantID, v.Tenant = auth.Sanitize(r.User), auth.Sanitize(auth.Mask(r.TenantID)), auth.Sanitize(r.Tenant)
 	v.BusinessUnitID, v.BusinessUnit = r.BusinessUnitID, auth.Sanitize(r.BusinessUnit)
 	v.Area, v.APIEndpoint, v.AuthMethod = auth.Sanitize(r.Area), auth.Sanitize(r.APIEndpoint), auth.Sanitize(r.AuthMethod)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/term"
 )
@@ -18,8 +19,110 @@ import (
 // counts it as cancelled: nothing is saved).
 var ErrInputEnded = errors.New("input ended before the setup was finished")
 
+// Input is the one reader of answers over one source (stdin, or the controlling terminal).
+// Every prompt that reads that source reads through the same Input (the accessible line
+// prompts, the keyring passphrase, remove's y/N), so answers typed or piped ahead are never
+// lost between two prompts, whichever of them asks. On a real terminal nothing is buffered:
+// a line is read byte by byte, or with the echo off for a masked answer.
+type Input struct {
+	src io.Reader
+	tty *os.File // src, when it is a real terminal
+	mu  sync.Mutex
+	r   *bufio.Reader // over src, when it is not a terminal
+}
+
+// NewInput returns the Input over in; an Input given is returned as it is, so the reader
+// handed down to the line prompts can be the caller's own Input.
+func NewInput(in io.Reader) *Input {
+	if i, ok := in.(*Input); ok {
+		return i
+	}
+	i := &Input{src: in}
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		i.tty = f
+	} else {
+		i.r = bufio.NewReader(in)
+	}
+	return i
+}
+
+// Terminal reports whether the input is a real terminal (where the echo can be turned off).
+func (i *Input) Terminal() bool { return i.tty != nil }
+
+// Read implements io.Reader, so an Input can be handed where a reader is expected; it reads
+// what the prompts did not.
+func (i *Input) Read(b []byte) (int, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.tty != nil {
+		return i.tty.Read(b)
+	}
+	return i.r.Read(b)
+}
+
+// ReadLine reads one line, without its line ending. On a real terminal a masked read turns the
+// echo off (and puts the terminal back when ctx ends mid-read). It returns io.EOF when the
+// input ended before anything was typed; a last line without a newline is an answer.
+func (i *Input) ReadLine(ctx context.Context, masked bool) (string, error) {
+	ch := make(chan lineResult, 1)
+	restore := func() {}
+	if i.tty != nil && masked {
+		fd := int(i.tty.Fd())
+		if state, err := term.GetState(fd); err == nil {
+			restore = func() { _ = term.Restore(fd, state) } // best effort on the way out
+		}
+	}
+	go func() {
+		i.mu.Lock()
+		defer i.mu.Unlock()
+		var s string
+		var err error
+		switch {
+		case i.tty != nil && masked:
+			var b []byte
+			b, err = term.ReadPassword(int(i.tty.Fd()))
+			s = string(b)
+		case i.tty != nil:
+			s, err = readTTYLine(i.tty)
+		default:
+			s, err = i.r.ReadString('\n')
+		}
+		if errors.Is(err, io.EOF) && s != "" {
+			err = nil
+		}
+		ch <- lineResult{strings.TrimRight(s, "\r\n"), err}
+	}()
+	select {
+	case <-ctx.Done():
+		restore()
+		return "", ctx.Err()
+	case r := <-ch:
+		return r.s, r.err
+	}
+}
+
+// readTTYLine reads a line from a terminal one byte at a time, so nothing after the line is
+// taken from the terminal.
+func readTTYLine(f *os.File) (string, error) {
+	var line []byte
+	var b [1]byte
+	for {
+		n, err := f.Read(b[:])
+		if n == 1 {
+			if b[0] == '\n' {
+				return string(line), nil
+			}
+			line = append(line, b[0])
+		}
+		if err != nil {
+			return string(line), err
+		}
+	}
+}
+
 // Prompter asks the steps' questions line by line, for screen readers (--accessible): plain
-// text, one question a line, no escape sequences, no animation.
+// text, one question a line, no escape sequences, no animation. The command line's own
+// questions (the keyring passphrase, y/N) are asked by it too (Passphrase, Confirm).
 //
 // On a real terminal every answer is read with the terminal's echo off, and only what was
 // accepted is printed back (never a secret, never a menu answer that was not a choice), so a
@@ -32,17 +135,15 @@ var ErrInputEnded = errors.New("input ended before the setup was finished")
 type Prompter struct {
 	ctx context.Context
 	out io.Writer
-	r   *bufio.Reader
-	tty *os.File // the input when it is a real terminal
+	in  *Input
+	tty bool // the input is a real terminal
 }
 
-// NewPrompter reads answers from in and writes questions to out.
+// NewPrompter reads answers from in (an *Input is used as it is, so every prompt of a run
+// shares one reader) and writes questions to out.
 func NewPrompter(ctx context.Context, in io.Reader, out io.Writer) *Prompter {
-	p := &Prompter{ctx: ctx, out: out, r: bufio.NewReader(in)}
-	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.tty = f
-	}
-	return p
+	i := NewInput(in)
+	return &Prompter{ctx: ctx, out: out, in: i, tty: i.Terminal()}
 }
 
 // Say prints a line of text (format with fmt's verbs).
@@ -68,49 +169,77 @@ type lineResult struct {
 // read reads one answer; on a terminal without echo. The answer is cleaned of control
 // characters and surrounding space.
 func (p *Prompter) read() (string, error) {
-	ch := make(chan lineResult, 1)
-	restore := func() {}
-	if p.tty != nil {
-		fd := int(p.tty.Fd())
-		if state, err := term.GetState(fd); err == nil {
-			restore = func() { _ = term.Restore(fd, state) } // best effort on the way out
-		}
-		go func() {
-			b, err := term.ReadPassword(fd)
-			ch <- lineResult{string(b), err}
-		}()
-	} else {
-		go func() {
-			s, err := p.r.ReadString('\n')
-			if errors.Is(err, io.EOF) && s != "" {
-				err = nil
-			}
-			ch <- lineResult{s, err}
-		}()
-	}
-	select {
-	case <-p.ctx.Done():
-		restore()
+	s, err := p.in.ReadLine(p.ctx, true)
+	if p.ctx.Err() != nil && err != nil {
 		fmt.Fprintln(p.out)
 		return "", p.ctx.Err()
-	case r := <-ch:
-		if p.tty != nil {
-			fmt.Fprintln(p.out) // the newline the terminal did not echo
-		}
-		if errors.Is(r.err, io.EOF) {
-			return "", ErrInputEnded
-		}
-		if r.err != nil {
-			return "", fmt.Errorf("read answer: %w", r.err)
-		}
-		// A tab between two pasted values is a separator, not something to drop.
-		return auth.CleanInput(strings.ReplaceAll(r.s, "\t", " ")), nil
 	}
+	if p.tty {
+		fmt.Fprintln(p.out) // the newline the terminal did not echo
+	}
+	if errors.Is(err, io.EOF) {
+		return "", ErrInputEnded
+	}
+	if err != nil {
+		return "", fmt.Errorf("read answer: %w", err)
+	}
+	// A tab between two pasted values is a separator, not something to drop.
+	return auth.CleanInput(strings.ReplaceAll(s, "\t", " ")), nil
+}
+
+// Passphrase asks for a passphrase (prompt is printed as it is): masked on a terminal, and
+// returned exactly as typed but for the line ending (a passphrase is not cleaned: a space in
+// it is part of it). A line ends the prompt in any case, so the next message starts on its own.
+func (p *Prompter) Passphrase(prompt string) (string, error) {
+	fmt.Fprint(p.out, prompt)
+	s, err := p.in.ReadLine(p.ctx, true)
+	fmt.Fprintln(p.out)
+	if err != nil {
+		if p.ctx.Err() != nil {
+			return "", p.ctx.Err()
+		}
+		return "", fmt.Errorf("read the answer: %w", err)
+	}
+	return s, nil
+}
+
+// Line asks for a value that is not secret, shown as it is typed (prompt is printed as it
+// is); the answer is cleaned of control characters.
+func (p *Prompter) Line(prompt string) (string, error) {
+	fmt.Fprint(p.out, prompt)
+	s, err := p.in.ReadLine(p.ctx, false)
+	if err != nil {
+		fmt.Fprintln(p.out)
+		if p.ctx.Err() != nil {
+			return "", p.ctx.Err()
+		}
+		return "", fmt.Errorf("read the answer: %w", err)
+	}
+	return auth.CleanInput(s), nil
+}
+
+// Confirm asks a y/N question whose answer is no unless it is y or yes; the end of the input
+// is no as well. The typing is shown: a y/N answer is not secret.
+func (p *Prompter) Confirm(question string) (bool, error) {
+	fmt.Fprintf(p.out, "%s [y/N] ", question)
+	s, err := p.in.ReadLine(p.ctx, false)
+	if err != nil && p.ctx.Err() != nil {
+		fmt.Fprintln(p.out)
+		return false, p.ctx.Err()
+	}
+	if err != nil && !p.tty {
+		fmt.Fprintln(p.out) // the input ended on the prompt's line
+	}
+	switch strings.ToLower(strings.TrimSpace(auth.CleanInput(s))) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
 }
 
 // echo prints an accepted answer back on a terminal, where the typing was not shown.
 func (p *Prompter) echo(s string) {
-	if p.tty != nil && s != "" {
+	if p.tty && s != "" {
 		p.Say("  %s", s)
 	}
 }
@@ -158,7 +287,7 @@ func (p *Prompter) Secret(question string, keep bool) (string, error) {
 	if keep {
 		question += " (press enter to keep the current one)"
 	}
-	if p.tty != nil {
+	if p.tty {
 		question += " (typing is not shown)"
 	}
 	fmt.Fprintf(p.out, "%s: ", question)
