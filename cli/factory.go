@@ -117,7 +117,8 @@ func (f *Factory) storeOptions(backend, passphrase string) store.Options {
 // and h2) instead of each opening its own. Main closes its idle connections at the end.
 func (f *Factory) Client() *auth.Client {
 	f.clientOnce.Do(func() {
-		f.client = auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv)})
+		f.client = auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv),
+			LoopbackRoots: f.Settings.LoopbackRoots})
 		if newClientHook != nil {
 			newClientHook(f.client)
 		}

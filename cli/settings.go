@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,6 +37,10 @@ type Settings struct {
 	EnvFilePath string
 	Passphrase  string // CXONE_KEYRING_PASSPHRASE, for unattended use
 	Logger      *slog.Logger
+	// LoopbackRoots are the certificates of CXONE_CA_FILE, trusted for loopback https hosts
+	// only (an emulator's own certificate); nil without it. Read from the process environment
+	// only, never from an --env-file: a file handed around must not change what is trusted.
+	LoopbackRoots *x509.CertPool
 }
 
 // globalFlags are the raw values of the persistent flags.
@@ -135,6 +140,13 @@ func resolve(cmd *cobra.Command, g *globalFlags, env Env, errOut io.Writer, envF
 	}
 	s.Timeout = d
 	s.Passphrase = env.Getenv("CXONE_KEYRING_PASSPHRASE")
+	if ca := strings.TrimSpace(env.Getenv("CXONE_CA_FILE")); ca != "" {
+		pool, err := auth.ReadLoopbackRoots(expandHome(ca, env))
+		if err != nil {
+			return nil, usageError("CXONE_CA_FILE: %v", err)
+		}
+		s.LoopbackRoots = pool
+	}
 	s.Logger.Debug("settings", "profile", s.Profile, "issuer", s.Issuer, "backend", s.Backend,
 		"keyring_dir", s.KeyringDir, "config_dir", s.ConfigDir, "timeout", s.Timeout, "env_file", envFilePath)
 	return s, nil

@@ -1,0 +1,133 @@
+package auth
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// trustTestCA makes a CA and a server certificate it signs for every name in names (and
+// 127.0.0.1): the kind of certificate a colleague's "just trust this for the emulator" file
+// could hold, one that also claims CXone's name.
+func trustTestCA(t *testing.T, names ...string) (caPEM []byte, serverCert tls.Certificate) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: names[0]},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames: names, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	return caPEM, tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key}
+}
+
+// TestLoopbackRootsStayOnLoopback is the attack on CXONE_CA_FILE: its CA signed a certificate
+// for cxone.niceincontact.com, and a resolver (here the client's dialer) sends that name to
+// the server holding it. The product must trust the CA for 127.0.0.1 and refuse it for the
+// real name: the server never receives a request, so no credential reaches it.
+func TestLoopbackRootsStayOnLoopback(t *testing.T) {
+	caPEM, cert := trustTestCA(t, "cxone.niceincontact.com", "localhost")
+	var hits atomic.Int32
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"token_endpoint":"https://cxone.niceincontact.com/auth/token"}`))
+	}))
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	ts.StartTLS()
+	defer ts.Close()
+
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := ReadLoopbackRoots(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(ClientConfig{Timeout: 3 * time.Second, LoopbackRoots: roots})
+	defer c.CloseIdleConnections()
+	c.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	target := ts.Listener.Addr().String()
+	var d net.Dialer
+	c.dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, target) // every name resolves to the server
+	}
+	log := slog.New(slog.DiscardHandler)
+
+	// Control: on loopback the CA file is trusted.
+	resp, err := c.do(context.Background(), log, getJSON(ts.URL+"/.well-known/openid-configuration", ""))
+	if err != nil || resp.status != 200 {
+		t.Fatalf("loopback issuer with its CA in CXONE_CA_FILE: %v", err)
+	}
+	before := hits.Load()
+
+	// The attack: the same certificate for CXone's own name.
+	res, err := c.Check(context.Background(), defaultCreds(), Options{Issuer: "https://cxone.niceincontact.com"})
+	if err == nil {
+		t.Fatalf("a certificate from CXONE_CA_FILE was trusted for cxone.niceincontact.com: %+v", res)
+	}
+	if !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("error does not name the certificate: %v", err)
+	}
+	if n := hits.Load() - before; n != 0 {
+		t.Fatalf("the server behind a non-loopback name received %d requests", n)
+	}
+}
+
+// TestReadLoopbackRootsRefusesJunk: a CA file without a certificate, or a folder, is an error
+// that names the file and quotes none of it.
+func TestReadLoopbackRootsRefusesJunk(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.pem")
+	os.WriteFile(junk, []byte("secret-looking text\n"), 0o600)
+	for _, p := range []string{junk, dir, filepath.Join(dir, "missing.pem")} {
+		_, err := ReadLoopbackRoots(p)
+		if err == nil {
+			t.Errorf("ReadLoopbackRoots(%s) accepted", p)
+			continue
+		}
+		if strings.Contains(err.Error(), "secret-looking") {
+			t.Errorf("error quotes the file: %v", err)
+		}
+	}
+}
