@@ -306,6 +306,9 @@ func (r *run) token(ctx context.Context, method string) (*tokenResponse, error) 
 		if tok.AccessToken == "" {
 			return nil, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the token answer has no access_token"}
 		}
+		if msg := validTokenAnswer(&tok); msg != "" {
+			return nil, &ProtocolError{Status: resp.status, URL: resp.url, Msg: msg}
+		}
 		return &tok, nil
 	}
 	return nil, tokenError(resp)

@@ -8,7 +8,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"log/slog"
 	"math/big"
 	"net"
@@ -128,6 +130,53 @@ func TestReadLoopbackRootsRefusesJunk(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "secret-looking") {
 			t.Errorf("error quotes the file: %v", err)
+		}
+	}
+}
+
+// TestTokenAnswerShape: a token answer whose access_token is not an RFC 6750 b64token, or
+// whose token_type is not Bearer, is a protocol error that quotes nothing of the token, and
+// the check returns no result to cache.
+func TestTokenAnswerShape(t *testing.T) {
+	for _, tc := range []struct {
+		token, typ string
+		ok         bool
+	}{
+		{"eyJhbGciOi.eyJzdWIi.c2ln", "Bearer", true},
+		{"abc-._~+/XYZ09==", "bearer", true},
+		{"abc", "BEARER", true},
+		{"\x1b]52;c;cHduZWQ=\x07", "Bearer", false},
+		{"abc\nCXONE_X=1", "Bearer", false},
+		{"abc def", "Bearer", false},
+		{"===", "Bearer", false},
+		{"ab=c", "Bearer", false},
+		{"abc", "mac", false},
+		{"abc", "", false},
+	} {
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/.well-known/openid-configuration" {
+				w.Write([]byte(`{"token_endpoint":"http://` + r.Host + `/token"}`))
+				return
+			}
+			body, _ := json.Marshal(map[string]any{"access_token": tc.token, "token_type": tc.typ, "expires_in": 3600})
+			w.Write(body)
+		}))
+		res, err := NewClient(ClientConfig{Timeout: 3 * time.Second}).Check(context.Background(), defaultCreds(), Options{Issuer: ts.URL})
+		ts.Close()
+		if tc.ok {
+			if err != nil || res.AccessToken != tc.token {
+				t.Errorf("%q %q: %v, want accepted", tc.token, tc.typ, err)
+			}
+			continue
+		}
+		var pe *ProtocolError
+		if !errors.As(err, &pe) || res != nil {
+			t.Errorf("%q %q: got %v (result %v), want a protocol error", tc.token, tc.typ, err, res != nil)
+			continue
+		}
+		if strings.Contains(err.Error(), tc.token) || strings.Contains(err.Error(), "52;c") {
+			t.Errorf("%q: the error quotes the token: %v", tc.token, err)
 		}
 	}
 }
