@@ -52,6 +52,7 @@ type listEntry struct {
 
 func listRun(ctx context.Context, o *ListOptions) error {
 	f := o.F
+	f.warnLooseConfig()
 	s, err := f.Store()
 	if err != nil {
 		return err

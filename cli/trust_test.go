@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -123,5 +124,102 @@ func TestHostileTokenReachesNoTerminal(t *testing.T) {
 	}
 	if tok := sec.Cache.AccessToken; tok != "good.token.value" && tok != "" {
 		t.Errorf("the keyring caches %q", tok)
+	}
+}
+
+// TestTamperedConfigChoosesNoExportValue is the attack of someone who can write config.json:
+// they point api_endpoint, tenant_id and business_unit_id elsewhere so that the next
+// `export --with-token` or `exec` hands the token to their endpoint. Exports and exec take
+// those values from the keyring item only, and leave out what it does not know.
+func TestTamperedConfigChoosesNoExportValue(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	p := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
+	if code, _, stderr := e.run("setup", "--env-file", p, "--profile", "prod"); code != 0 {
+		t.Fatal(stderr)
+	}
+	tamperConfig(t, e, "prod", func(prof map[string]any) {
+		prof["api_endpoint"] = "https://evil.example"
+		prof["tenant_id"] = "evil-tenant"
+		prof["business_unit_id"] = 666
+	})
+	evil := []string{"evil.example", "evil-tenant", "666"}
+	u := cxonetest.DefaultUser
+	want := []string{"CXONE_API_ENDPOINT=" + e.srv.URL, "CXONE_TENANT_ID=" + u.TenantID,
+		fmt.Sprintf("CXONE_BUSINESS_UNIT_ID=%d", u.BusinessUnitID), "CXONE_AREA=" + u.Area, "CXONE_CLUSTER=" + u.Cluster}
+	runs := [][]string{
+		{"export", "--profile", "prod"},
+		{"export", "--profile", "prod", "--with-token"},
+		{"export", "--profile", "prod", "--with-token", "--fresh"},
+		{"exec", "--profile", "prod", "--", "env"},
+		{"exec", "--profile", "prod", "--fresh", "--", "env"},
+	}
+	for _, args := range runs {
+		code, out, stderr := e.run(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		for _, s := range evil {
+			if strings.Contains(out, s) {
+				t.Errorf("%v: the value %q planted in config.json was exported", args, s)
+			}
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w+"\n") {
+				t.Errorf("%v: lacks %s (from the keyring item)", args, w)
+			}
+		}
+	}
+	if code, out, _ := e.run("export", "--profile", "prod", "--format", "json"); code != 0 || !strings.Contains(out, `"CXONE_AREA": "`+u.Area+`"`) || !strings.Contains(out, `"CXONE_CLUSTER": "`+u.Cluster+`"`) {
+		t.Errorf("json export lacks CXONE_AREA or CXONE_CLUSTER:\n%s", out)
+	}
+
+	// A keyring item that knows nothing of the tenant: the planted values are not a fallback.
+	s, err := store.Open(store.Options{ConfigDir: e.vars["CXONE_CONFIG_DIR"], FileDir: e.vars["CXONE_KEYRING_DIR"], Backend: "file", Getenv: func(k string) string { return e.vars[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := s.Load(context.Background(), "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateSecret(context.Background(), "prod", sec, func(x *store.Secret) { x.Cache = nil }); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := e.run("export", "--profile", "prod")
+	if code != 0 {
+		t.Fatalf("export without a cache: exit %d: %s", code, stderr)
+	}
+	for _, v := range []string{"CXONE_API_ENDPOINT", "CXONE_TENANT_ID", "CXONE_BUSINESS_UNIT_ID", "evil"} {
+		if strings.Contains(out, v) {
+			t.Errorf("export of an item without a cache has %s:\n%s", v, out)
+		}
+	}
+}
+
+// TestLooseConfigIsReported: a config folder or file that others can write (someone could
+// have planted entries in it) is reported in one stderr line by the read-only commands.
+func TestLooseConfigIsReported(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	p := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
+	if code, _, stderr := e.run("setup", "--env-file", p, "--profile", "prod"); code != 0 {
+		t.Fatal(stderr)
+	}
+	dir := e.vars["CXONE_CONFIG_DIR"]
+	cmds := [][]string{{"list"}, {"token", "--profile", "prod"}, {"export", "--profile", "prod"}, {"exec", "--profile", "prod", "--", "true"}}
+	for _, args := range cmds {
+		if _, _, stderr := e.run(args...); strings.Contains(stderr, "written by others") {
+			t.Errorf("%v warns about a private config: %s", args, stderr)
+		}
+	}
+	for _, loosen := range []struct{ path string }{{dir}, {filepath.Join(dir, "config.json")}} {
+		fi, _ := os.Stat(loosen.path)
+		os.Chmod(loosen.path, fi.Mode().Perm()|0o022)
+		for _, args := range cmds {
+			code, _, stderr := e.run(args...)
+			if code != 0 || strings.Count(stderr, "can be written by others") != 1 || !strings.Contains(stderr, loosen.path) {
+				t.Errorf("%v with %s group/other-writable: exit %d, stderr %q", args, loosen.path, code, stderr)
+			}
+		}
+		os.Chmod(loosen.path, fi.Mode().Perm())
 	}
 }

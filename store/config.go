@@ -184,3 +184,32 @@ func (c Config) clone() Config {
 func (m Meta) sameIdentity(o Meta) bool {
 	return m.Issuer == o.Issuer && m.ClientID == o.ClientID && m.AccessKeyID == o.AccessKeyID
 }
+
+// LooseConfigWarning returns one line for stderr when the config folder or config.json can be
+// written by someone other than the user (group or other write permission, or another owner),
+// else "". Commands that write the config tighten both; read-only commands (list, token,
+// export, exec) say so instead, since such a file could have been changed by that someone.
+func (s *Store) LooseConfigWarning() string {
+	if runtime.GOOS == "windows" {
+		return ""
+	}
+	dir := filepath.Dir(s.configPath)
+	for _, p := range []struct{ path, what, fix string }{{dir, "config folder", "chmod 700"}, {s.configPath, "config file", "chmod 600"}} {
+		fi, err := os.Lstat(p.path)
+		if err != nil {
+			continue
+		}
+		if fi.Mode().Perm()&0o022 != 0 || ownedByOther(fi) {
+			return fmt.Sprintf("cxone-auth: warning: the %s %s can be written by others (mode %04o%s): its profile entries may have been changed; '%s %s' and check them",
+				p.what, p.path, fi.Mode().Perm(), ownerNote(fi), p.fix, p.path)
+		}
+	}
+	return ""
+}
+
+func ownerNote(fi fs.FileInfo) string {
+	if ownedByOther(fi) {
+		return ", another owner"
+	}
+	return ""
+}

@@ -121,6 +121,12 @@ type SecretCache struct {
 	APIEndpoint    string    `json:"api_endpoint,omitempty"`
 	AccessToken    string    `json:"access_token,omitempty"`
 	TokenExpiresAt time.Time `json:"token_expires_at,omitzero"`
+	// BusinessUnitID, Area and Cluster are what the check learnt of the tenant. Exports and
+	// exec take them (with TenantID and APIEndpoint) from here only, never from config.json,
+	// whose copies anyone who can write that file could change (docs/trust.md).
+	BusinessUnitID int64  `json:"business_unit_id,omitempty"`
+	Area           string `json:"area,omitempty"`
+	Cluster        string `json:"cluster,omitempty"`
 }
 
 // CacheFromResult is the cache of a successful check; nil for a nil result.
@@ -128,11 +134,47 @@ func CacheFromResult(r *auth.Result) *SecretCache {
 	if r == nil {
 		return nil
 	}
-	c := &SecretCache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint}
+	c := &SecretCache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint,
+		BusinessUnitID: r.BusinessUnitID, Area: r.Area, Cluster: r.Cluster}
 	if r.AccessToken != "" && !r.TokenExpiresAt.IsZero() {
 		c.AccessToken, c.TokenExpiresAt = r.AccessToken, r.TokenExpiresAt.UTC()
 	}
 	return c
+}
+
+// Inherit keeps what old learnt of the tenant (business unit, area, cluster, tenant ID) where
+// c does not know it: a check through the cached endpoints skips the stages that learn them.
+// Callers make sure old belongs to the same identity (UpdateSecret checks it).
+func (c *SecretCache) Inherit(old *SecretCache) {
+	if c == nil || old == nil {
+		return
+	}
+	if c.TenantID == "" {
+		c.TenantID = old.TenantID
+	}
+	if c.TenantID != old.TenantID {
+		return // another tenant: nothing of the old one applies
+	}
+	if c.BusinessUnitID == 0 {
+		c.BusinessUnitID = old.BusinessUnitID
+	}
+	if c.Area == "" {
+		c.Area = old.Area
+	}
+	if c.Cluster == "" {
+		c.Cluster = old.Cluster
+	}
+}
+
+// SameFindings reports whether c and o cache the same endpoints and tenant findings (the
+// token aside): when they do, a new check has nothing to add to the keyring item.
+func (c *SecretCache) SameFindings(o *SecretCache) bool {
+	if c == nil || o == nil {
+		return c == o
+	}
+	a, b := *c, *o
+	a.AccessToken, a.TokenExpiresAt, b.AccessToken, b.TokenExpiresAt = "", time.Time{}, "", time.Time{}
+	return a.equal(b)
 }
 
 // Endpoints returns the cached endpoints for a check, or nil when none are cached.
@@ -154,7 +196,8 @@ func (c *SecretCache) UsableToken(now time.Time) (string, time.Time, bool) {
 
 func (c SecretCache) equal(o SecretCache) bool {
 	return c.TokenEndpoint == o.TokenEndpoint && c.AuthMethod == o.AuthMethod && c.TenantID == o.TenantID &&
-		c.APIEndpoint == o.APIEndpoint && c.AccessToken == o.AccessToken && c.TokenExpiresAt.Equal(o.TokenExpiresAt)
+		c.APIEndpoint == o.APIEndpoint && c.AccessToken == o.AccessToken && c.TokenExpiresAt.Equal(o.TokenExpiresAt) &&
+		c.BusinessUnitID == o.BusinessUnitID && c.Area == o.Area && c.Cluster == o.Cluster
 }
 
 func (c SecretCache) tokenState() string {
@@ -170,8 +213,8 @@ func (c SecretCache) String() string {
 	if !c.TokenExpiresAt.IsZero() {
 		exp = c.TokenExpiresAt.UTC().Format(time.RFC3339)
 	}
-	return fmt.Sprintf("{token_endpoint:%s auth_method:%s tenant_id:%s api_endpoint:%s access_token:%s token_expires_at:%s}",
-		c.TokenEndpoint, c.AuthMethod, c.TenantID, c.APIEndpoint, c.tokenState(), exp)
+	return fmt.Sprintf("{token_endpoint:%s auth_method:%s tenant_id:%s api_endpoint:%s access_token:%s token_expires_at:%s business_unit_id:%d area:%s cluster:%s}",
+		c.TokenEndpoint, c.AuthMethod, c.TenantID, c.APIEndpoint, c.tokenState(), exp, c.BusinessUnitID, c.Area, c.Cluster)
 }
 
 // GoString keeps %#v from printing the token.
@@ -181,7 +224,8 @@ func (c SecretCache) GoString() string { return "store.SecretCache" + c.String()
 func (c SecretCache) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("token_endpoint", c.TokenEndpoint), slog.String("auth_method", c.AuthMethod),
 		slog.String("tenant_id", c.TenantID), slog.String("api_endpoint", c.APIEndpoint),
-		slog.String("access_token", c.tokenState()), slog.Time("token_expires_at", c.TokenExpiresAt))
+		slog.String("access_token", c.tokenState()), slog.Time("token_expires_at", c.TokenExpiresAt),
+		slog.Int64("business_unit_id", c.BusinessUnitID), slog.String("area", c.Area), slog.String("cluster", c.Cluster))
 }
 
 // Format makes every fmt verb print the masked form.
