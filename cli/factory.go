@@ -40,6 +40,10 @@ type Factory struct {
 	screen      bool          // a full-screen program owns the terminal: no prompt may read it
 	checkSem    chan struct{} // bounds the screen's concurrent checks
 
+	// flowStart is what each profile was when the wizard's flows started from it, for their
+	// compare-and-swap saves (cli/trust.go).
+	flowStart flowStarts
+
 	// logs is where --debug lines go (the Settings' logger and every store's): stderr, or
 	// held back while a screen owns the terminal.
 	logs *logSink

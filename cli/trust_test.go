@@ -1,18 +1,24 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"cxone-auth/auth/cxonetest"
+	"cxone-auth/steps"
 	"cxone-auth/store"
 )
 
@@ -221,5 +227,125 @@ func TestLooseConfigIsReported(t *testing.T) {
 			}
 		}
 		os.Chmod(loosen.path, fi.Mode().Perm())
+	}
+}
+
+// trustLoadSecret reads profile name's keyring item the way another process would.
+func trustLoadSecret(t *testing.T, e *cliEnv, name string) store.Secret {
+	t.Helper()
+	s, err := store.Open(store.Options{ConfigDir: e.vars["CXONE_CONFIG_DIR"], FileDir: e.vars["CXONE_KEYRING_DIR"], Backend: "file", Getenv: func(k string) string { return e.vars[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := s.Load(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sec
+}
+
+// TestConcurrentSaveIsNotUndone is the lost update of two processes racing: process A runs
+// `setup --env-file` against a slow issuer; while its check runs, process B rotates the
+// profile's access key and succeeds. A must then refuse to save ("profile changed
+// meanwhile", exit 1) instead of silently putting the old key back.
+func TestConcurrentSaveIsNotUndone(t *testing.T) {
+	bin := testBinary(t)
+	e := newCLIEnv(t, cxonetest.Config{})
+	slow := cxonetest.Start(t, cxonetest.Config{Latency: 600 * time.Millisecond})
+	creds := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
+	if code, _, stderr := e.run("setup", "--env-file", creds, "--profile", "x"); code != 0 {
+		t.Fatal(stderr)
+	}
+	newID, newSecret := "NEWKEYIDABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKLM====", "NEWSECRETQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUVWXYZ2====="
+	e.srv.AddAccessKey(newID, newSecret, cxonetest.DefaultUser)
+	keyFile := filepath.Join(e.dir, "new-key.env")
+	os.WriteFile(keyFile, []byte("CXONE_ACCESS_KEY_ID="+newID+"\nCXONE_ACCESS_KEY_SECRET="+newSecret+"\n"), 0o600)
+
+	var aOut, aErr bytes.Buffer
+	a := exec.Command(bin, "setup", "--env-file", creds, "--profile", "x", "--issuer", slow.URL)
+	a.Env, a.Stdout, a.Stderr = e.environ(), &aOut, &aErr
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// B starts once A's check is under way (A's first request reached the slow issuer).
+	deadline := time.Now().Add(10 * time.Second)
+	for len(slow.Requests()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	b := exec.Command(bin, "setup", "--rotate", "--env-file", keyFile, "--profile", "x")
+	b.Env = e.environ()
+	if out, err := b.CombinedOutput(); err != nil {
+		t.Fatalf("B (rotation): %v\n%s", err, out)
+	}
+	aCode := 0
+	if err := a.Wait(); err != nil {
+		aCode = a.ProcessState.ExitCode()
+	}
+	if len(slow.Requests()) < 2 {
+		t.Fatalf("A finished its check before B began (%d requests): the race was not staged", len(slow.Requests()))
+	}
+	sec := trustLoadSecret(t, e, "x")
+	if sec.AccessKeyID != newID || sec.Issuer != e.srv.URL {
+		t.Errorf("B's rotation was undone: the profile has access key %s… at %s (A exited %d: %s)", sec.AccessKeyID[:8], sec.Issuer, aCode, aErr.String())
+	}
+	if aCode != 1 || !strings.Contains(aErr.String(), "changed meanwhile") {
+		t.Errorf("A: exit %d, want 1 saying the profile changed meanwhile\n%s", aCode, aErr.String())
+	}
+	if strings.Count(aErr.String(), `save profile "x"`) > 1 {
+		t.Errorf("the error names the profile twice: %s", aErr.String())
+	}
+}
+
+// TestWizardSaveIsACompareAndSwap: the wizard's save (through the adapter of cli/deps.go)
+// refuses when, after its flow started, another process rotated the profile it edits or
+// created the profile it was about to create.
+func TestWizardSaveIsACompareAndSwap(t *testing.T) {
+	bin := testBinary(t)
+	e := newCLIEnv(t, cxonetest.Config{})
+	creds := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
+	if code, _, stderr := e.run("setup", "--env-file", creds, "--profile", "x"); code != 0 {
+		t.Fatal(stderr)
+	}
+	newID, newSecret := "NEWKEYIDABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKLM====", "NEWSECRETQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUVWXYZ2====="
+	e.srv.AddAccessKey(newID, newSecret, cxonetest.DefaultUser)
+	keyFile := filepath.Join(e.dir, "new-key.env")
+	os.WriteFile(keyFile, []byte("CXONE_ACCESS_KEY_ID="+newID+"\nCXONE_ACCESS_KEY_SECRET="+newSecret+"\n"), 0o600)
+
+	f := &Factory{IO: Test(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
+	root := newRootCmd(f)
+	if err := f.prepare(root, f.flags); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	deps := f.wizardDeps()                     // the wizard starts: no profile "y"
+	stored, err := deps.Manager.Load(ctx, "x") // an edit of "x" starts from its item
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := func(args ...string) {
+		c := exec.Command(bin, args...)
+		c.Env = e.environ()
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	other("setup", "--rotate", "--env-file", keyFile, "--profile", "x")
+	other("setup", "--env-file", creds, "--profile", "y")
+
+	for _, name := range []string{"x", "y"} {
+		req := steps.SaveRequest{Profile: name, Issuer: stored.Issuer, Creds: stored.Creds, Backend: store.BackendFile}
+		if err := deps.Saver.Save(ctx, req); !errors.Is(err, store.ErrProfileChanged) {
+			t.Errorf("wizard save of %q after another process changed it: %v, want ErrProfileChanged", name, err)
+		}
+	}
+	if sec := trustLoadSecret(t, e, "x"); sec.AccessKeyID != newID {
+		t.Errorf("the wizard undid the rotation of x")
+	}
+	// A profile the flow knows as it is now saves: a second save of a just-saved profile too.
+	req := steps.SaveRequest{Profile: "z", Issuer: stored.Issuer, Creds: stored.Creds, Backend: store.BackendFile}
+	for i := 0; i < 2; i++ {
+		if err := deps.Saver.Save(ctx, req); err != nil {
+			t.Fatalf("save %d of a new profile z: %v", i+1, err)
+		}
 	}
 }
