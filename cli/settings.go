@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -181,18 +182,16 @@ func expandHome(p string, env Env) string {
 
 // readEnvFile reads --env-file PATH ("-" is stdin). A missing or malformed file is a usage
 // error: the input named on the command line is wrong.
-func readEnvFile(path string, stdin io.Reader) (map[string]string, error) {
-	var (
-		vars map[string]string
-		err  error
-	)
-	if path == "-" {
-		vars, err = store.ParseEnv(stdin)
-		if err != nil {
-			err = fmt.Errorf("stdin: %w", err)
-		}
-	} else {
-		vars, err = store.ReadEnvFile(path)
+func readEnvFile(ctx context.Context, path string, stdin io.Reader) (map[string]string, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	vars, err := store.ReadEnvFileContext(ctx, path, stdin)
+	if ctx.Err() != nil {
+		return nil, ctx.Err() // a signal while waiting for a pipe: exit 130
+	}
+	if err != nil && path == "-" {
+		err = fmt.Errorf("stdin: %w", err)
 	}
 	if err != nil {
 		return nil, usageErrorHint("The file holds lines such as CXONE_CLIENT_ID=... for "+strings.Join(credentialNames, ", ")+".", "%v", err)

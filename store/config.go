@@ -23,7 +23,9 @@ const maxConfigSize = 4 << 20
 // the file (never repaired or overwritten silently).
 func readConfig(path string) (Config, error) {
 	empty := Config{Version: configVersion, Profiles: map[string]Meta{}}
-	f, err := os.Open(path)
+	// Opened without blocking and refused unless a regular file: a named pipe (or a device)
+	// put in its place would otherwise hang every command, list and completion included.
+	f, err := openNoBlock(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return empty, nil
 	}
@@ -31,6 +33,11 @@ func readConfig(path string) (Config, error) {
 		return Config{}, fmt.Errorf("read config: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return Config{}, fmt.Errorf("read config %s: %w", path, err)
+	} else if !fi.Mode().IsRegular() {
+		return Config{}, fmt.Errorf("config file %s is not a regular file (%s); move it away, it was left untouched", path, fileKind(fi.Mode()))
+	}
 	data, err := readLimited(f, maxConfigSize)
 	if err != nil {
 		return Config{}, fmt.Errorf("read config %s: %w", path, err)
@@ -212,4 +219,19 @@ func ownerNote(fi fs.FileInfo) string {
 		return ", another owner"
 	}
 	return ""
+}
+
+// fileKind names what a non-regular file is, for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a plain file"
 }
