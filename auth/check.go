@@ -258,9 +258,10 @@ func (r *run) tokenStage(ctx context.Context, method string, postOK bool) error 
 	}
 	r.res.TenantID, r.res.Tenant, r.res.BusinessUnitID = Sanitize(claims.TenantID), Sanitize(claims.Tenant), claims.BUID
 	r.res.Area, r.res.Cluster = Sanitize(claims.Area), Sanitize(claims.ClusterID)
-	r.res.TokenExpiresAt = claims.Expiry
-	if secs := tok.ExpiresIn.int64(); secs > 0 && secs < 1<<31 {
-		r.res.TokenExpiresAt = time.Now().Add(time.Duration(secs) * time.Second).UTC().Truncate(time.Second)
+	now := time.Now()
+	r.res.TokenExpiresAt = TokenExpiry(now, tok.ExpiresIn.int64(), tok.AccessToken)
+	if exp := r.res.TokenExpiresAt; !exp.IsZero() && exp.Before(now.Add(TokenSkew)) {
+		return r.fail(StageToken, expiredTokenError(exp, now))
 	}
 	r.emit(StageToken, StateDone, method)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -177,6 +178,57 @@ func TestTokenAnswerShape(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), tc.token) || strings.Contains(err.Error(), "52;c") {
 			t.Errorf("%q: the error quotes the token: %v", tc.token, err)
+		}
+	}
+}
+
+// trustJWT is an unsigned JWT whose payload has exp (the client reads claims without
+// verifying them, as the protocol allows: the token just came over TLS from the issuer).
+func trustJWT(exp time.Time) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	payload, _ := json.Marshal(map[string]any{"sub": "user:x", "exp": exp.Unix()})
+	return enc([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc(payload) + ".c2lnbmF0dXJl"
+}
+
+// TestTokenExpiryIsTheEarlier: the expiry is the earlier of now + expires_in and the access
+// token's own exp; a token that expires within TokenSkew (or has expired) is refused.
+func TestTokenExpiryIsTheEarlier(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name      string
+		token     string
+		expiresIn int
+		want      time.Duration // 0: refused
+	}{
+		{"exp earlier than expires_in", trustJWT(now.Add(10 * time.Minute)), 3600, 10 * time.Minute},
+		{"expires_in earlier than exp", trustJWT(now.Add(2 * time.Hour)), 1800, 30 * time.Minute},
+		{"not a JWT", "opaque-token", 900, 15 * time.Minute},
+		{"expired JWT, long expires_in", trustJWT(now.Add(-time.Hour)), 3600, 0},
+		{"JWT expiring within the skew", trustJWT(now.Add(20 * time.Second)), 3600, 0},
+	} {
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/.well-known/openid-configuration" {
+				w.Write([]byte(`{"token_endpoint":"http://` + r.Host + `/token"}`))
+				return
+			}
+			body, _ := json.Marshal(map[string]any{"access_token": tc.token, "token_type": "Bearer", "expires_in": tc.expiresIn})
+			w.Write(body)
+		}))
+		res, err := NewClient(ClientConfig{Timeout: 3 * time.Second}).Check(context.Background(), defaultCreds(), Options{Issuer: ts.URL})
+		ts.Close()
+		if tc.want == 0 {
+			if err == nil || res != nil || !strings.Contains(err.Error(), "clock") {
+				t.Errorf("%s: got %v, %v; want the token refused", tc.name, res, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if d := time.Until(res.TokenExpiresAt); d < tc.want-time.Minute || d > tc.want+time.Second {
+			t.Errorf("%s: token expires in %v, want about %v", tc.name, d, tc.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,8 +64,9 @@ func TestCAFileTrustsTheTLSEmulator(t *testing.T) {
 // trustHostileIssuer is a loopback OIDC server that answers the token request with whatever
 // token holds: a plain issuer (no tenant), enough for setup, token, export and exec.
 type trustHostileIssuer struct {
-	URL   string
-	token atomic.Pointer[string]
+	URL       string
+	token     atomic.Pointer[string]
+	expiresIn atomic.Int64 // 60 s unless set
 }
 
 func newTrustHostileIssuer(t *testing.T) *trustHostileIssuer {
@@ -76,7 +78,7 @@ func newTrustHostileIssuer(t *testing.T) *trustHostileIssuer {
 		case "/.well-known/openid-configuration":
 			json.NewEncoder(w).Encode(map[string]any{"issuer": h.URL, "token_endpoint": h.URL + "/auth/token"})
 		case "/auth/token":
-			json.NewEncoder(w).Encode(map[string]any{"access_token": *h.token.Load(), "token_type": "Bearer", "expires_in": 60})
+			json.NewEncoder(w).Encode(map[string]any{"access_token": *h.token.Load(), "token_type": "Bearer", "expires_in": h.expiresIn.Load()})
 		default:
 			http.NotFound(w, r)
 		}
@@ -85,6 +87,7 @@ func newTrustHostileIssuer(t *testing.T) *trustHostileIssuer {
 	h.URL = ts.URL
 	good := "good.token.value"
 	h.token.Store(&good)
+	h.expiresIn.Store(60)
 	return h
 }
 
@@ -346,6 +349,47 @@ func TestWizardSaveIsACompareAndSwap(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		if err := deps.Saver.Save(ctx, req); err != nil {
 			t.Fatalf("save %d of a new profile z: %v", i+1, err)
+		}
+	}
+}
+
+// trustUnsignedJWT is an unsigned JWT with exp (claims are read without verification).
+func trustUnsignedJWT(sub string, exp time.Time) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	payload, _ := json.Marshal(map[string]any{"sub": sub, "exp": exp.Unix()})
+	return enc([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc(payload) + ".c2ln"
+}
+
+// TestCachedTokenNeverOutlivesItsExp is the attack of an issuer whose expires_in (an hour)
+// outlives the exp of the token it signed (two minutes): the cache must not hand that token
+// out again as if it had an hour left, and a token that has already expired is never printed.
+func TestCachedTokenNeverOutlivesItsExp(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	h := newTrustHostileIssuer(t)
+	h.expiresIn.Store(3600)
+	e.vars["CXONE_ISSUER"] = h.URL
+	creds := e.writeEnvFile("creds.env", cxonetest.DefaultCredentials)
+	if code, out, stderr := e.run("setup", "--env-file", creds, "--profile", "p"); code != 0 {
+		t.Fatalf("setup: exit %d\n%s%s", code, out, stderr)
+	}
+	short := trustUnsignedJWT("first", time.Now().Add(2*time.Minute))
+	h.token.Store(&short)
+	code, out, stderr := e.run("token", "--profile", "p", "--fresh")
+	if code != 0 || strings.TrimSpace(out) != short {
+		t.Fatalf("token --fresh: exit %d\n%s%s", code, out, stderr)
+	}
+	next := trustUnsignedJWT("second", time.Now().Add(time.Hour))
+	h.token.Store(&next)
+	if code, out, _ := e.run("token", "--profile", "p"); code != 0 || strings.TrimSpace(out) != next {
+		t.Errorf("the cached token with two minutes left by its exp was handed out again (exit %d): got %.20q…", code, out)
+	}
+
+	expired := trustUnsignedJWT("expired", time.Now().Add(-time.Hour))
+	h.token.Store(&expired)
+	for _, args := range [][]string{{"token", "--profile", "p", "--fresh"}, {"export", "--profile", "p", "--with-token", "--fresh"}} {
+		code, out, stderr := e.run(args...)
+		if code != 1 || strings.Contains(out+stderr, expired) {
+			t.Errorf("%v with an expired token: exit %d, want 1 and nothing of it printed\n%s%s", args, code, out, stderr)
 		}
 	}
 }

@@ -187,11 +187,20 @@ func (c *SecretCache) Endpoints() *auth.Cache {
 
 // UsableToken returns the cached access token and its expiry when it is still valid for at
 // least TokenMinLifetime after now.
+// The token's own exp claim (when it is a JWT) bounds the recorded expiry too, so a token
+// cached with a longer expiry than it carries is never handed out expired.
 func (c *SecretCache) UsableToken(now time.Time) (string, time.Time, bool) {
-	if c == nil || c.AccessToken == "" || c.TokenExpiresAt.IsZero() || c.TokenExpiresAt.Before(now.Add(TokenMinLifetime)) {
+	if c == nil || c.AccessToken == "" || c.TokenExpiresAt.IsZero() {
 		return "", time.Time{}, false
 	}
-	return c.AccessToken, c.TokenExpiresAt, true
+	exp := c.TokenExpiresAt
+	if own := auth.TokenExpiry(now, 0, c.AccessToken); !own.IsZero() && own.Before(exp) {
+		exp = own
+	}
+	if exp.Before(now.Add(TokenMinLifetime)) {
+		return "", time.Time{}, false
+	}
+	return c.AccessToken, exp, true
 }
 
 func (c SecretCache) equal(o SecretCache) bool {
