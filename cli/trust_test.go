@@ -393,3 +393,43 @@ func TestCachedTokenNeverOutlivesItsExp(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvFileChoosesNoProfile is the attack of a colleague's env file that names a profile
+// (and a config folder): `setup --env-file theirs.env` must not replace the profile the file
+// names, nor write to the folder it names; it sets up the profile the command line chose, and
+// says in one line which settings of the file it ignored.
+func TestEnvFileChoosesNoProfile(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	mine := e.writeEnvFile("mine.env", cxonetest.DefaultCredentials)
+	for _, args := range [][]string{{"setup", "--env-file", mine, "--profile", "prod"}, {"setup", "--env-file", mine, "--profile", "staging"}, {"use", "staging"}} {
+		if code, _, stderr := e.run(args...); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	other := cxonetest.Credentials{ClientID: "11111111-2222-4333-8444-555555555555", ClientSecret: "OTHERSECRET0123456789ABCDEFGHIJKLMN",
+		AccessKeyID: "OTHERKEYIDABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJ====", AccessKeySecret: "OTHERKEYSECRETQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTU===="}
+	e.srv.AddClient(other.ClientID, other.ClientSecret)
+	e.srv.AddAccessKey(other.AccessKeyID, other.AccessKeySecret, cxonetest.DefaultUser)
+	theirs := e.writeEnvFile("theirs.env", other)
+	elsewhere := filepath.Join(e.dir, "elsewhere")
+	f, _ := os.OpenFile(theirs, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("CXONE_PROFILE=prod\nCXONE_CONFIG_DIR=" + elsewhere + "\n")
+	f.Close()
+
+	code, _, stderr := e.run("setup", "--env-file", theirs)
+	if code != 0 {
+		t.Fatalf("setup --env-file theirs.env: exit %d\n%s", code, stderr)
+	}
+	if sec := trustLoadSecret(t, e, "prod"); sec.ClientID != cxonetest.DefaultCredentials.ClientID {
+		t.Errorf("the env file's CXONE_PROFILE=prod replaced profile prod")
+	}
+	if sec := trustLoadSecret(t, e, "staging"); sec.ClientID != other.ClientID {
+		t.Errorf("the profile the user chose (staging, the default) does not hold the file's credentials")
+	}
+	if _, err := os.Stat(elsewhere); err == nil {
+		t.Errorf("the env file's CXONE_CONFIG_DIR was used")
+	}
+	if strings.Count(stderr, "warning:") != 1 || !strings.Contains(stderr, "CXONE_PROFILE, CXONE_CONFIG_DIR") {
+		t.Errorf("want one warning naming CXONE_PROFILE and CXONE_CONFIG_DIR:\n%s", stderr)
+	}
+}
