@@ -162,6 +162,7 @@ func (r *run) cached(ctx context.Context, issuer string, cache Cache) (*Result, 
 }
 
 type discovery struct {
+	Issuer        string   `json:"issuer"`
 	TokenEndpoint string   `json:"token_endpoint"`
 	AuthMethods   []string `json:"token_endpoint_auth_methods_supported"`
 }
@@ -178,6 +179,9 @@ func (r *run) discover(ctx context.Context, issuer string) (*discovery, error) {
 	var d discovery
 	if err := json.Unmarshal(resp.body, &d); err != nil {
 		return nil, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the OpenID configuration is not valid JSON"}
+	}
+	if msg := issuerMismatch(d.Issuer, issuer); msg != "" {
+		return nil, &ProtocolError{URL: resp.url, Msg: msg}
 	}
 	if d.TokenEndpoint == "" {
 		return nil, &ProtocolError{URL: resp.url, Msg: "the OpenID configuration has no token_endpoint"}

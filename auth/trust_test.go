@@ -23,6 +23,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"cxone-auth/auth/cxonetest"
 )
 
 // trustTestCA makes a CA and a server certificate it signs for every name in names (and
@@ -73,7 +75,7 @@ func TestLoopbackRootsStayOnLoopback(t *testing.T) {
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"token_endpoint":"https://cxone.niceincontact.com/auth/token"}`))
+		w.Write([]byte(`{"issuer":"https://` + r.Host + `","token_endpoint":"https://` + r.Host + `/auth/token"}`))
 	}))
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	ts.StartTLS()
@@ -157,7 +159,7 @@ func TestTokenAnswerShape(t *testing.T) {
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			if r.URL.Path == "/.well-known/openid-configuration" {
-				w.Write([]byte(`{"token_endpoint":"http://` + r.Host + `/token"}`))
+				w.Write([]byte(`{"issuer":"http://` + r.Host + `","token_endpoint":"http://` + r.Host + `/token"}`))
 				return
 			}
 			body, _ := json.Marshal(map[string]any{"access_token": tc.token, "token_type": tc.typ, "expires_in": 3600})
@@ -209,7 +211,7 @@ func TestTokenExpiryIsTheEarlier(t *testing.T) {
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			if r.URL.Path == "/.well-known/openid-configuration" {
-				w.Write([]byte(`{"token_endpoint":"http://` + r.Host + `/token"}`))
+				w.Write([]byte(`{"issuer":"http://` + r.Host + `","token_endpoint":"http://` + r.Host + `/token"}`))
 				return
 			}
 			body, _ := json.Marshal(map[string]any{"access_token": tc.token, "token_type": "Bearer", "expires_in": tc.expiresIn})
@@ -229,6 +231,60 @@ func TestTokenExpiryIsTheEarlier(t *testing.T) {
 		}
 		if d := time.Until(res.TokenExpiresAt); d < tc.want-time.Minute || d > tc.want+time.Second {
 			t.Errorf("%s: token expires in %v, want about %v", tc.name, d, tc.want)
+		}
+	}
+}
+
+// TestDiscoveryIssuerMustMatch is the attack of a discovery document that is someone else's
+// (a mirror, a proxy, a look-alike host): it names another issuer, or none. The check must
+// refuse it as a protocol error before any credential is posted; a trailing slash is the only
+// difference allowed.
+func TestDiscoveryIssuerMustMatch(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		issuer func(host string) string
+		ok     bool
+	}{
+		{"same", func(h string) string { return "http://" + h }, true},
+		{"trailing slash", func(h string) string { return "http://" + h + "/" }, true},
+		{"another issuer", func(string) string { return "https://cxone.niceincontact.com" }, false},
+		{"another path", func(h string) string { return "http://" + h + "/tenant2" }, false},
+		{"none", func(string) string { return "" }, false},
+	} {
+		var posted atomic.Bool
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.Method == http.MethodPost {
+				posted.Store(true)
+				w.Write([]byte(`{"access_token":"abc","token_type":"Bearer","expires_in":3600}`))
+				return
+			}
+			doc := map[string]any{"token_endpoint": "http://" + r.Host + "/token"}
+			if iss := tc.issuer(r.Host); iss != "" {
+				doc["issuer"] = iss
+			}
+			body, _ := json.Marshal(doc)
+			w.Write(body)
+		}))
+		_, err := NewClient(ClientConfig{Timeout: 3 * time.Second}).Check(context.Background(), defaultCreds(), Options{Issuer: ts.URL})
+		ts.Close()
+		if tc.ok != (err == nil) {
+			t.Errorf("%s: got %v, want ok %v", tc.name, err, tc.ok)
+		}
+		if !tc.ok && (KindOf(err) != KindProtocol || posted.Load()) {
+			t.Errorf("%s: got %v (posted %v), want a protocol error before any post", tc.name, err, posted.Load())
+		}
+	}
+}
+
+// TestEmulatorWorksByEveryLoopbackName: the full check against the emulator passes whether
+// it is addressed as 127.0.0.1 or localhost (its discovery names the issuer as addressed).
+func TestEmulatorWorksByEveryLoopbackName(t *testing.T) {
+	h := newHarness(t, cxonetest.Config{})
+	port := h.srv.URL[strings.LastIndex(h.srv.URL, ":")+1:]
+	for _, iss := range []string{h.srv.URL, "http://localhost:" + port} {
+		if _, err := h.check(t, defaultCreds(), func(o *Options) { o.Issuer = iss }); err != nil {
+			t.Errorf("issuer %s: %v", iss, err)
 		}
 	}
 }

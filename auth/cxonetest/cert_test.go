@@ -7,10 +7,13 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"net"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,5 +79,37 @@ func TestEmulatorCertificateIsALoopbackLeaf(t *testing.T) {
 	}
 	if sink := StartSink(t, SinkConfig{TLS: true}); sink.ts.Certificate().IsCA {
 		t.Error("the sink's certificate is a CA")
+	}
+}
+
+// TestEmulatorIssuerAsAddressed: discovery names the issuer the way the client addressed the
+// emulator (127.0.0.1 or localhost), so a client that compares them (as OpenID Connect
+// Discovery requires) works with either; another Host gets the server's own URL.
+func TestEmulatorIssuerAsAddressed(t *testing.T) {
+	s := Start(t, Config{})
+	port := s.URL[strings.LastIndex(s.URL, ":")+1:]
+	for _, base := range []string{s.URL, "http://localhost:" + port, "http://LOCALHOST:" + port} {
+		resp, err := http.Get(base + "/.well-known/openid-configuration")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d map[string]any
+		json.NewDecoder(resp.Body).Decode(&d)
+		resp.Body.Close()
+		if want := strings.ToLower(base); d["issuer"] != want {
+			t.Errorf("addressed as %s: issuer %v, want %s", base, d["issuer"], want)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/.well-known/openid-configuration", nil)
+	req.Host = "evil.example:" + port
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d map[string]any
+	json.NewDecoder(resp.Body).Decode(&d)
+	resp.Body.Close()
+	if d["issuer"] != s.URL {
+		t.Errorf("Host evil.example: issuer %v, want %s", d["issuer"], s.URL)
 	}
 }

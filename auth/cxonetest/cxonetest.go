@@ -651,7 +651,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"message": "method not allowed"})
 		return
 	}
-	iss := s.URL
+	iss := s.issuerFor(r)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                iss,
 		"authorization_endpoint":                iss + "/auth/authorize",
