@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"cxone-auth/auth/cxonetest"
 )
@@ -285,6 +286,35 @@ func TestEmulatorWorksByEveryLoopbackName(t *testing.T) {
 	for _, iss := range []string{h.srv.URL, "http://localhost:" + port} {
 		if _, err := h.check(t, defaultCreds(), func(o *Options) { o.Issuer = iss }); err != nil {
 			t.Errorf("issuer %s: %v", iss, err)
+		}
+	}
+}
+
+// TestSanitizeDropsFormatCharacters is the look-alike attack: a server (or a file) sends a
+// tenant or user name with invisible format characters, so that "admin" and a look-alike
+// print the same, or tag characters that smuggle hidden text. Sanitize drops every Unicode
+// Cf character, as CleanInput does; visible text, emoji and combining marks stay.
+func TestSanitizeDropsFormatCharacters(t *testing.T) {
+	hidden := []rune{0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2064, 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB,
+		0x0600, 0x061C, 0x180E, 0xE0001, 0xE0041, 0xE007F}
+	for _, r := range hidden {
+		in := "ad" + string(r) + "min"
+		if got := Sanitize(in); got != "admin" {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, "admin")
+		}
+	}
+	tags := "acme" + string([]rune{0xE0001, 0xE0069, 0xE0067, 0xE006E, 0xE006F, 0xE0072, 0xE0065, 0xE007F})
+	if got := Sanitize(tags); got != "acme" {
+		t.Errorf("tag characters kept: %q", got)
+	}
+	for _, keep := range []string{"unicodé ✓ 🔑", "e\u0301", "👍🏽", "❤\ufe0f", "日本語"} {
+		if got := Sanitize(keep); got != keep {
+			t.Errorf("Sanitize(%q) = %q, want it unchanged", keep, got)
+		}
+	}
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if unicode.Is(unicode.Cf, r) && strings.ContainsRune(Sanitize("x"+string(r)+"y"), r) {
+			t.Errorf("Sanitize keeps the format character U+%04X", r)
 		}
 	}
 }
