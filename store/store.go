@@ -718,7 +718,30 @@ const maxOrphans = 1000
 // backends in use (the current one and those the config names) through the keyring library's
 // key listing, each bounded by the keyring timeout. The names found are returned even when a
 // backend could not be listed; err then says which.
+//
+// The config and the items are read under the config lock, which Save holds from its keyring
+// write to its config write: a setup under way in another process is never reported as an
+// orphan. Without a config folder there is nothing to lock (and no entry to miss).
 func (s *Store) Orphans(ctx context.Context) ([]string, error) {
+	dir := filepath.Dir(s.configPath)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return s.orphans(ctx)
+	}
+	var (
+		out  []string
+		oerr error
+	)
+	err := withLock(filepath.Join(dir, configFile+".lock"), func() error {
+		out, oerr = s.orphans(ctx)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, oerr
+}
+
+func (s *Store) orphans(ctx context.Context) ([]string, error) {
 	cfg, err := s.Config()
 	if err != nil {
 		return nil, err
