@@ -142,8 +142,9 @@ func CacheFromResult(r *auth.Result) *SecretCache {
 	return c
 }
 
-// Inherit keeps what old learnt of the tenant (business unit, area, cluster, tenant ID) where
-// c does not know it: a check through the cached endpoints skips the stages that learn them.
+// Inherit keeps what old learnt of the tenant (business unit, tenant ID) where c does not
+// know it, and old's area and cluster: a check through the cached endpoints skips the stages
+// that learn them.
 // Callers make sure old belongs to the same identity (UpdateSecret checks it).
 func (c *SecretCache) Inherit(old *SecretCache) {
 	if c == nil || old == nil {
@@ -158,10 +159,13 @@ func (c *SecretCache) Inherit(old *SecretCache) {
 	if c.BusinessUnitID == 0 {
 		c.BusinessUnitID = old.BusinessUnitID
 	}
-	if c.Area == "" {
+	// Area and cluster belong to the tenant: the first ones learnt stay (tenant discovery's,
+	// from the full check of a setup), so a check through the cached endpoints, which reads
+	// them from the token's claims instead, never rewrites the item for a spelling of its own.
+	if old.Area != "" {
 		c.Area = old.Area
 	}
-	if c.Cluster == "" {
+	if old.Cluster != "" {
 		c.Cluster = old.Cluster
 	}
 }
