@@ -318,3 +318,26 @@ func TestSanitizeDropsFormatCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestLoopbackRootsKeepHTTP2: the loopback transport of CXONE_CA_FILE still negotiates h2
+// with a TLS emulator that offers it, as the default transport does (connection reuse of
+// check --all depends on it).
+func TestLoopbackRootsKeepHTTP2(t *testing.T) {
+	srv := cxonetest.Start(t, cxonetest.Config{TLS: true, HTTP2: true})
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "emu.pem"), srv.CertificatePEM(), 0o644)
+	roots, err := ReadLoopbackRoots(filepath.Join(dir, "emu.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(ClientConfig{Timeout: 3 * time.Second, LoopbackRoots: roots})
+	defer c.CloseIdleConnections()
+	resp, err := c.hc.Get(srv.URL + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Proto != "HTTP/2.0" {
+		t.Errorf("got %s, want HTTP/2.0", resp.Proto)
+	}
+}
