@@ -408,7 +408,7 @@ func (f *Factory) checkLoaded(ctx context.Context, s *store.Store, name string, 
 		// A failed check learnt nothing: show who the profile was for, from its last check.
 		last := store.ViewOfMeta(name, *meta)
 		e.User, e.TenantID, e.Tenant = last.User, last.TenantID, last.Tenant
-		e.BusinessUnitID, e.BusinessUnit, e.Area = last.BusinessUnitID, last.BusinessUnit, last.Area
+		e.BusinessUnitID, e.BusinessUnit, e.Area, e.Cluster = last.BusinessUnitID, last.BusinessUnit, last.Area, last.Cluster
 	}
 	if e.Status == statusValid && e.result != nil && sec.Issuer != "" {
 		f.rememberEndpoints(ctx, s, name, sec, e.result)

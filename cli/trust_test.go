@@ -433,3 +433,24 @@ func TestEnvFileChoosesNoProfile(t *testing.T) {
 		t.Errorf("want one warning naming CXONE_PROFILE and CXONE_CONFIG_DIR:\n%s", stderr)
 	}
 }
+
+// TestCheckJSONHasAreaAndCluster: check --json (of a stored profile and of an env file) and
+// list --json give the area and the cluster (SPEC 8).
+func TestCheckJSONHasAreaAndCluster(t *testing.T) {
+	e := newCLIEnv(t, cxonetest.Config{})
+	p := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
+	if code, _, stderr := e.run("setup", "--env-file", p, "--profile", "prod"); code != 0 {
+		t.Fatal(stderr)
+	}
+	u := cxonetest.DefaultUser
+	for _, args := range [][]string{{"check", "--profile", "prod", "--json"}, {"check", "--env-file", p, "--json"}, {"list", "--json"}} {
+		code, out, stderr := e.run(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if !strings.Contains(out, `"area":"`+u.Area+`"`) && !strings.Contains(out, `"area": "`+u.Area+`"`) ||
+			!strings.Contains(out, `"cluster":"`+u.Cluster+`"`) && !strings.Contains(out, `"cluster": "`+u.Cluster+`"`) {
+			t.Errorf("%v lacks area %s or cluster %s:\n%s", args, u.Area, u.Cluster, out)
+		}
+	}
+}

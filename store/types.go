@@ -299,6 +299,7 @@ type Meta struct {
 	BusinessUnitID  int64     `json:"business_unit_id,omitempty"`
 	BusinessUnit    string    `json:"business_unit,omitempty"`
 	Area            string    `json:"area,omitempty"`
+	Cluster         string    `json:"cluster,omitempty"`
 	APIEndpoint     string    `json:"api_endpoint,omitempty"`
 	TokenEndpoint   string    `json:"token_endpoint,omitempty"`
 	AuthMethod      string    `json:"auth_method,omitempty"`
@@ -344,6 +345,9 @@ func (m *Meta) Learn(r *auth.Result) {
 	}
 	if r.Area != "" {
 		m.Area = r.Area
+	}
+	if r.Cluster != "" {
+		m.Cluster = r.Cluster
 	}
 }
 

@@ -23,6 +23,7 @@ type View struct {
 	BusinessUnitID int64  `json:"business_unit_id,omitempty"`
 	BusinessUnit   string `json:"business_unit,omitempty"`
 	Area           string `json:"area,omitempty"`
+	Cluster        string `json:"cluster,omitempty"`
 	APIEndpoint    string `json:"api_endpoint,omitempty"`
 	AuthMethod     string `json:"auth_method,omitempty"`
 }
@@ -41,6 +42,7 @@ func ViewOfMeta(name string, m Meta) View {
 		BusinessUnitID: m.BusinessUnitID,
 		BusinessUnit:   auth.Sanitize(m.BusinessUnit),
 		Area:           auth.Sanitize(m.Area),
+		Cluster:        auth.Sanitize(m.Cluster),
 		APIEndpoint:    auth.Sanitize(m.APIEndpoint),
 		AuthMethod:     auth.Sanitize(m.AuthMethod),
 	}
@@ -61,6 +63,7 @@ func ViewOfCheck(name, issuer string, c auth.Credentials, r *auth.Result) View {
 	v.User, v.TenantID, v.Tenant = auth.Sanitize(r.User), auth.Sanitize(auth.Mask(r.TenantID)), auth.Sanitize(r.Tenant)
 	v.BusinessUnitID, v.BusinessUnit = r.BusinessUnitID, auth.Sanitize(r.BusinessUnit)
 	v.Area, v.APIEndpoint, v.AuthMethod = auth.Sanitize(r.Area), auth.Sanitize(r.APIEndpoint), auth.Sanitize(r.AuthMethod)
+	v.Cluster = auth.Sanitize(r.Cluster)
 	return v
 }
 
