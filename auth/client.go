@@ -299,7 +299,7 @@ func (c *Client) do(ctx context.Context, log *slog.Logger, build func(ctx contex
 				}
 				continue
 			}
-			return nil, &NetworkError{URL: where, Err: cleanNetErr(err), sent: sent}
+			return nil, &NetworkError{URL: where, Err: loopbackCAHint(req.URL, err, cleanNetErr(err)), sent: sent}
 		}
 		log.Debug("http", "method", req.Method, "url", where, "attempt", attempt+1, "status", resp.StatusCode, "bytes", len(body), "elapsed", time.Since(start).Round(time.Millisecond))
 		if len(body) > maxBody {

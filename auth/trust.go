@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 )
 
@@ -91,4 +92,14 @@ func loopbackTransport(tr *http.Transport, roots *x509.CertPool) *http.Transport
 	cfg.RootCAs = roots
 	lt.TLSClientConfig = cfg
 	return lt
+}
+
+// loopbackCAHint adds to a certificate error of a loopback https host how to trust an
+// emulator's own certificate; other errors come back as cleaned.
+func loopbackCAHint(u *url.URL, err, cleaned error) error {
+	var ua x509.UnknownAuthorityError
+	if u.Scheme != "https" || !IsLoopback(u.Hostname()) || !errors.As(err, &ua) {
+		return cleaned
+	}
+	return fmt.Errorf("%w (for a local emulator's own certificate, set CXONE_CA_FILE to its PEM file)", cleaned)
 }

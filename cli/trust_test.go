@@ -36,7 +36,7 @@ func TestCAFileTrustsTheTLSEmulator(t *testing.T) {
 	creds := e.writeEnvFile("good.env", cxonetest.DefaultCredentials)
 
 	code, out, stderr := e.run("check", "--env-file", creds)
-	if code == 0 || !strings.Contains(out+stderr, "certificate") {
+	if code == 0 || !strings.Contains(out+stderr, "certificate") || !strings.Contains(out+stderr, "set CXONE_CA_FILE") {
 		t.Fatalf("without CXONE_CA_FILE: exit %d, want a certificate failure\n%s%s", code, out, stderr)
 	}
 
