@@ -268,6 +268,7 @@ func (m profileManager) Remove(ctx context.Context, name string) error {
 		}
 		return err
 	}
+	m.f.rememberRemoved(name) // a profile of that name set up again here expects none
 	return nil
 }
 

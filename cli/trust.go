@@ -68,6 +68,17 @@ func (f *Factory) rememberSecret(name string, sec store.Secret) {
 	fs.byName[name] = store.ExpectSecret(sec)
 }
 
+// rememberRemoved records that this run removed profile name (the profiles screen).
+func (f *Factory) rememberRemoved(name string) {
+	fs := &f.flowStart
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.byName == nil {
+		fs.byName = map[string]store.Expect{}
+	}
+	fs.byName[name] = store.ExpectAbsent()
+}
+
 // expectFor is what a save of name must still find; ok is false when nothing was recorded.
 func (f *Factory) expectFor(name string) (store.Expect, bool) {
 	fs := &f.flowStart

@@ -344,6 +344,13 @@ func TestWizardSaveIsACompareAndSwap(t *testing.T) {
 	if sec := trustLoadSecret(t, e, "x"); sec.AccessKeyID != newID {
 		t.Errorf("the wizard undid the rotation of x")
 	}
+	// Removed from the profiles screen, then set up again in the same run: no conflict.
+	if err := deps.Manager.Remove(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := deps.Saver.Save(ctx, steps.SaveRequest{Profile: "x", Issuer: stored.Issuer, Creds: stored.Creds, Backend: store.BackendFile}); err != nil {
+		t.Errorf("save of x after this run removed it: %v", err)
+	}
 	// A profile the flow knows as it is now saves: a second save of a just-saved profile too.
 	req := steps.SaveRequest{Profile: "z", Issuer: stored.Issuer, Creds: stored.Creds, Backend: store.BackendFile}
 	for i := 0; i < 2; i++ {
