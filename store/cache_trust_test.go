@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -26,5 +28,21 @@ func TestCacheInheritsTenantFindings(t *testing.T) {
 	other.Inherit(full)
 	if other.BusinessUnitID != 0 || other.Area != "" || other.Cluster != "" {
 		t.Errorf("another tenant inherited %+v", *other)
+	}
+}
+
+// TestExpectSecretWhenTheSaveMovesTheProfile: a save into another keyring than the one the
+// profile's entry names compares the entry (the item is in neither the save's keyring nor
+// read), so an edit that moves a profile is not refused, and one raced by a rotation is.
+func TestExpectSecretWhenTheSaveMovesTheProfile(t *testing.T) {
+	s := &Store{}
+	sec := Secret{Issuer: "https://i", ClientID: "c", AccessKeyID: "k1", ClientSecret: "s", AccessKeySecret: "ks"}
+	cfg := Config{Profiles: map[string]Meta{"p": {Issuer: "https://i", ClientID: "c", AccessKeyID: "k1", Backend: BackendPass}}}
+	if err := s.stillAsExpected(context.Background(), BackendFile, "p", cfg, ExpectSecret(sec)); err != nil {
+		t.Errorf("unchanged profile moving from pass to file: %v", err)
+	}
+	cfg.Profiles["p"] = Meta{Issuer: "https://i", ClientID: "c", AccessKeyID: "k2", Backend: BackendPass}
+	if err := s.stillAsExpected(context.Background(), BackendFile, "p", cfg, ExpectSecret(sec)); !errors.Is(err, ErrProfileChanged) {
+		t.Errorf("rotated meanwhile: %v, want ErrProfileChanged", err)
 	}
 }

@@ -36,6 +36,13 @@ func (s *Store) stillAsExpected(ctx context.Context, b, name string, c Config, e
 		return ErrProfileChanged
 	case e.meta != nil && (!exists || !m.sameIdentity(*e.meta)):
 		return ErrProfileChanged
+	case e.secret != nil && exists && m.Backend != "" && m.Backend != b:
+		// The save moves the profile to another keyring: its item is read from neither; the
+		// config entry, written by the same saves, stands for it (issuer and the two IDs).
+		sec := *e.secret
+		if m.Issuer != sec.Issuer || m.ClientID != sec.ClientID || m.AccessKeyID != sec.AccessKeyID {
+			return ErrProfileChanged
+		}
 	case e.secret != nil:
 		cur, err := s.loadFrom(ctx, b, name)
 		if errors.Is(err, ErrNotFound) {
