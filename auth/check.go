@@ -186,6 +186,7 @@ func (r *run) cached(ctx context.Context, issuer string, cache Cache) (*Result, 
 }
 
 type discovery struct {
+	Issuer        string   `json:"issuer"`
 	TokenEndpoint string   `json:"token_endpoint"`
 	AuthMethods   []string `json:"token_endpoint_auth_methods_supported"`
 }
@@ -202,6 +203,9 @@ func (r *run) discover(ctx context.Context, issuer string) (*discovery, error) {
 	var d discovery
 	if err := json.Unmarshal(resp.body, &d); err != nil {
 		return nil, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the OpenID configuration is not valid JSON"}
+	}
+	if msg := issuerMismatch(d.Issuer, issuer); msg != "" {
+		return nil, &ProtocolError{URL: resp.url, Msg: msg}
 	}
 	if d.TokenEndpoint == "" {
 		return nil, &ProtocolError{URL: resp.url, Msg: "the OpenID configuration has no token_endpoint"}
@@ -328,9 +332,10 @@ func (r *run) tokenStage(ctx context.Context, ways []clientAuth) error {
 	}
 	r.res.TenantID, r.res.Tenant, r.res.BusinessUnitID = Sanitize(claims.TenantID), Sanitize(claims.Tenant), claims.BUID
 	r.res.Area, r.res.Cluster = Sanitize(claims.Area), Sanitize(claims.ClusterID)
-	r.res.TokenExpiresAt = claims.Expiry
-	if secs := tok.ExpiresIn.int64(); secs > 0 && secs < 1<<31 {
-		r.res.TokenExpiresAt = time.Now().Add(time.Duration(secs) * time.Second).UTC().Truncate(time.Second)
+	now := time.Now()
+	r.res.TokenExpiresAt = TokenExpiry(now, tok.ExpiresIn.int64(), tok.AccessToken)
+	if exp := r.res.TokenExpiresAt; !exp.IsZero() && exp.Before(now.Add(TokenSkew)) {
+		return r.fail(StageToken, expiredTokenError(exp, now))
 	}
 	r.emit(StageToken, StateDone, way.Method)
 	return nil
@@ -380,6 +385,9 @@ func (r *run) token(ctx context.Context, way clientAuth) (*tokenResponse, error)
 		}
 		if tok.AccessToken == "" {
 			return nil, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the token answer has no access_token"}
+		}
+		if msg := validTokenAnswer(&tok); msg != "" {
+			return nil, &ProtocolError{Status: resp.status, URL: resp.url, Msg: msg}
 		}
 		return &tok, nil
 	}

@@ -519,7 +519,7 @@ func TestCheckIssuerRules(t *testing.T) {
 			posted = true
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"token_endpoint":"http://cxone.example.com/auth/token"}`))
+		_, _ = w.Write([]byte(`{"issuer":"http://` + r.Host + `","token_endpoint":"http://cxone.example.com/auth/token"}`))
 	}))
 	defer bad.Close()
 	_, err := h.check(t, defaultCreds(), func(o *Options) { o.Issuer = bad.URL })

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -63,6 +64,11 @@ type ClientConfig struct {
 	// request to a loopback host never goes through a proxy: its credentials travel in clear
 	// text and are allowed only because they never leave the machine.
 	Proxy func(*http.Request) (*url.URL, error)
+	// LoopbackRoots, when set, are the certificates trusted for https to a loopback host
+	// (CXONE_CA_FILE: an emulator's own certificate), and for nothing else: every other host
+	// is verified against the system's roots only (see loopbackTrust). Read them with
+	// ReadLoopbackRoots.
+	LoopbackRoots *x509.CertPool
 }
 
 // Client runs live checks against CXone. The zero value is not ready: use NewClient.
@@ -88,6 +94,8 @@ type Client struct {
 	// on every connection) and its redirect policy are what keep credentials at their origin.
 	hc *http.Client
 	tr *http.Transport
+	// loopTr, with ClientConfig.LoopbackRoots, serves https to loopback hosts.
+	loopTr *http.Transport
 	// dial makes connections before dialChecked verifies them; tests replace it.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -115,13 +123,22 @@ func NewClient(cfg ClientConfig) *Client {
 	// connections of the token requests before it instead of opening new ones.
 	c.tr.MaxIdleConnsPerHost = maxIdlePerHost
 	c.hc = &http.Client{Transport: c.tr, CheckRedirect: checkRedirect}
+	if cfg.LoopbackRoots != nil {
+		c.loopTr = loopbackTransport(c.tr, cfg.LoopbackRoots)
+		c.hc.Transport = loopbackTrust{def: c.tr, loop: c.loopTr}
+	}
 	return c
 }
 
 // CloseIdleConnections closes the connections kept open for reuse. A command calls it when
 // it ends, so no connection (and no goroutine serving one) outlives it in a process that
 // runs many commands.
-func (c *Client) CloseIdleConnections() { c.tr.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() {
+	c.tr.CloseIdleConnections()
+	if c.loopTr != nil {
+		c.loopTr.CloseIdleConnections()
+	}
+}
 
 // ProxyFromEnv returns a proxy chooser that reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or
 // their lower-case forms) through getenv, with the rules of golang.org/x/net/http/httpproxy:
@@ -282,7 +299,7 @@ func (c *Client) do(ctx context.Context, log *slog.Logger, build func(ctx contex
 				}
 				continue
 			}
-			return nil, &NetworkError{URL: where, Err: cleanNetErr(err), sent: sent}
+			return nil, &NetworkError{URL: where, Err: loopbackCAHint(req.URL, err, cleanNetErr(err)), sent: sent}
 		}
 		log.Debug("http", "method", req.Method, "url", where, "attempt", attempt+1, "status", resp.StatusCode, "bytes", len(body), "elapsed", time.Since(start).Round(time.Millisecond))
 		if len(body) > maxBody {

@@ -121,3 +121,18 @@ func IsLoopback(host string) bool {
 func loopbackAddr(a netip.Addr) bool {
 	return (a.Is4() && a.As4()[0] == 127) || a == netip.IPv6Loopback()
 }
+
+// issuerMismatch checks discovery's `issuer` against the issuer the document was fetched
+// from (OpenID Connect Discovery 1.0 section 4.3: they must be identical), allowing only a
+// trailing slash of difference. A document that names another issuer, or none, is someone
+// else's configuration (a proxy, a mirror, a typo'd host that answers): its endpoints are not
+// used. The message is "" when they match.
+func issuerMismatch(got, want string) string {
+	if got == "" {
+		return "the OpenID configuration names no issuer, so it cannot be the configuration of " + Sanitize(want)
+	}
+	if strings.TrimSuffix(got, "/") != strings.TrimSuffix(want, "/") {
+		return "the OpenID configuration is for the issuer " + tokenTypeQuote(got) + ", not " + Sanitize(want) + ": check the issuer URL"
+	}
+	return ""
+}

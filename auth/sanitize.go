@@ -18,8 +18,11 @@ const maxSanitized = 300
 
 // Sanitize makes a string safe for a terminal: escape sequences (7-bit ESC forms and their
 // 8-bit C1 forms: CSI, OSC, DCS, SOS, PM, APC, with their bodies) are removed, as are C0 and
-// C1 control characters, DEL, bidirectional embeddings, overrides, isolates and marks; invalid
-// UTF-8 is replaced by U+FFFD; runs of white space (line breaks and line or paragraph
+// C1 control characters, DEL, bidirectional embeddings, overrides, isolates and marks, and
+// every other invisible format character (Unicode category Cf: soft hyphens, zero-width
+// spaces and joiners, word joiners, byte-order marks, interlinear annotation marks, tag
+// characters), which would let "admin" and "ad\u200bmin" look alike; invalid UTF-8 is
+// replaced by U+FFFD; runs of white space (line breaks and line or paragraph
 // separators included) fold to one space; the result is cut to 300 characters with an
 // ellipsis.
 func Sanitize(s string) string {
@@ -32,7 +35,7 @@ func Sanitize(s string) string {
 			space = n > 0
 			continue
 		}
-		if unsafeRune(r) {
+		if unsafeRune(r) || unicode.Is(unicode.Cf, r) {
 			continue
 		}
 		if space {

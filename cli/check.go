@@ -457,10 +457,11 @@ func (f *Factory) checkLoaded(ctx context.Context, s *store.Store, name string, 
 // endpoints differ from the cache there, unless the profile's credentials changed meanwhile.
 // It is a shortcut for later checks: a failure is only logged.
 func (f *Factory) rememberEndpoints(ctx context.Context, s *store.Store, name string, sec store.Secret, r *auth.Result) {
-	if c := sec.AuthCache(); c != nil && *c == r.Cache() {
+	fresh := store.CacheFromResult(r)
+	fresh.Inherit(sec.Cache)
+	if sec.Cache.SameFindings(fresh) {
 		return
 	}
-	fresh := store.CacheFromResult(r)
 	if _, err := s.UpdateSecret(ctx, name, sec, func(x *store.Secret) { x.Cache = fresh }); err != nil {
 		f.Settings.Logger.Debug("endpoints not cached", "profile", name, "err", err)
 	}

@@ -15,6 +15,7 @@ import (
 // the CXone client, the store, the keyring backends, the check and record functions of
 // `check --all`, the export of `export -o`, and a browser opener.
 func (f *Factory) wizardDeps() steps.Deps {
+	f.rememberConfig()
 	return steps.Deps{
 		Verifier: verifier{f},
 		Saver:    saver{f},
@@ -45,7 +46,7 @@ func (s saver) Save(ctx context.Context, req steps.SaveRequest) error {
 	if err != nil {
 		return err
 	}
-	err = st.Save(ctx, req.Profile, store.NewSecret(req.Issuer, req.Creds, req.Result), newMeta(req.Issuer, req.Creds, req.Result))
+	err = s.f.saveFlow(ctx, st, req.Profile, store.NewSecret(req.Issuer, req.Creds, req.Result), newMeta(req.Issuer, req.Creds, req.Result))
 	if err == nil && req.Backend == store.BackendFile {
 		s.f.rememberPassphrase(req.Passphrase)
 	}
@@ -284,6 +285,7 @@ func (m profileManager) Remove(ctx context.Context, name string) error {
 		}
 		return err
 	}
+	m.f.rememberRemoved(name) // a profile of that name set up again here expects none
 	return nil
 }
 

@@ -55,11 +55,12 @@ CMD gets no other CXONE_* variable of this environment: in particular never CXON
 
 func execRun(ctx context.Context, o *ExecOptions) error {
 	f := o.F
+	f.warnLooseConfig()
 	p, err := f.profileWithToken(ctx, f.ProfileName(), o.Fresh)
 	if err != nil {
 		return err
 	}
-	vals := exportValues(p.sec, p.meta, p.token)
+	vals := exportValues(p.sec, p.token)
 	if o.TokenOnly {
 		vals.ClientSecret, vals.AccessKeySecret = "", ""
 	}

@@ -69,6 +69,7 @@ CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).`,
 
 func exportRun(ctx context.Context, o *ExportOptions) error {
 	f := o.F
+	f.warnLooseConfig()
 	name := f.ProfileName()
 	if o.Output == "" {
 		buf, err := f.exportBytes(ctx, name, o.Format, o.WithToken, o.Fresh)
@@ -107,22 +108,21 @@ func (f *Factory) exportBytes(ctx context.Context, name, format string, withToke
 		return nil, fmt.Errorf("unknown export format %q: want %s", format, strings.Join(store.FormatNames(), ", "))
 	}
 	var (
-		sec  store.Secret
-		meta store.Meta
-		tok  *auth.Result
-		err  error
+		sec store.Secret
+		tok *auth.Result
+		err error
 	)
 	if withToken {
 		p, err := f.profileWithToken(ctx, name, fresh)
 		if err != nil {
 			return nil, err
 		}
-		sec, meta, tok = p.sec, p.meta, p.token
-	} else if sec, meta, err = f.loadProfile(ctx, name); err != nil {
+		sec, tok = p.sec, p.token
+	} else if sec, _, err = f.loadProfile(ctx, name); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := fm.Write(&buf, exportValues(sec, meta, tok)); err != nil {
+	if err := fm.Write(&buf, exportValues(sec, tok)); err != nil {
 		return nil, fmt.Errorf("cannot write the %s format: %w", format, err)
 	}
 	return buf.Bytes(), nil

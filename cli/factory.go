@@ -43,6 +43,10 @@ type Factory struct {
 	screen      bool          // a full-screen program owns the terminal: no prompt may read it
 	checkSem    chan struct{} // bounds the screen's concurrent checks
 
+	// flowStart is what each profile was when the wizard's flows started from it, for their
+	// compare-and-swap saves (cli/trust.go).
+	flowStart flowStarts
+
 	// logs is where --debug lines go (the Settings' logger and every store's): stderr, or
 	// held back while a screen owns the terminal.
 	logs *logSink
@@ -125,7 +129,8 @@ func (f *Factory) storeOptions(backend, passphrase string) store.Options {
 // and h2) instead of each opening its own. Main closes its idle connections at the end.
 func (f *Factory) Client() *auth.Client {
 	f.clientOnce.Do(func() {
-		f.client = auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv)})
+		f.client = auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv),
+			LoopbackRoots: f.Settings.LoopbackRoots})
 		if newClientHook != nil {
 			newClientHook(f.client)
 		}

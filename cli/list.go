@@ -86,6 +86,7 @@ func (e listEntry) MarshalJSON() ([]byte, error) {
 
 func listRun(ctx context.Context, o *ListOptions) error {
 	f := o.F
+	f.warnLooseConfig()
 	s, err := f.Store()
 	if err != nil {
 		return err

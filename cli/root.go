@@ -146,7 +146,7 @@ func (f *Factory) prepare(cmd *cobra.Command, g *globalFlags) error {
 	if fl := cmd.Flags().Lookup("env-file"); fl != nil && fl.Changed {
 		path = fl.Value.String()
 		var err error
-		if vars, err = readEnvFile(path, f.IO.In); err != nil {
+		if vars, err = readEnvFile(cmd.Context(), path, f.IO.In); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,6 +38,10 @@ type Settings struct {
 	EnvFilePath string
 	Passphrase  string // CXONE_KEYRING_PASSPHRASE, for unattended use
 	Logger      *slog.Logger
+	// LoopbackRoots are the certificates of CXONE_CA_FILE, trusted for loopback https hosts
+	// only (an emulator's own certificate); nil without it. Read from the process environment
+	// only, never from an --env-file: a file handed around must not change what is trusted.
+	LoopbackRoots *x509.CertPool
 }
 
 // globalFlags are the raw values of the persistent flags.
@@ -62,8 +68,9 @@ func (g *globalFlags) register(f *pflag.FlagSet) {
 func resolve(cmd *cobra.Command, g *globalFlags, env Env, errOut io.Writer, envFile map[string]string, envFilePath string) (*Settings, error) {
 	s := &Settings{EnvFile: envFile, EnvFilePath: envFilePath}
 	fl := cmd.Flags()
+	warnEnvFileSettings(errOut, envFile, envFilePath)
 	lookup := func(name string) string {
-		if v, ok := envFile[name]; ok {
+		if v, ok := envFile[name]; ok && envFileNames[name] {
 			return v
 		}
 		return env.Getenv(name)
@@ -135,6 +142,13 @@ func resolve(cmd *cobra.Command, g *globalFlags, env Env, errOut io.Writer, envF
 	}
 	s.Timeout = d
 	s.Passphrase = env.Getenv("CXONE_KEYRING_PASSPHRASE")
+	if ca := strings.TrimSpace(env.Getenv("CXONE_CA_FILE")); ca != "" {
+		pool, err := auth.ReadLoopbackRoots(expandHome(ca, env))
+		if err != nil {
+			return nil, usageError("CXONE_CA_FILE: %v", err)
+		}
+		s.LoopbackRoots = pool
+	}
 	s.Logger.Debug("settings", "profile", s.Profile, "issuer", s.Issuer, "backend", s.Backend,
 		"keyring_dir", s.KeyringDir, "config_dir", s.ConfigDir, "timeout", s.Timeout, "env_file", envFilePath)
 	return s, nil
@@ -181,23 +195,54 @@ func expandHome(p string, env Env) string {
 
 // readEnvFile reads --env-file PATH ("-" is stdin). A missing or malformed file is a usage
 // error: the input named on the command line is wrong.
-func readEnvFile(path string, stdin io.Reader) (map[string]string, error) {
-	var (
-		vars map[string]string
-		err  error
-	)
-	if path == "-" {
-		vars, err = store.ParseEnv(stdin)
-		if err != nil {
-			err = fmt.Errorf("stdin: %w", err)
-		}
-	} else {
-		vars, err = store.ReadEnvFile(path)
+func readEnvFile(ctx context.Context, path string, stdin io.Reader) (map[string]string, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	vars, err := store.ReadEnvFileContext(ctx, path, stdin)
+	if ctx.Err() != nil {
+		return nil, ctx.Err() // a signal while waiting for a pipe: exit 130
+	}
+	if err != nil && path == "-" {
+		err = fmt.Errorf("stdin: %w", err)
 	}
 	if err != nil {
 		return nil, usageErrorHint("The file holds lines such as CXONE_CLIENT_ID=... for "+strings.Join(credentialNames, ", ")+".", "%v", err)
 	}
 	return vars, nil
+}
+
+// envFileNames are the variables an --env-file may set: the credentials, the issuer and the
+// scope. Everything else (the profile, the keyring and config folders, the backend, the
+// timeout, debug) comes from flags and the environment only: an env file is often someone
+// else's (a colleague's, a CI secret's), and CXONE_PROFILE or CXONE_CONFIG_DIR in it would
+// silently choose which profile, or which store, gets replaced (docs/trust.md).
+var envFileNames = map[string]bool{
+	"CXONE_CLIENT_ID": true, "CXONE_CLIENT_SECRET": true, "CXONE_ACCESS_KEY_ID": true, "CXONE_ACCESS_KEY_SECRET": true,
+	"CXONE_ISSUER": true, "CXONE_SCOPE": true,
+}
+
+// envFileIgnored are the settings an env file used to be able to set and no longer may: each
+// one found in a file is named in a warning, so nobody wonders why it had no effect.
+var envFileIgnored = []string{"CXONE_PROFILE", "CXONE_KEYRING_BACKEND", "CXONE_KEYRING_DIR", "CXONE_KEYRING_PASSPHRASE",
+	"CXONE_CONFIG_DIR", "CXONE_TIMEOUT", "CXONE_DEBUG", "CXONE_CA_FILE"}
+
+// warnEnvFileSettings writes one line naming the settings in the env file that are ignored.
+func warnEnvFileSettings(w io.Writer, vars map[string]string, path string) {
+	var found []string
+	for _, n := range envFileIgnored {
+		if _, ok := vars[n]; ok {
+			found = append(found, n)
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	if path == "-" {
+		path = "stdin"
+	}
+	fmt.Fprintf(w, "cxone-auth: warning: %s sets %s: an env file gives only the credentials, CXONE_ISSUER and CXONE_SCOPE, so %s ignored (use flags or the environment)\n",
+		auth.Sanitize(path), strings.Join(found, ", "), map[bool]string{true: "it is", false: "they are"}[len(found) == 1])
 }
 
 // credentialNames are the four credential variables, in the order people fill them in.

@@ -134,6 +134,7 @@ func (f *Factory) storedSecret(ctx context.Context, name string) (steps.StoredSe
 	if err != nil {
 		return steps.StoredSecret{}, err
 	}
+	f.rememberSecret(name, sec) // its save is a compare and swap against these credentials
 	issuer := sec.Issuer
 	if issuer == "" || f.Settings.IssuerSet {
 		issuer = f.Settings.Issuer
@@ -158,14 +159,23 @@ func (f *Factory) setupUnattended(ctx context.Context, vars map[string]string, p
 		return err
 	}
 	name := f.ProfileName()
-	_, metaErr := s.Meta(name)
+	started, metaErr := s.Meta(name)
 	existed := metaErr == nil
+	if metaErr != nil && !errors.Is(metaErr, store.ErrNotFound) {
+		return metaErr
+	}
+	expect := store.ExpectAbsent()
+	if existed {
+		expect = store.ExpectEntry(started)
+	}
 	e := f.checkCredentials(ctx, name, "keyring", f.Settings.Issuer, creds, nil, true)
 	if e.Status != statusValid {
 		return f.refuse(e, "nothing was stored")
 	}
-	if err := s.Save(ctx, name, store.NewSecret(f.Settings.Issuer, creds, e.result), newMeta(f.Settings.Issuer, creds, e.result)); err != nil {
-		return fmt.Errorf("save profile %q: %w", name, err)
+	// Saved only while the profile is as it was before the check: a setup or rotation that
+	// finished meanwhile is not silently undone.
+	if err := s.SaveIf(ctx, name, expect, store.NewSecret(f.Settings.Issuer, creds, e.result), newMeta(f.Settings.Issuer, creds, e.result)); err != nil {
+		return err // Save's error names the profile
 	}
 	verb := "Saved"
 	if existed {
@@ -219,8 +229,9 @@ func (f *Factory) rotateUnattended(ctx context.Context, vars map[string]string, 
 	if e.Status != statusValid {
 		return f.refuse(e, "nothing was stored; the profile keeps its old access key")
 	}
-	if err := s.Save(ctx, name, store.NewSecret(issuer, creds, e.result), newMeta(issuer, creds, e.result)); err != nil {
-		return fmt.Errorf("save profile %q: %w", name, err)
+	// Saved only while the keyring item still holds the credentials the rotation started from.
+	if err := s.SaveIf(ctx, name, store.ExpectSecret(sec), store.NewSecret(issuer, creds, e.result), newMeta(issuer, creds, e.result)); err != nil {
+		return err // Save's error names the profile
 	}
 	backend := meta.Backend
 	if backend == "" {

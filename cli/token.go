@@ -39,6 +39,7 @@ func newTokenCmd(f *Factory, runF func(context.Context, *TokenOptions) error) *c
 }
 
 func tokenRun(ctx context.Context, o *TokenOptions) error {
+	o.F.warnLooseConfig()
 	p, err := o.F.profileWithToken(ctx, o.F.ProfileName(), o.Fresh)
 	if err != nil {
 		return err
@@ -85,6 +86,7 @@ func (f *Factory) profileWithToken(ctx context.Context, name string, fresh bool)
 	}
 	if s, err := f.Store(); err == nil && sec.Issuer != "" {
 		fresh := store.CacheFromResult(res)
+		fresh.Inherit(sec.Cache)
 		if _, err := s.UpdateSecret(ctx, name, sec, func(x *store.Secret) { x.Cache = fresh }); err != nil {
 			f.Settings.Logger.Debug("token not cached", "profile", name, "err", err)
 		}
@@ -92,23 +94,35 @@ func (f *Factory) profileWithToken(ctx context.Context, name string, fresh bool)
 	return profileToken{sec: sec, meta: meta, token: res}, nil
 }
 
-// exportValues are the variables a profile is exported as; tok may be nil.
-func exportValues(sec store.Secret, meta store.Meta, tok *auth.Result) store.ExportValues {
+// exportValues are the variables a profile is exported as; tok may be nil. Everything but the
+// four credentials comes from the profile's keyring item (its cache, bound to its issuer) or
+// from tok, a check of that item just now; never from config.json, which anyone who can write
+// that file could point elsewhere (docs/trust.md). What neither knows is left out.
+func exportValues(sec store.Secret, tok *auth.Result) store.ExportValues {
 	v := store.ExportValues{
 		Issuer: sec.Issuer, ClientID: sec.ClientID, ClientSecret: sec.ClientSecret,
 		AccessKeyID: sec.AccessKeyID, AccessKeySecret: sec.AccessKeySecret,
-		TenantID: meta.TenantID, BusinessUnitID: meta.BusinessUnitID, APIEndpoint: meta.APIEndpoint,
+	}
+	if c := sec.Cache; c != nil {
+		v.TenantID, v.BusinessUnitID, v.APIEndpoint, v.Area, v.Cluster = c.TenantID, c.BusinessUnitID, c.APIEndpoint, c.Area, c.Cluster
 	}
 	if tok != nil {
 		v.AccessToken, v.TokenExpiresAt = tok.AccessToken, tok.TokenExpiresAt
-		if tok.TenantID != "" {
-			v.TenantID = tok.TenantID
+		if tok.TenantID != "" && tok.TenantID != v.TenantID {
+			// Another tenant than the cache's: nothing else the cache knows applies.
+			v.TenantID, v.BusinessUnitID, v.APIEndpoint, v.Area, v.Cluster = tok.TenantID, 0, "", "", ""
 		}
 		if tok.APIEndpoint != "" {
 			v.APIEndpoint = tok.APIEndpoint
 		}
-		if v.BusinessUnitID == 0 {
+		if tok.BusinessUnitID != 0 {
 			v.BusinessUnitID = tok.BusinessUnitID
+		}
+		if tok.Area != "" {
+			v.Area = tok.Area
+		}
+		if tok.Cluster != "" {
+			v.Cluster = tok.Cluster
 		}
 	}
 	return v

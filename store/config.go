@@ -23,7 +23,9 @@ const maxConfigSize = 4 << 20
 // the file (never repaired or overwritten silently).
 func readConfig(path string) (Config, error) {
 	empty := Config{Version: configVersion, Profiles: map[string]Meta{}}
-	f, err := os.Open(path)
+	// Opened without blocking and refused unless a regular file: a named pipe (or a device)
+	// put in its place would otherwise hang every command, list and completion included.
+	f, err := openNoBlock(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return empty, nil
 	}
@@ -31,6 +33,11 @@ func readConfig(path string) (Config, error) {
 		return Config{}, fmt.Errorf("read config: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return Config{}, fmt.Errorf("read config %s: %w", path, err)
+	} else if !fi.Mode().IsRegular() {
+		return Config{}, fmt.Errorf("config file %s is not a regular file (%s); move it away, it was left untouched", path, fileKind(fi.Mode()))
+	}
 	data, err := readLimited(f, maxConfigSize)
 	if err != nil {
 		return Config{}, fmt.Errorf("read config %s: %w", path, err)
@@ -183,4 +190,48 @@ func (c Config) clone() Config {
 // access key ID.
 func (m Meta) sameIdentity(o Meta) bool {
 	return m.Issuer == o.Issuer && m.ClientID == o.ClientID && m.AccessKeyID == o.AccessKeyID
+}
+
+// LooseConfigWarning returns one line for stderr when the config folder or config.json can be
+// written by someone other than the user (group or other write permission, or another owner),
+// else "". Commands that write the config tighten both; read-only commands (list, token,
+// export, exec) say so instead, since such a file could have been changed by that someone.
+func (s *Store) LooseConfigWarning() string {
+	if runtime.GOOS == "windows" {
+		return ""
+	}
+	dir := filepath.Dir(s.configPath)
+	for _, p := range []struct{ path, what, fix string }{{dir, "config folder", "chmod 700"}, {s.configPath, "config file", "chmod 600"}} {
+		fi, err := os.Lstat(p.path)
+		if err != nil {
+			continue
+		}
+		if fi.Mode().Perm()&0o022 != 0 || ownedByOther(fi) {
+			return fmt.Sprintf("cxone-auth: warning: the %s %s can be written by others (mode %04o%s): its profile entries may have been changed; '%s %s' and check them",
+				p.what, p.path, fi.Mode().Perm(), ownerNote(fi), p.fix, p.path)
+		}
+	}
+	return ""
+}
+
+func ownerNote(fi fs.FileInfo) string {
+	if ownedByOther(fi) {
+		return ", another owner"
+	}
+	return ""
+}
+
+// fileKind names what a non-regular file is, for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a plain file"
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -42,6 +43,33 @@ func ReadEnvFile(path string) (map[string]string, error) {
 		return nil, fmt.Errorf("env file %s: %w", path, err)
 	}
 	return m, nil
+}
+
+// ReadEnvFileContext is ReadEnvFile (or ParseEnv of in, for path "-") abandoned when ctx
+// ends: the file may be a pipe (`--env-file <(pass show cxone)`, a named pipe) whose writer
+// never comes, and opening or reading it would otherwise outlast Ctrl+C. The error then wraps
+// ctx's error. The abandoned read is left to the process's end.
+func ReadEnvFileContext(ctx context.Context, path string, in io.Reader) (map[string]string, error) {
+	type result struct {
+		vars map[string]string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		if path == "-" {
+			r.vars, r.err = ParseEnv(in)
+		} else {
+			r.vars, r.err = ReadEnvFile(path)
+		}
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		return r.vars, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("env file %s: reading it was abandoned: %w", path, ctx.Err())
+	}
 }
 
 type envParser struct {

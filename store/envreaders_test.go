@@ -52,8 +52,9 @@ var envCorpus = []envCorpusEntry{
 	{"lone $", "$", "single"},
 	{"single quote", "it's", "double"},
 	{"lone single quote", "'", "double"},
-	{"${X}", "${HOME}", "double"},
-	{"${X:-y}", "${UNSET_X:-fallback}", "double"},
+	{"${X}", "${HOME}", "single"},
+	{"${X:-y}", "${UNSET_X:-fallback}", "single"},
+	{"${X} with quote", "it's ${HOME}", "double"},
 	{"backslash", `back\slash`, "double"},
 	{"two backslashes", `a\\b`, "double"},
 	{`literal \n`, `a\nb`, "double"},
@@ -151,6 +152,9 @@ func TestEnvFileReaders(t *testing.T) {
 		for i, c := range envCorpus {
 			got, class := res[i], written[i]
 			switch {
+			case class == "single" && r.name == "python-dotenv" && strings.Contains(c.value, "${"):
+				// python-dotenv expands ${X} inside every kind of quotes: no encoding carries
+				// such a value to it (docs/export.md), so there is no promise to check.
 			case class == "bare" || class == "single" && r.name != "docker":
 				if !got.exact(c.value) {
 					t.Errorf("%s reads the %s value %q as %s, want it exactly", r.name, class, c.name, describeRead(got, c.value))

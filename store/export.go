@@ -22,6 +22,8 @@ type ExportValues struct {
 	TenantID        string
 	BusinessUnitID  int64
 	APIEndpoint     string
+	Area            string
+	Cluster         string
 	AccessToken     string
 	TokenExpiresAt  time.Time
 }
@@ -46,6 +48,8 @@ func (v ExportValues) Vars() [][2]string {
 		add("CXONE_BUSINESS_UNIT_ID", strconv.FormatInt(v.BusinessUnitID, 10))
 	}
 	add("CXONE_API_ENDPOINT", v.APIEndpoint)
+	add("CXONE_AREA", v.Area)
+	add("CXONE_CLUSTER", v.Cluster)
 	if v.AccessToken != "" {
 		add("CXONE_ACCESS_TOKEN", v.AccessToken)
 		if !v.TokenExpiresAt.IsZero() {
@@ -96,9 +100,11 @@ func bareSafe(s string) bool {
 // it as far as they can:
 //   - made only of A-Za-z0-9_./:@=+- (every real CXone value): bare. No reader changes such a
 //     value, and docker --env-file, which takes everything after '=' literally, reads it too.
-//   - otherwise, without ', \, a newline or "${": single quotes. Bash, node dotenv and godotenv
-//     take single-quoted text literally; python-dotenv also decodes \\ and \' and expands ${X}
-//     inside single quotes, hence those exclusions.
+//   - otherwise, without ', \ or a newline: single quotes. Bash, node dotenv and godotenv
+//     take single-quoted text literally; python-dotenv also decodes \\ and \' inside single
+//     quotes, hence those exclusions. It expands ${X} inside every kind of quotes, so no
+//     encoding carries a value with "${" to it, and single quotes carry one to every other
+//     reader (docs/export.md).
 //   - otherwise double quotes with \, ", $ and ` backslash-escaped and a newline written as \n:
 //     bash gives meaning to exactly those four characters inside double quotes, so sourcing
 //     the file never runs or expands anything. Bash keeps \n as the two characters (the
@@ -114,7 +120,7 @@ func envQuote(name, s string) (string, error) {
 	if err := refuseUnholdable(name, s); err != nil {
 		return "", err
 	}
-	if !strings.ContainsAny(s, "'\\\n") && !strings.Contains(s, "${") {
+	if !strings.ContainsAny(s, "'\\\n") {
 		return "'" + s + "'", nil
 	}
 	var b strings.Builder

@@ -98,7 +98,8 @@ func TestWriteEnvQuoting(t *testing.T) {
 		{`say "hi" #1`, `'say "hi" #1'`},
 		{"it's", `"it's"`},
 		{`back\slash`, `"back\\slash"`},
-		{"${HOME}", `"\${HOME}"`},
+		{"${HOME}", `'${HOME}'`}, // single quotes carry "${" to every reader but python-dotenv, which nothing can
+		{"it's ${HOME}", `"it's \${HOME}"`},
 		{"l1\nl2", `"l1\nl2"`},
 		{"'$(id)`id`\"", `"'\$(id)\` + "`id\\`" + `\""`},
 	}

@@ -272,6 +272,19 @@ func (s *Store) prepare(ctx context.Context, b string) error {
 // one config write, never while a passphrase is asked; other processes wait for it at most
 // lockTimeout (10 s), and each keyring call is bounded by Options.Timeout.
 func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) error {
+	return s.save(ctx, name, sec, meta, nil)
+}
+
+// SaveIf is Save, done only while the profile is still as the flow that computed sec and
+// meta found it (compare and swap): expect is what it started from. Under the lock Save
+// holds, the config entry and, when expect has it, the keyring item are read again; if the
+// profile appeared, went away or got other credentials meanwhile, nothing is written and the
+// error wraps ErrProfileChanged. A concurrent token refresh (the cache only) is no change.
+func (s *Store) SaveIf(ctx context.Context, name string, expect Expect, sec Secret, meta Meta) error {
+	return s.save(ctx, name, sec, meta, &expect)
+}
+
+func (s *Store) save(ctx context.Context, name string, sec Secret, meta Meta, expect *Expect) error {
 	if err := ValidProfileName(name); err != nil {
 		return err
 	}
@@ -297,6 +310,11 @@ func (s *Store) Save(ctx context.Context, name string, sec Secret, meta Meta) er
 		c, err := readConfig(s.configPath)
 		if err != nil {
 			return err
+		}
+		if expect != nil {
+			if err := s.stillAsExpected(ctx, b, name, c, *expect); err != nil {
+				return err
+			}
 		}
 		restore, err := s.snapshot(ctx, b, item.Key)
 		if err != nil {
@@ -700,7 +718,30 @@ const maxOrphans = 1000
 // backends in use (the current one and those the config names) through the keyring library's
 // key listing, each bounded by the keyring timeout. The names found are returned even when a
 // backend could not be listed; err then says which.
+//
+// The config and the items are read under the config lock, which Save holds from its keyring
+// write to its config write: a setup under way in another process is never reported as an
+// orphan. Without a config folder there is nothing to lock (and no entry to miss).
 func (s *Store) Orphans(ctx context.Context) ([]string, error) {
+	dir := filepath.Dir(s.configPath)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return s.orphans(ctx)
+	}
+	var (
+		out  []string
+		oerr error
+	)
+	err := withLock(filepath.Join(dir, configFile+".lock"), func() error {
+		out, oerr = s.orphans(ctx)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, oerr
+}
+
+func (s *Store) orphans(ctx context.Context) ([]string, error) {
 	cfg, err := s.Config()
 	if err != nil {
 		return nil, err

@@ -122,6 +122,12 @@ type SecretCache struct {
 	APIEndpoint    string    `json:"api_endpoint,omitempty"`
 	AccessToken    string    `json:"access_token,omitempty"`
 	TokenExpiresAt time.Time `json:"token_expires_at,omitzero"`
+	// BusinessUnitID, Area and Cluster are what the check learnt of the tenant. Exports and
+	// exec take them (with TenantID and APIEndpoint) from here only, never from config.json,
+	// whose copies anyone who can write that file could change (docs/trust.md).
+	BusinessUnitID int64  `json:"business_unit_id,omitempty"`
+	Area           string `json:"area,omitempty"`
+	Cluster        string `json:"cluster,omitempty"`
 }
 
 // CacheFromResult is the cache of a successful check; nil for a nil result.
@@ -129,11 +135,51 @@ func CacheFromResult(r *auth.Result) *SecretCache {
 	if r == nil {
 		return nil
 	}
-	c := &SecretCache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, BasicEncoding: r.BasicEncoding, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint}
+	c := &SecretCache{TokenEndpoint: r.TokenEndpoint, AuthMethod: r.AuthMethod, BasicEncoding: r.BasicEncoding, TenantID: r.TenantID, APIEndpoint: r.APIEndpoint,
+		BusinessUnitID: r.BusinessUnitID, Area: r.Area, Cluster: r.Cluster}
 	if r.AccessToken != "" && !r.TokenExpiresAt.IsZero() {
 		c.AccessToken, c.TokenExpiresAt = r.AccessToken, r.TokenExpiresAt.UTC()
 	}
 	return c
+}
+
+// Inherit keeps what old learnt of the tenant (business unit, tenant ID) where c does not
+// know it, and old's area and cluster: a check through the cached endpoints skips the stages
+// that learn them.
+// Callers make sure old belongs to the same identity (UpdateSecret checks it).
+func (c *SecretCache) Inherit(old *SecretCache) {
+	if c == nil || old == nil {
+		return
+	}
+	if c.TenantID == "" {
+		c.TenantID = old.TenantID
+	}
+	if c.TenantID != old.TenantID {
+		return // another tenant: nothing of the old one applies
+	}
+	if c.BusinessUnitID == 0 {
+		c.BusinessUnitID = old.BusinessUnitID
+	}
+	// Area and cluster belong to the tenant: the first ones learnt stay (tenant discovery's,
+	// from the full check of a setup), so a check through the cached endpoints, which reads
+	// them from the token's claims instead, never rewrites the item for a spelling of its own.
+	if old.Area != "" {
+		c.Area = old.Area
+	}
+	if old.Cluster != "" {
+		c.Cluster = old.Cluster
+	}
+}
+
+// SameFindings reports whether c and o cache the same endpoints and tenant findings (the
+// token aside): when they do, a new check has nothing to add to the keyring item.
+func (c *SecretCache) SameFindings(o *SecretCache) bool {
+	if c == nil || o == nil {
+		return c == o
+	}
+	a, b := *c, *o
+	a.AccessToken, a.TokenExpiresAt, b.AccessToken, b.TokenExpiresAt = "", time.Time{}, "", time.Time{}
+	return a.equal(b)
 }
 
 // Endpoints returns the cached endpoints for a check, or nil when none are cached.
@@ -146,16 +192,26 @@ func (c *SecretCache) Endpoints() *auth.Cache {
 
 // UsableToken returns the cached access token and its expiry when it is still valid for at
 // least TokenMinLifetime after now.
+// The token's own exp claim (when it is a JWT) bounds the recorded expiry too, so a token
+// cached with a longer expiry than it carries is never handed out expired.
 func (c *SecretCache) UsableToken(now time.Time) (string, time.Time, bool) {
-	if c == nil || c.AccessToken == "" || c.TokenExpiresAt.IsZero() || c.TokenExpiresAt.Before(now.Add(TokenMinLifetime)) {
+	if c == nil || c.AccessToken == "" || c.TokenExpiresAt.IsZero() {
 		return "", time.Time{}, false
 	}
-	return c.AccessToken, c.TokenExpiresAt, true
+	exp := c.TokenExpiresAt
+	if own := auth.TokenExpiry(now, 0, c.AccessToken); !own.IsZero() && own.Before(exp) {
+		exp = own
+	}
+	if exp.Before(now.Add(TokenMinLifetime)) {
+		return "", time.Time{}, false
+	}
+	return c.AccessToken, exp, true
 }
 
 func (c SecretCache) equal(o SecretCache) bool {
 	return c.TokenEndpoint == o.TokenEndpoint && c.AuthMethod == o.AuthMethod && c.BasicEncoding == o.BasicEncoding && c.TenantID == o.TenantID &&
-		c.APIEndpoint == o.APIEndpoint && c.AccessToken == o.AccessToken && c.TokenExpiresAt.Equal(o.TokenExpiresAt)
+		c.APIEndpoint == o.APIEndpoint && c.AccessToken == o.AccessToken && c.TokenExpiresAt.Equal(o.TokenExpiresAt) &&
+		c.BusinessUnitID == o.BusinessUnitID && c.Area == o.Area && c.Cluster == o.Cluster
 }
 
 func (c SecretCache) tokenState() string {
@@ -171,8 +227,8 @@ func (c SecretCache) String() string {
 	if !c.TokenExpiresAt.IsZero() {
 		exp = c.TokenExpiresAt.UTC().Format(time.RFC3339)
 	}
-	return fmt.Sprintf("{token_endpoint:%s auth_method:%s basic_encoding:%s tenant_id:%s api_endpoint:%s access_token:%s token_expires_at:%s}",
-		c.TokenEndpoint, c.AuthMethod, c.BasicEncoding, c.TenantID, c.APIEndpoint, c.tokenState(), exp)
+	return fmt.Sprintf("{token_endpoint:%s auth_method:%s basic_encoding:%s tenant_id:%s api_endpoint:%s access_token:%s token_expires_at:%s business_unit_id:%d area:%s cluster:%s}",
+		c.TokenEndpoint, c.AuthMethod, c.BasicEncoding, c.TenantID, c.APIEndpoint, c.tokenState(), exp, c.BusinessUnitID, c.Area, c.Cluster)
 }
 
 // GoString keeps %#v from printing the token.
@@ -183,7 +239,8 @@ func (c SecretCache) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("token_endpoint", c.TokenEndpoint), slog.String("auth_method", c.AuthMethod),
 		slog.String("basic_encoding", c.BasicEncoding),
 		slog.String("tenant_id", c.TenantID), slog.String("api_endpoint", c.APIEndpoint),
-		slog.String("access_token", c.tokenState()), slog.Time("token_expires_at", c.TokenExpiresAt))
+		slog.String("access_token", c.tokenState()), slog.Time("token_expires_at", c.TokenExpiresAt),
+		slog.Int64("business_unit_id", c.BusinessUnitID), slog.String("area", c.Area), slog.String("cluster", c.Cluster))
 }
 
 // Format makes every fmt verb print the masked form.

@@ -91,8 +91,9 @@ type Config struct {
 	// AuthMethods are listed in discovery's token_endpoint_auth_methods_supported; nil lists
 	// both. Listing a method does not change what each client accepts (see AddClient).
 	AuthMethods []string
-	// TLS serves https with httptest's certificate; use Server.Client's transport, or trust
-	// Server.CertificatePEM.
+	// TLS serves https with a certificate made for this server alone (a fresh key, a leaf
+	// certificate for 127.0.0.1, ::1 and localhost, not a CA); use Server.Client's
+	// transport, or trust Server.CertificatePEM (cxone-auth: CXONE_CA_FILE).
 	TLS bool
 	// HTTP2 offers h2 as well as http/1.1 on a TLS server, as CXone's endpoints do: one
 	// connection then carries many concurrent requests.
@@ -311,7 +312,7 @@ func (s *Server) start() {
 	}
 	s.ts.EnableHTTP2 = s.cfg.TLS && s.cfg.HTTP2
 	if s.cfg.TLS {
-		s.ts.StartTLS()
+		startTLS(s.ts)
 	} else {
 		s.ts.Start()
 	}
@@ -319,8 +320,9 @@ func (s *Server) start() {
 }
 
 // CertificatePEM is the TLS server's certificate in PEM form (nil without TLS), for clients
-// in other processes to trust: Go programs on Linux read it from the file named by
-// SSL_CERT_FILE.
+// in other processes to trust (cxone-auth reads it from the file CXONE_CA_FILE names, and
+// trusts it for loopback issuers only). It is a leaf certificate, not a CA: trusting it
+// admits this server's key on loopback names and nothing else.
 func (s *Server) CertificatePEM() []byte {
 	if c := s.ts.Certificate(); c != nil {
 		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
@@ -737,7 +739,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"message": "method not allowed"})
 		return
 	}
-	iss := s.URL
+	iss := s.issuerFor(r)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                iss,
 		"authorization_endpoint":                iss + "/auth/authorize",

@@ -308,7 +308,7 @@ func TestEmulatorES256(t *testing.T) {
 }
 
 // TestEmulatorTLSAndHTTP2: with TLS and HTTP2 the emulator speaks h2, and a client that
-// trusts CertificatePEM (as another process does through SSL_CERT_FILE) gets through.
+// trusts CertificatePEM (as cxone-auth in another process does through CXONE_CA_FILE) gets through.
 func TestEmulatorTLSAndHTTP2(t *testing.T) {
 	s := Start(t, Config{TLS: true, HTTP2: true})
 	pool := x509.NewCertPool()

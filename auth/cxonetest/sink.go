@@ -15,7 +15,7 @@ type SinkConfig struct {
 	// Addr is the loopback address to listen on (default 127.0.0.1:0). Another loopback
 	// address such as 127.0.0.2:0 makes a different host on the same machine.
 	Addr string
-	// TLS serves https with httptest's certificate.
+	// TLS serves https with a fresh loopback leaf certificate (see Config.TLS).
 	TLS bool
 	// Reset closes every connection with a TCP reset as soon as it is accepted, before a byte
 	// is read or written: with TLS URLs, a failure that certainly comes before the client
@@ -83,7 +83,7 @@ func NewSink(cfg SinkConfig) (*Sink, error) {
 		}
 	}
 	if cfg.TLS {
-		s.ts.StartTLS()
+		startTLS(s.ts)
 	} else {
 		s.ts.Start()
 	}

@@ -54,8 +54,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	methods := fs.String("auth-methods", "basic,post", "client authentications the default client accepts: basic, post or both")
 	quiet := fs.Bool("quiet", false, "do not log requests on stderr")
 	extra := fs.Bool("extra-key", false, "accept a second access key of the same user (written to -env-file as\nCXONE_EXTRA_ACCESS_KEY_ID and CXONE_EXTRA_ACCESS_KEY_SECRET), to try setup --rotate")
-	useTLS := fs.Bool("tls", false, "serve https (a self-signed certificate for 127.0.0.1; see -cert-file), offering h2 as CXone does")
-	certFile := fs.String("cert-file", "", "with -tls: write the certificate (PEM) to `FILE`, for clients to trust (SSL_CERT_FILE=FILE)")
+	useTLS := fs.Bool("tls", false, "serve https with a certificate made for this run (a fresh key; a leaf, not a CA, for\n127.0.0.1, ::1 and localhost only; see -cert-file), offering h2 as CXone does")
+	certFile := fs.String("cert-file", "", "with -tls: write the certificate (PEM) to `FILE`; cxone-auth trusts it for loopback\nissuers with CXONE_CA_FILE=FILE (never make it a system-wide root)")
 	connLatency := fs.Duration("conn-latency", 0, "`delay` before the first byte of each new connection is read (handshake round trips)")
 	clientSecret := fs.String("client-secret", "", "the default client's `SECRET` (default: a hex secret); one holding /, + or = tries how a\nclient writes Basic halves (RFC 6749 form-encodes them; most CXone clients send them raw)")
 	newKeyDelay := fs.Duration("new-key-delay", 0, "an access key created through the access-key API works only after this `delay`\n(setup --rotate --auto waits for it up to 30s)")
@@ -162,6 +162,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	}
 	if *envFile != "" {
 		fmt.Fprintf(stderr, "\n  Written to %s\n", *envFile)
+	}
+	if *certFile != "" {
+		fmt.Fprintf(stderr, "\n  Certificate in %s: for cxone-auth, CXONE_CA_FILE=%s (trusted for loopback issuers only)\n", *certFile, *certFile)
 	}
 	fmt.Fprintln(stderr, "\nCtrl+C stops it.")
 

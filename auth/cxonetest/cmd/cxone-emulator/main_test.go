@@ -119,3 +119,16 @@ func TestCertFileNeedsTLS(t *testing.T) {
 		t.Errorf("-cert-file without -tls: exit %d, stderr %q; want 2 naming -tls", code, errw.String())
 	}
 }
+
+// TestHelpNeverSaysSSLCertFile: the help points to CXONE_CA_FILE, which trusts the
+// certificate for loopback issuers only, never to SSL_CERT_FILE, which would make it a root
+// for every host (and replace the system's roots).
+func TestHelpNeverSaysSSLCertFile(t *testing.T) {
+	var out, errw bytes.Buffer
+	if code := run([]string{"-h"}, &out, &errw, nil); code != 0 {
+		t.Fatalf("-h exit %d", code)
+	}
+	if strings.Contains(errw.String(), "SSL_CERT_FILE") || !strings.Contains(errw.String(), "CXONE_CA_FILE") {
+		t.Errorf("-h must name CXONE_CA_FILE and not SSL_CERT_FILE:\n%s", errw.String())
+	}
+}
