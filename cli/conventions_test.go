@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cxone-auth/auth/cxonetest"
+	"cxone-auth/store"
 )
 
 func TestMain(m *testing.M) {
@@ -68,6 +69,10 @@ func TestVersion(t *testing.T) {
 	code, out, _ = e.run("version")
 	if code != 0 || !strings.Contains(out, "commit ") || !strings.Contains(out, "built ") || !strings.Contains(out, "go1.") {
 		t.Errorf("version: exit %d, %q", code, out)
+	}
+	// The backends this binary contains (a darwin build without cgo has no Keychain).
+	if want := "keyring backends " + strings.Join(store.CompiledBackends(), ", ") + "\n"; !strings.Contains(out, want) || !strings.Contains(want, "file") {
+		t.Errorf("version: %q does not list the compiled-in backends %q", out, want)
 	}
 }
 

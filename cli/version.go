@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"cxone-auth/store"
 )
 
 // Stamped at release time with -ldflags "-X cxone-auth/cli.version=... -X cxone-auth/cli.commit=...
@@ -88,8 +91,8 @@ func newVersionCmd(f *Factory) *cobra.Command {
 			if b.Modified {
 				commit += " (modified)"
 			}
-			_, err := fmt.Fprintf(f.IO.Out, "cxone-auth %s\ncommit %s\nbuilt %s\n%s %s/%s\n",
-				b.Version, commit, b.Date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintf(f.IO.Out, "cxone-auth %s\ncommit %s\nbuilt %s\n%s %s/%s\nkeyring backends %s\n",
+				b.Version, commit, b.Date, runtime.Version(), runtime.GOOS, runtime.GOARCH, strings.Join(store.CompiledBackends(), ", "))
 			return err
 		},
 	}
