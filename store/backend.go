@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -307,18 +306,4 @@ func libConfig(b string, getenv func(string) string) keyring.Config {
 		cfg.ServiceName = "kdewallet"
 	}
 	return cfg
-}
-
-// boundedProbe runs fn with the probe timeout.
-func boundedProbe(fn func() bool) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
-	defer cancel()
-	ch := make(chan bool, 1)
-	go func() { ch <- fn() }()
-	select {
-	case ok := <-ch:
-		return ok
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -3,6 +3,8 @@
 package store
 
 import (
+	"context"
+
 	"github.com/99designs/keyring"
 	"github.com/godbus/dbus"
 	"golang.org/x/sys/unix"
@@ -41,3 +43,17 @@ func keyctlUsable() error {
 
 // keyctlPerm gives the possessor and the user every right on our kernel keys.
 var keyctlPerm = keyring.GetPermissions(keyring.KEYCTL_PERM_ALL, keyring.KEYCTL_PERM_ALL, 0, 0)
+
+// boundedProbe runs fn with the probe timeout.
+func boundedProbe(fn func() bool) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	ch := make(chan bool, 1)
+	go func() { ch <- fn() }()
+	select {
+	case ok := <-ch:
+		return ok
+	case <-ctx.Done():
+		return false
+	}
+}
