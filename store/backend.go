@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/99designs/keyring"
 )
@@ -126,15 +125,15 @@ func CompiledBackends() []string {
 }
 
 // notBuiltIn is why this binary has no backend b, and how to get one that has it.
-func notBuiltIn(b, goos string, cgo bool) (err error, hint string) {
+func notBuiltIn(b, goos string, cgo bool) (hint string, err error) {
 	if osHas(b, goos) && !builtFor(b, goos, cgo) {
 		// Only the Keychain depends on cgo.
-		return fmt.Errorf("this build has no %s: it was built without cgo", backendLabels[b]),
-			"use a release build (its macOS binaries are built with cgo), or build on a Mac with " +
-				"CGO_ENABLED=1 and the Xcode command line tools (docs/platforms.md); or use --keyring-backend file"
+		return "use a release build (its macOS binaries are built with cgo), or build on a Mac with " +
+				"CGO_ENABLED=1 and the Xcode command line tools (docs/platforms.md); or use --keyring-backend file",
+			fmt.Errorf("this build has no %s: it was built without cgo", backendLabels[b])
 	}
-	return fmt.Errorf("not available on %s", goos),
-		"choose a backend of this system with --keyring-backend (`cxone-auth version` lists them)"
+	return "choose a backend of this system with --keyring-backend (`cxone-auth version` lists them)",
+		fmt.Errorf("not available on %s", goos)
 }
 
 func libHas(b string) bool {
@@ -145,9 +144,6 @@ func libHas(b string) bool {
 	}
 	return false
 }
-
-// probeTimeout bounds each availability probe; probes must stay cheap.
-const probeTimeout = 2 * time.Second
 
 // probe reports whether backend b is usable here, and a one-line note. It never opens a
 // keyring item, never asks for a passphrase and never starts a desktop prompt. getenv is the

@@ -81,11 +81,11 @@ func TestBackendsPerBuild(t *testing.T) {
 // TestKeychainMissingSaysHowToGetIt: asking a cgo-less darwin build for the Keychain names the
 // cause and the way to a build that has it; on another OS it says the OS has none.
 func TestKeychainMissingSaysHowToGetIt(t *testing.T) {
-	err, hint := notBuiltIn(BackendKeychain, "darwin", false)
+	hint, err := notBuiltIn(BackendKeychain, "darwin", false)
 	if !strings.Contains(err.Error(), "without cgo") || !strings.Contains(hint, "release build") || !strings.Contains(hint, "CGO_ENABLED=1") {
 		t.Errorf("darwin without cgo: %v / %s: want the cause and how to get a build with the Keychain", err, hint)
 	}
-	err, hint = notBuiltIn(BackendKeychain, "linux", false)
+	hint, err = notBuiltIn(BackendKeychain, "linux", false)
 	if !strings.Contains(err.Error(), "not available on linux") || strings.Contains(hint, "cgo") {
 		t.Errorf("linux: %v / %s", err, hint)
 	}
@@ -103,7 +103,7 @@ func TestKeychainMissingSaysHowToGetIt(t *testing.T) {
 	if !errors.As(err, &ke) || ke.Backend != BackendKeychain {
 		t.Fatalf("Load with the keychain on %s (cgo=%v) = %v, want a KeyringError of the keychain", runtime.GOOS, cgoEnabled, err)
 	}
-	if want, _ := notBuiltIn(BackendKeychain, runtime.GOOS, cgoEnabled); !strings.Contains(err.Error(), want.Error()) {
+	if _, want := notBuiltIn(BackendKeychain, runtime.GOOS, cgoEnabled); !strings.Contains(err.Error(), want.Error()) {
 		t.Errorf("error %q does not say %q", err, want)
 	}
 	if slices.Contains(keyring.AvailableBackends(), keyring.KeychainBackend) {

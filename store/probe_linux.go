@@ -4,11 +4,15 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/keyring"
 	"github.com/godbus/dbus"
 	"golang.org/x/sys/unix"
 )
+
+// probeTimeout bounds each availability probe; probes must stay cheap.
+const probeTimeout = 2 * time.Second
 
 // busNameAvailable reports whether a D-Bus name has an owner or can be activated on the
 // session bus. It is one or two small bus calls, bounded by probeTimeout.

@@ -130,7 +130,7 @@ func (s *Store) Backend() string {
 		b, from = autoBackend(s.getenv), "auto"
 		for _, x := range autoOrder {
 			if osHas(x, runtime.GOOS) && !compiledIn(x) {
-				why, _ := notBuiltIn(x, runtime.GOOS, cgoEnabled)
+				_, why := notBuiltIn(x, runtime.GOOS, cgoEnabled)
 				s.log.Debug("keyring backend skipped", "backend", x, "why", why)
 			}
 		}
@@ -905,7 +905,7 @@ func (s *Store) ring(ctx context.Context, b string) (keyring.Keyring, error) {
 		return r, nil
 	}
 	if !compiledIn(b) {
-		why, hint := notBuiltIn(b, runtime.GOOS, cgoEnabled)
+		hint, why := notBuiltIn(b, runtime.GOOS, cgoEnabled)
 		return nil, &KeyringError{Backend: b, Op: "open", Err: why, Hint: hint}
 	}
 	if avail, note := probe(b, "", s.getenv); !avail {
