@@ -17,10 +17,12 @@ import (
 
 // ExecOptions are the parsed options of `exec`.
 type ExecOptions struct {
-	F         *Factory
-	Args      []string
-	TokenOnly bool
-	Fresh     bool
+	F           *Factory
+	Args        []string
+	WithSecrets bool
+	TokenOnly   bool // the old name of the default; accepted, changes nothing
+	Fresh       bool
+	Creds       credentialSource
 }
 
 func newExecCmd(f *Factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
@@ -28,11 +30,13 @@ func newExecCmd(f *Factory, runF func(context.Context, *ExecOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:   "exec -- CMD [ARG...]",
 		Short: "Run a command with the credentials",
-		Long: `Exec runs CMD with the profile's CXONE_* variables and CXONE_ACCESS_TOKEN (the cached token while it has 5 minutes left) in its environment, and exits with CMD's exit status (127 when CMD cannot be started, 128+N when it is killed by signal N). Signals sent to cxone-auth are passed on to CMD.
+		Long: `Exec runs CMD with an access token (CXONE_ACCESS_TOKEN, CXONE_ACCESS_TOKEN_EXPIRES_AT: the cached token while it has 5 minutes left), the profile's non-secret CXONE_* variables and CXONE_PROFILE in its environment, and exits with CMD's exit status (127 when CMD cannot be started, 128+N when it is killed by signal N). Signals sent to cxone-auth are passed on to CMD; if cxone-auth is killed, CMD is killed too (Linux).
 
-CMD gets no other CXONE_* variable of this environment: in particular never CXONE_KEYRING_PASSPHRASE, which opens every profile. --token-only leaves out the two secrets (CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_SECRET) when the token is all CMD needs.`,
+CMD gets no other CXONE_* variable of this environment: in particular never CXONE_KEYRING_PASSPHRASE, which opens every profile. --with-secrets adds the two secrets (CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_SECRET) for programs that get their own tokens; --token-only, the old name of the default, is still accepted.
+
+--from-env or --env-file FILE (- = stdin) takes the four CXONE_* credentials from there instead of a stored profile: the token is requested live and nothing is read from or written to the keyring or the config.`,
 		Example: `  cxone-auth exec -- ./my-integration --dry-run
-  cxone-auth exec --token-only --profile staging -- env`,
+  cxone-auth exec --with-secrets --profile staging -- env`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorHint(helpHint(cmd), "exec needs a command: cxone-auth exec -- CMD [ARG...]")
@@ -41,6 +45,10 @@ CMD gets no other CXONE_* variable of this environment: in particular never CXON
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
+			opts.Creds.read(cmd)
+			if opts.WithSecrets && opts.TokenOnly {
+				return usageErrorHint(helpHint(cmd), "--with-secrets and --token-only contradict each other: give one of them")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -48,22 +56,31 @@ CMD gets no other CXONE_* variable of this environment: in particular never CXON
 		},
 	}
 	cmd.Flags().SetInterspersed(false)
-	cmd.Flags().BoolVar(&opts.TokenOnly, "token-only", false, "leave the two secrets out of CMD's environment")
+	cmd.Flags().BoolVar(&opts.WithSecrets, "with-secrets", false, "add the two secrets to CMD's environment")
+	cmd.Flags().BoolVar(&opts.TokenOnly, "token-only", false, "the default, no secrets (the old name, accepted)")
 	cmd.Flags().BoolVar(&opts.Fresh, "fresh", false, "a new token, not the cached one")
+	opts.Creds.addFlags(cmd)
 	return cmd
 }
 
 func execRun(ctx context.Context, o *ExecOptions) error {
 	f := o.F
-	p, err := f.profileWithToken(ctx, f.ProfileName(), o.Fresh)
+	p, err := f.tokenFor(ctx, &o.Creds, o.Fresh)
 	if err != nil {
 		return err
 	}
 	vals := exportValues(p.sec, p.meta, p.token)
-	if o.TokenOnly {
+	if !o.WithSecrets {
 		vals.ClientSecret, vals.AccessKeySecret = "", ""
 	}
-	return f.runChild(o.Args, f.Env.ChildEnviron(vals.Vars()...))
+	extra := vals.Vars()
+	switch {
+	case !p.stateless:
+		extra = append(extra, [2]string{"CXONE_PROFILE", f.ProfileName()})
+	case f.Settings.ProfileSet:
+		extra = append(extra, [2]string{"CXONE_PROFILE", f.Settings.Profile})
+	}
+	return f.runChild(o.Args, f.Env.ChildEnviron(extra...))
 }
 
 // runChild runs the command with env and passes its exit status through.
