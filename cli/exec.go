@@ -94,34 +94,34 @@ func (f *Factory) runChild(args, env []string) error {
 	child.Stdin, child.Stdout, child.Stderr = f.IO.In, f.IO.Out, f.IO.ErrOut
 	child.Env = env
 
-	// Forward signals. SIGINT from a terminal's Ctrl+C already reaches the child (it is in the
-	// terminal's foreground process group), so it is forwarded only when stdin is not a
-	// terminal, where it must have been sent to us alone (kill, a supervisor). Our own SIGINT
-	// handler (main's signal context) keeps Ctrl+C from ending us before the child: we wait.
-	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
-	if !f.IO.IsStdinTTY() {
-		sigs = append(sigs, os.Interrupt)
-	}
-	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, sigs...)
+	// Forward signals: every one this process can catch but SIGCHLD and SIGURG (the runtime's
+	// own), so a supervisor's USR1 or a resize reaches CMD as if it were CMD's. SIGINT from a
+	// terminal's Ctrl+C already reaches the child (it is in the terminal's foreground process
+	// group), so it is forwarded only when stdin is not a terminal, where it must have been sent
+	// to us alone (kill, a supervisor). Our own SIGINT handler (main's signal context) keeps
+	// Ctrl+C from ending us before the child: we wait. The choice per signal is in
+	// exec_unix.go and exec_windows.go; on Linux the child is also killed if we are (Pdeathsig).
+	ch := make(chan os.Signal, 16)
+	notifyForward(ch)
 	defer signal.Stop(ch)
-	if err := child.Start(); err != nil {
+	waited, err := launch(child)
+	if err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: exec: %s: %v\n", args[0], err)
 		return silentExit(exitCannotRun)
 	}
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case s := <-ch:
+	tty := f.IO.IsStdinTTY()
+wait:
+	for {
+		select {
+		case s := <-ch:
+			if forwardable(s, tty) {
 				_ = child.Process.Signal(s) // the child may have exited already
-			case <-done:
-				return
 			}
+			afterForward(s)
+		case err = <-waited:
+			break wait
 		}
-	}()
-	err = child.Wait()
-	close(done)
+	}
 	if err == nil {
 		return nil
 	}
@@ -133,6 +133,29 @@ func (f *Factory) runChild(args, env []string) error {
 		return silentExit(ee.ExitCode())
 	}
 	return fmt.Errorf("exec %s: %w", args[0], err)
+}
+
+// launch starts c and returns the channel its Wait result arrives on. Where the child is to
+// die with us (Pdeathsig, Linux), the kernel ties that to the thread that started it, not to
+// the process: the start and the wait run on one locked thread, kept until the child is gone,
+// so a Go scheduler that retires the thread cannot kill the child early.
+func launch(c *exec.Cmd) (<-chan error, error) {
+	setDeathSignal(c)
+	started, waited := make(chan error, 1), make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := c.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		waited <- c.Wait()
+	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return waited, nil
 }
 
 // lookPath finds file in the PATH of env (the environment the child gets), as a shell would.

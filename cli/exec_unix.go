@@ -1,0 +1,34 @@
+//go:build unix
+
+package cli
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// notifyForward relays every signal this process receives to ch.
+func notifyForward(ch chan<- os.Signal) { signal.Notify(ch) }
+
+// forwardable reports whether exec passes s on to its child: every catchable signal but
+// SIGCHLD (about our own child) and SIGURG (the Go runtime's preemption); SIGINT only when
+// stdin is not a terminal (a terminal's Ctrl+C reaches the child already).
+func forwardable(s os.Signal, stdinTTY bool) bool {
+	switch s {
+	case syscall.SIGCHLD, syscall.SIGURG:
+		return false
+	case os.Interrupt:
+		return !stdinTTY
+	}
+	return true
+}
+
+// afterForward acts on a signal for exec itself once the child has it: SIGTSTP (Ctrl+Z,
+// caught, so it no longer stops us) stops exec too, so the shell sees the job stopped; the
+// SIGCONT of `fg` continues both.
+func afterForward(s os.Signal) {
+	if s == syscall.SIGTSTP {
+		_ = syscall.Kill(syscall.Getpid(), syscall.SIGSTOP)
+	}
+}

@@ -1,0 +1,18 @@
+//go:build windows
+
+package cli
+
+import (
+	"os"
+	"os/signal"
+)
+
+// notifyForward keeps Ctrl+C from ending exec before its child: the console delivers it to
+// the child itself, and Windows has no signals to pass on.
+func notifyForward(ch chan<- os.Signal) { signal.Notify(ch, os.Interrupt) }
+
+// forwardable is false: a console's Ctrl+C reaches the child without us.
+func forwardable(os.Signal, bool) bool { return false }
+
+// afterForward has nothing to do on Windows.
+func afterForward(os.Signal) {}
