@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -22,6 +23,7 @@ type ExecOptions struct {
 	WithSecrets bool
 	TokenOnly   bool // the old name of the default; accepted, changes nothing
 	Fresh       bool
+	Refresh     bool
 	Creds       credentialSource
 }
 
@@ -34,9 +36,12 @@ func newExecCmd(f *Factory, runF func(context.Context, *ExecOptions) error) *cob
 
 CMD gets no other CXONE_* variable of this environment: in particular never CXONE_KEYRING_PASSPHRASE, which opens every profile. --with-secrets adds the two secrets (CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_SECRET) for programs that get their own tokens; --token-only, the old name of the default, is still accepted.
 
+--refresh is for commands that outlive a token: exec stays as CMD's parent and CXONE_ACCESS_TOKEN_FILE names a file (mode 0600, in a private folder under $XDG_RUNTIME_DIR, else the temp folder) that holds only the current token and is replaced atomically with a new one before it has 5 minutes left; CMD re-reads it when it needs a token. A failed renewal is retried with backoff and reported on stderr (the old token stays until it expires). The folder is removed when CMD ends, however it ends.
+
 --from-env or --env-file FILE (- = stdin) takes the four CXONE_* credentials from there instead of a stored profile: the token is requested live and nothing is read from or written to the keyring or the config.`,
 		Example: `  cxone-auth exec -- ./my-integration --dry-run
-  cxone-auth exec --with-secrets --profile staging -- env`,
+  cxone-auth exec --with-secrets --profile staging -- env
+  cxone-auth exec --refresh -- ./long-running-sync`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorHint(helpHint(cmd), "exec needs a command: cxone-auth exec -- CMD [ARG...]")
@@ -59,6 +64,7 @@ CMD gets no other CXONE_* variable of this environment: in particular never CXON
 	cmd.Flags().BoolVar(&opts.WithSecrets, "with-secrets", false, "add the two secrets to CMD's environment")
 	cmd.Flags().BoolVar(&opts.TokenOnly, "token-only", false, "the default, no secrets (the old name, accepted)")
 	cmd.Flags().BoolVar(&opts.Fresh, "fresh", false, "a new token, not the cached one")
+	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "keep a token file (CXONE_ACCESS_TOKEN_FILE) fresh")
 	opts.Creds.addFlags(cmd)
 	return cmd
 }
@@ -80,18 +86,24 @@ func execRun(ctx context.Context, o *ExecOptions) error {
 	case f.Settings.ProfileSet:
 		extra = append(extra, [2]string{"CXONE_PROFILE", f.Settings.Profile})
 	}
+	if o.Refresh {
+		return f.runRefreshing(ctx, o.Args, extra, p)
+	}
 	return f.runChild(o.Args, f.Env.ChildEnviron(extra...))
 }
 
 // runChild runs the command with env and passes its exit status through.
-func (f *Factory) runChild(args, env []string) error {
+func (f *Factory) runChild(args, env []string) error { return f.runChildTo(args, env, f.IO.ErrOut) }
+
+// runChildTo is runChild with the child's stderr (and exec's own messages) going to errOut.
+func (f *Factory) runChildTo(args, env []string, errOut io.Writer) error {
 	path, err := lookPath(args[0], env)
 	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: exec: %s: %v\n", args[0], errors.Unwrap(err))
+		fmt.Fprintf(errOut, "cxone-auth: exec: %s: %v\n", args[0], errors.Unwrap(err))
 		return silentExit(exitCannotRun)
 	}
 	child := exec.Command(path, args[1:]...)
-	child.Stdin, child.Stdout, child.Stderr = f.IO.In, f.IO.Out, f.IO.ErrOut
+	child.Stdin, child.Stdout, child.Stderr = f.IO.In, f.IO.Out, errOut
 	child.Env = env
 
 	// Forward signals: every one this process can catch but SIGCHLD and SIGURG (the runtime's
@@ -106,7 +118,7 @@ func (f *Factory) runChild(args, env []string) error {
 	defer signal.Stop(ch)
 	waited, err := launch(child)
 	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: exec: %s: %v\n", args[0], err)
+		fmt.Fprintf(errOut, "cxone-auth: exec: %s: %v\n", args[0], err)
 		return silentExit(exitCannotRun)
 	}
 	tty := f.IO.IsStdinTTY()

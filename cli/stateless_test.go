@@ -26,8 +26,13 @@ type statelessSandbox struct {
 
 func newStatelessSandbox(t *testing.T) *statelessSandbox {
 	t.Helper()
+	return newStatelessSandboxWith(t, cxonetest.Config{})
+}
+
+func newStatelessSandboxWith(t *testing.T, cfg cxonetest.Config) *statelessSandbox {
+	t.Helper()
 	root := t.TempDir()
-	sb := &statelessSandbox{t: t, bin: testBinary(t), root: root, srv: cxonetest.Start(t, cxonetest.Config{})}
+	sb := &statelessSandbox{t: t, bin: testBinary(t), root: root, srv: cxonetest.Start(t, cfg)}
 	sb.env = map[string]string{
 		"PATH":                     os.Getenv("PATH"),
 		"DBUS_SESSION_BUS_ADDRESS": "disabled:",
