@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,7 +82,8 @@ func (f *Factory) tokenFolder() (string, error) {
 			base = os.TempDir()
 		}
 	}
-	dir, err := os.MkdirTemp(base, "cxone-auth-exec-")
+	sweepTokenFolders(base)
+	dir, err := os.MkdirTemp(base, fmt.Sprintf("%s%d-", tokenFolderPrefix, os.Getpid()))
 	if err != nil {
 		return "", fmt.Errorf("exec --refresh: cannot create the token folder: %w", err)
 	}
@@ -89,6 +92,35 @@ func (f *Factory) tokenFolder() (string, error) {
 		return "", fmt.Errorf("exec --refresh: %w", err)
 	}
 	return dir, nil
+}
+
+// tokenFolderPrefix starts the name of every token folder; the pid of the exec that made it
+// follows, then a random part.
+const tokenFolderPrefix = "cxone-auth-exec-"
+
+// sweepTokenFolders removes the token folders in base that a killed exec could not (SIGKILL
+// leaves no chance to clean up): those of this user whose exec is no longer running.
+func sweepTokenFolders(base string) {
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), tokenFolderPrefix)
+		if !ok || !e.IsDir() { // a symbolic link is never followed
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		dir := filepath.Join(base, e.Name())
+		if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || !ownedByMe(fi) || !processGone(pid) {
+			continue
+		}
+		_ = os.RemoveAll(dir)
+	}
 }
 
 // writeTokenFile replaces the token file atomically (mode 0600): a reader sees the old token

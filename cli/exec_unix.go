@@ -3,6 +3,8 @@
 package cli
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,4 +33,13 @@ func afterForward(s os.Signal) {
 	if s == syscall.SIGTSTP {
 		_ = syscall.Kill(syscall.Getpid(), syscall.SIGSTOP)
 	}
+}
+
+// processGone reports whether no process has this pid.
+func processGone(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
+
+// ownedByMe reports whether fi belongs to this process's user.
+func ownedByMe(fi fs.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
 }

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"io/fs"
 	"os"
 	"os/signal"
 )
@@ -16,3 +17,10 @@ func forwardable(os.Signal, bool) bool { return false }
 
 // afterForward has nothing to do on Windows.
 func afterForward(os.Signal) {}
+
+// processGone is false: the token folders of killed execs are left to the temp folder's
+// cleaning on Windows (a pid there says too little about whose folder it was).
+func processGone(int) bool { return false }
+
+// ownedByMe is false on Windows, where the sweep does nothing.
+func ownedByMe(fs.FileInfo) bool { return false }
