@@ -12,11 +12,15 @@ import (
 // bus (and, with no address set, would launch a dbus-daemon that outlives us). Go runs the
 // init of a package after those of its imports and, among the packages that are ready, in
 // import-path order (Go 1.21 and later). Nothing imports the guard ahead of keyring, so the
-// order rests on the path: "cxone-auth/store/dbusguard" sorts before
-// "github.com/99designs/keyring". A module path that sorts after it (a rename to
-// "github.com/nice/cxone-auth", say) would silently run keyring first. These two tests make
-// that a failure: one reads the order the runtime really used, the other names the cause.
-
+// order rests on the paths: the guard becomes ready as soon as the standard library it imports
+// is initialised, keyring only after its own imports (godbus, golang.org/x/...), and when both
+// are ready the smaller path goes first. "cxone-auth/store/dbusguard" sorts before
+// "github.com/99designs/keyring", which settles it whatever keyring imports. A module path
+// that sorts after keyring may still work (then it depends on which of keyring's imports is
+// initialised last: with the same imports, "github.com/zzz/app/guard" ran first and
+// "zzz.example/app/guard" after keyring, in a trial). These tests make a wrong order a
+// failure: the runtime's own trace of the order (here, and for the product binary in
+// cli/initorder_test.go), and the simple rule that settles it.
 // TestInitOrderGuardBeforeKeyring reads the runtime's own trace of the package inits of this
 // test binary (GODEBUG=inittrace=1) and requires the guard's before keyring's.
 func TestInitOrderGuardBeforeKeyring(t *testing.T) {
@@ -38,11 +42,13 @@ func TestInitOrderGuardBeforeKeyring(t *testing.T) {
 	}
 }
 
-// TestModulePathSortsBeforeKeyring names the cause of a wrong order before it shows.
+// TestModulePathSortsBeforeKeyring keeps the rule that settles the order whatever keyring
+// imports, so that a wrong order never depends on a dependency update.
 func TestModulePathSortsBeforeKeyring(t *testing.T) {
 	if guard := modulePath(t) + "/store/dbusguard"; guard >= "github.com/99designs/keyring" {
-		t.Errorf("the import path %q sorts after github.com/99designs/keyring, so Go would run keyring's init first "+
-			"and it could launch a dbus-daemon: import the guard from a package keyring's init waits for, or keep a module path that sorts first", guard)
+		t.Errorf("the import path %q sorts after github.com/99designs/keyring: whether Go runs the D-Bus guard's init "+
+			"before keyring's (which may launch a dbus-daemon) now depends on keyring's own imports; keep a module path "+
+			"that sorts first, or make the guard's order independent of paths (see this file's comment)", guard)
 	}
 }
 
