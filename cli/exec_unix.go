@@ -26,11 +26,13 @@ func forwardable(s os.Signal, stdinTTY bool) bool {
 	return true
 }
 
-// afterForward acts on a signal for exec itself once the child has it: SIGTSTP (Ctrl+Z,
-// caught, so it no longer stops us) stops exec too, so the shell sees the job stopped; the
-// SIGCONT of `fg` continues both.
+// afterForward acts on a signal for exec itself once the child has it: the job-control stops
+// (SIGTSTP from Ctrl+Z, SIGTTIN and SIGTTOU for a background job at the terminal), caught and
+// so no longer stopping us, stop exec too, so the shell sees the whole job stopped; the
+// SIGCONT of `fg` or `bg` continues both.
 func afterForward(s os.Signal) {
-	if s == syscall.SIGTSTP {
+	switch s {
+	case syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU:
 		_ = syscall.Kill(syscall.Getpid(), syscall.SIGSTOP)
 	}
 }
