@@ -48,7 +48,7 @@ func TestExecChildGetsNoPassphrase(t *testing.T) {
 	if strings.Contains(out, e.vars["CXONE_KEYRING_PASSPHRASE"]) {
 		t.Error("the passphrase is in the child's environment")
 	}
-	// The default (SPEC 6a, changed on purpose): the token, its expiry, the non-secret
+	// The default (changed on purpose, docs/exec-refresh.md): the token, its expiry, the non-secret
 	// variables and CXONE_PROFILE; neither secret, and the stale parent value is gone too.
 	if child["UNRELATED"] != "kept" || child["CXONE_ACCESS_TOKEN"] == "" || child["CXONE_ACCESS_TOKEN_EXPIRES_AT"] == "" ||
 		child["CXONE_CLIENT_ID"] == "" || child["CXONE_PROFILE"] != "staging" {
