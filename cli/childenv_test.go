@@ -48,22 +48,45 @@ func TestExecChildGetsNoPassphrase(t *testing.T) {
 	if strings.Contains(out, e.vars["CXONE_KEYRING_PASSPHRASE"]) {
 		t.Error("the passphrase is in the child's environment")
 	}
-	if child["CXONE_CLIENT_SECRET"] != cxonetest.DefaultCredentials.ClientSecret || child["UNRELATED"] != "kept" || child["CXONE_ACCESS_TOKEN"] == "" {
-		t.Errorf("child environment: secret %q, UNRELATED %q, token set %v", child["CXONE_CLIENT_SECRET"], child["UNRELATED"], child["CXONE_ACCESS_TOKEN"] != "")
+	// The default (changed on purpose, docs/exec-refresh.md): the token, its expiry, the non-secret
+	// variables and CXONE_PROFILE; neither secret, and the stale parent value is gone too.
+	if child["UNRELATED"] != "kept" || child["CXONE_ACCESS_TOKEN"] == "" || child["CXONE_ACCESS_TOKEN_EXPIRES_AT"] == "" ||
+		child["CXONE_CLIENT_ID"] == "" || child["CXONE_PROFILE"] != "staging" {
+		t.Errorf("child environment: UNRELATED %q, token set %v, expiry %q, client id set %v, profile %q", child["UNRELATED"],
+			child["CXONE_ACCESS_TOKEN"] != "", child["CXONE_ACCESS_TOKEN_EXPIRES_AT"], child["CXONE_CLIENT_ID"] != "", child["CXONE_PROFILE"])
 	}
+	noSecrets := func(what string, child map[string]string, out string) {
+		t.Helper()
+		for _, name := range []string{"CXONE_CLIENT_SECRET", "CXONE_ACCESS_KEY_SECRET"} {
+			if _, ok := child[name]; ok {
+				t.Errorf("%s: the child got %s", what, name)
+			}
+		}
+		if strings.Contains(out, cxonetest.DefaultCredentials.ClientSecret) || strings.Contains(out, cxonetest.DefaultCredentials.AccessKeySecret) ||
+			strings.Contains(out, "STALE-FROM-THE-PARENT") {
+			t.Errorf("%s: a secret reached the child", what)
+		}
+	}
+	noSecrets("exec", child, out)
 
+	// --token-only, the old name of the default, is still accepted and changes nothing.
 	code, out, _ = e.run("exec", "--profile", "staging", "--token-only", "--", "env")
 	child = envLines(out)
 	if code != 0 || child["CXONE_ACCESS_TOKEN"] == "" || child["CXONE_CLIENT_ID"] == "" {
 		t.Fatalf("--token-only: exit %d, token or client id missing", code)
 	}
-	for _, name := range []string{"CXONE_CLIENT_SECRET", "CXONE_ACCESS_KEY_SECRET"} {
-		if _, ok := child[name]; ok {
-			t.Errorf("--token-only: the child got %s", name)
-		}
+	noSecrets("--token-only", child, out)
+
+	// --with-secrets adds the profile's two secrets (not the parent's stale one).
+	code, out, _ = e.run("exec", "--profile", "staging", "--with-secrets", "--", "env")
+	child = envLines(out)
+	if code != 0 || child["CXONE_CLIENT_SECRET"] != cxonetest.DefaultCredentials.ClientSecret ||
+		child["CXONE_ACCESS_KEY_SECRET"] != cxonetest.DefaultCredentials.AccessKeySecret || child["CXONE_ACCESS_TOKEN"] == "" {
+		t.Errorf("--with-secrets: exit %d, client secret right %v, access key secret right %v", code,
+			child["CXONE_CLIENT_SECRET"] == cxonetest.DefaultCredentials.ClientSecret, child["CXONE_ACCESS_KEY_SECRET"] == cxonetest.DefaultCredentials.AccessKeySecret)
 	}
-	if strings.Contains(out, cxonetest.DefaultCredentials.ClientSecret) || strings.Contains(out, cxonetest.DefaultCredentials.AccessKeySecret) {
-		t.Error("--token-only: a secret reached the child")
+	if code, _, _ := e.run("exec", "--with-secrets", "--token-only", "--", "true"); code != 2 {
+		t.Errorf("--with-secrets --token-only: exit %d, want 2", code)
 	}
 }
 

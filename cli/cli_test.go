@@ -42,7 +42,7 @@ func newCLIEnv(t testing.TB, cfg cxonetest.Config) *cliEnv {
 // run executes one command line and returns the exit code, stdout and stderr.
 func (e *cliEnv) run(args ...string) (int, string, string) {
 	e.t.Helper()
-	return e.runIn(Test(strings.NewReader(""), nil, nil), args...)
+	return e.runIn(testStreams(strings.NewReader(""), nil, nil), args...)
 }
 
 // runIn is run with the given streams (their Out and ErrOut are replaced by buffers).

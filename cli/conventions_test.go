@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cxone-auth/auth/cxonetest"
+	"cxone-auth/store"
 )
 
 func TestMain(m *testing.M) {
@@ -69,13 +70,17 @@ func TestVersion(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "commit ") || !strings.Contains(out, "built ") || !strings.Contains(out, "go1.") {
 		t.Errorf("version: exit %d, %q", code, out)
 	}
+	// The backends this binary contains (a darwin build without cgo has no Keychain).
+	if want := "keyring backends " + strings.Join(store.CompiledBackends(), ", ") + "\n"; !strings.Contains(out, want) || !strings.Contains(want, "file") {
+		t.Errorf("version: %q does not list the compiled-in backends %q", out, want)
+	}
 }
 
 // TestHelpFitsEightyColumns renders every command's help at 80 columns: no line is wider, and
 // each command (but cobra's own help) shows an example.
 func TestHelpFitsEightyColumns(t *testing.T) {
 	e := newCLIEnv(t, cxonetest.Config{})
-	f := &Factory{IO: Test(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
+	f := &Factory{IO: testStreams(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
 	root := newRootCmd(f)
 	root.InitDefaultCompletionCmd()
 	var walk func(*cobra.Command)
@@ -200,7 +205,7 @@ func TestRemoveAsks(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	for _, answer := range []string{"n\n", "\n", "nope\n", ""} {
-		io := Test(strings.NewReader(answer), nil, nil)
+		io := testStreams(strings.NewReader(answer), nil, nil)
 		io.SetStdinTTY(true)
 		code, _, stderr := e.runIn(io, "remove", "--profile", "gone")
 		if code != 130 || !strings.Contains(stderr, "[y/N]") || !strings.Contains(stderr, "nothing removed") {
@@ -210,7 +215,7 @@ func TestRemoveAsks(t *testing.T) {
 	if _, out, _ := e.run("list"); !strings.Contains(out, "gone") {
 		t.Fatal("a refused remove removed the profile")
 	}
-	io := Test(strings.NewReader("y\n"), nil, nil)
+	io := testStreams(strings.NewReader("y\n"), nil, nil)
 	io.SetStdinTTY(true)
 	if code, _, stderr := e.runIn(io, "remove", "--profile", "gone"); code != 0 || !strings.Contains(stderr, `Removed profile "gone"`) {
 		t.Fatalf("answer y: exit %d\n%s", code, stderr)
@@ -222,15 +227,15 @@ func TestEnvFileFromStdin(t *testing.T) {
 	c := cxonetest.DefaultCredentials
 	body := "CXONE_CLIENT_ID=" + c.ClientID + "\nCXONE_CLIENT_SECRET=" + c.ClientSecret +
 		"\nCXONE_ACCESS_KEY_ID=" + c.AccessKeyID + "\nCXONE_ACCESS_KEY_SECRET=" + c.AccessKeySecret + "\n"
-	code, out, stderr := e.runIn(Test(strings.NewReader(body), nil, nil), "check", "--env-file", "-", "--json")
+	code, out, stderr := e.runIn(testStreams(strings.NewReader(body), nil, nil), "check", "--env-file", "-", "--json")
 	if code != 0 || parseCheck(t, out).Profiles[0].Status != "valid" {
 		t.Fatalf("check --env-file -: exit %d\n%s\n%s", code, out, stderr)
 	}
-	code, _, stderr = e.runIn(Test(strings.NewReader(body), nil, nil), "setup", "--env-file", "-", "--profile", "piped")
+	code, _, stderr = e.runIn(testStreams(strings.NewReader(body), nil, nil), "setup", "--env-file", "-", "--profile", "piped")
 	if code != 0 || !strings.Contains(stderr, `Saved profile "piped"`) {
 		t.Fatalf("setup --env-file -: exit %d\n%s", code, stderr)
 	}
-	code, _, stderr = e.runIn(Test(strings.NewReader("CXONE_CLIENT_ID=x\n"), nil, nil), "check", "--env-file", "-")
+	code, _, stderr = e.runIn(testStreams(strings.NewReader("CXONE_CLIENT_ID=x\n"), nil, nil), "check", "--env-file", "-")
 	if code != 2 || !strings.Contains(stderr, "stdin: missing or empty") {
 		t.Errorf("incomplete stdin: exit %d\n%s", code, stderr)
 	}
@@ -283,7 +288,7 @@ func TestCheckAllOneLineAProfile(t *testing.T) {
 // TestOptionsParsing checks what a command line parses to, without running anything.
 func TestOptionsParsing(t *testing.T) {
 	e := newCLIEnv(t, cxonetest.Config{})
-	f := &Factory{IO: Test(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
+	f := &Factory{IO: testStreams(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
 	var got *ExportOptions
 	cmd := newExportCmd(f, func(_ context.Context, o *ExportOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--format", "json", "-o", "x.json", "--force", "--with-token", "--fresh"})

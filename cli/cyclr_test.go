@@ -285,7 +285,7 @@ func TestCyclrGuidedRotationOffersThePush(t *testing.T) {
 	newID, newSecret := "GUIDEDKEYIDABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHI====", "GUIDEDSECRETQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUVW===="
 	ce.srv.AddAccessKey(newID, newSecret, cxonetest.DefaultUser)
 	// One line per read, as a person types: the prompts' own buffering takes no answer ahead.
-	io := Test(&cyclrLineReader{lines: []string{"y", newID, newSecret, "y"}}, nil, nil)
+	io := testStreams(&cyclrLineReader{lines: []string{"y", newID, newSecret, "y"}}, nil, nil)
 	io.SetStdinTTY(true)
 	io.SetStdoutTTY(true)
 	code, out, stderr := ce.runIn(io, "setup", "--rotate", "--profile", "prod", "--accessible")
@@ -318,7 +318,7 @@ func TestCyclrWizardOffersAnInstall(t *testing.T) {
 	ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
 	ce.login()
 	lines := append(strings.Split(strings.Repeat("\n", cyclrEditEnters-1), "\n"), "y", "1")
-	io := Test(&cyclrLineReader{lines: lines}, nil, nil)
+	io := testStreams(&cyclrLineReader{lines: lines}, nil, nil)
 	io.SetStdinTTY(true)
 	io.SetStdoutTTY(true)
 	code, out, stderr := ce.runIn(io, "setup", "--profile", "prod", "--accessible")
@@ -418,7 +418,7 @@ func TestCyclrTokenIsCachedAndRenewedWhenRefused(t *testing.T) {
 func TestCyclrLoginPromptsOnATerminal(t *testing.T) {
 	ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
 	c := cyclrtest.DefaultCredentials
-	io := Test(&cyclrLineReader{lines: []string{ce.cy.URL, c.ClientID, c.ClientSecret}}, nil, nil)
+	io := testStreams(&cyclrLineReader{lines: []string{ce.cy.URL, c.ClientID, c.ClientSecret}}, nil, nil)
 	io.SetStdinTTY(true)
 	code, out, stderr := ce.runIn(io, "cyclr", "login")
 	if code != 0 || !strings.Contains(stderr, "Client Secret: ") {
@@ -428,7 +428,7 @@ func TestCyclrLoginPromptsOnATerminal(t *testing.T) {
 		t.Error("the prompted secret was echoed")
 	}
 	// An off-loopback http domain is refused before anything is sent.
-	io = Test(&cyclrLineReader{lines: []string{"http://api.cyclr.com", c.ClientID, c.ClientSecret}}, nil, nil)
+	io = testStreams(&cyclrLineReader{lines: []string{"http://api.cyclr.com", c.ClientID, c.ClientSecret}}, nil, nil)
 	io.SetStdinTTY(true)
 	if code, _, stderr := ce.runIn(io, "cyclr", "login"); code != exitUsage || !strings.Contains(stderr, "https") {
 		t.Errorf("http domain: exit %d\n%s", code, stderr)
@@ -459,7 +459,7 @@ func TestCyclrEditThatChangesTheKeyOffersThePush(t *testing.T) {
 	// Environment, issuer, client choice, Client ID, Client Secret kept; the new key typed;
 	// yes to the push; no to another install.
 	lines := []string{"", "", "", "", "", newID, newSecret, "y", "n"}
-	io := Test(&cyclrLineReader{lines: lines}, nil, nil)
+	io := testStreams(&cyclrLineReader{lines: lines}, nil, nil)
 	io.SetStdinTTY(true)
 	io.SetStdoutTTY(true)
 	code, out, stderr := ce.runIn(io, "setup", "--profile", "prod", "--accessible")

@@ -15,16 +15,6 @@ type Env struct {
 // NewEnv returns an environment over NAME=value pairs (the last of a repeated name wins).
 func NewEnv(environ []string) Env { return Env{vars: slices.Clone(environ)} }
 
-// EnvFromMap returns an environment holding the map's variables (for tests).
-func EnvFromMap(m map[string]string) Env {
-	var vars []string
-	for k, v := range m {
-		vars = append(vars, k+"="+v)
-	}
-	slices.Sort(vars)
-	return Env{vars: vars}
-}
-
 // Getenv returns the value of name, "" when unset.
 func (e Env) Getenv(name string) string {
 	v, _ := e.Lookup(name)

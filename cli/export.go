@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,7 @@ type ExportOptions struct {
 	Force     bool
 	WithToken bool
 	Fresh     bool
+	Creds     credentialSource
 }
 
 func newExportCmd(f *Factory, runF func(context.Context, *ExportOptions) error) *cobra.Command {
@@ -37,12 +39,17 @@ created with mode 0600 (atomically; an existing file is replaced only with --for
 Formats: env (dotenv; values that need no quoting are written bare, as real CXone values
 always are, so the file also works with docker --env-file), shell (export NAME='value'
 lines, safe to eval), json (one object). --with-token adds CXONE_ACCESS_TOKEN and
-CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).`,
+CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).
+
+--from-env or --env-file FILE (- = stdin) exports the four CXONE_* credentials of the
+environment or the file instead of a stored profile, with the tenant and API endpoint of a
+live token request; nothing is read from or written to the keyring or the config.`,
 		Example: `  cxone-auth export -o .env
   eval "$(cxone-auth export --format shell)"
   cxone-auth export --format json --with-token | jq -r .CXONE_ACCESS_TOKEN`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Creds.read(cmd)
 			if _, ok := store.FormatNamed(opts.Format); !ok {
 				return usageErrorHint(helpHint(cmd), "--format %q: want %s", opts.Format, strings.Join(store.FormatNames(), ", "))
 			}
@@ -61,6 +68,7 @@ CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).`,
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing output file")
 	fl.BoolVar(&opts.WithToken, "with-token", false, "add an access token and its expiry")
 	fl.BoolVar(&opts.Fresh, "fresh", false, "with --with-token: a new token, not the cached one")
+	opts.Creds.addFlags(cmd)
 	if f.completing {
 		_ = cmd.RegisterFlagCompletionFunc("format", completeFrom(store.FormatNames()))
 	}
@@ -69,6 +77,10 @@ CXONE_ACCESS_TOKEN_EXPIRES_AT (the cached token while it has 5 minutes left).`,
 
 func exportRun(ctx context.Context, o *ExportOptions) error {
 	f := o.F
+	if o.Creds.stateless() {
+		return f.exportStateless(ctx, o)
+	}
+	f.noticeIgnoredEnvironment(&o.Creds)
 	f.warnLooseConfig()
 	name := f.ProfileName()
 	if o.Output == "" {
@@ -151,6 +163,58 @@ func (f *Factory) writeExport(ctx context.Context, r exportRequest) (string, boo
 	}
 	inTree, ignored := store.GitIgnoreStatus(r.path, f.Env.Getenv)
 	return abs, inTree && !ignored, nil
+}
+
+// exportStateless is export with --from-env or --env-file: the four credentials of there, the
+// tenant and API endpoint of a live token request (the token itself only with --with-token),
+// nothing read from or written to the keyring or the config. -o FILE is written as usual.
+func (f *Factory) exportStateless(ctx context.Context, o *ExportOptions) error {
+	fm, _ := store.FormatNamed(o.Format) // checked in RunE
+	if o.Output != "" && !o.Force {
+		if _, err := os.Lstat(o.Output); err == nil {
+			return existsError(o.Output)
+		}
+	}
+	p, err := f.statelessToken(ctx, &o.Creds)
+	if err != nil {
+		return err
+	}
+	v := exportValues(p.sec, p.token)
+	if !o.WithToken {
+		v.AccessToken, v.TokenExpiresAt = "", time.Time{}
+	}
+	var buf bytes.Buffer
+	if err := fm.Write(&buf, v); err != nil {
+		return fmt.Errorf("cannot write the %s format: %w", o.Format, err)
+	}
+	if o.Output == "" {
+		if _, err := f.IO.Out.Write(buf.Bytes()); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		return nil
+	}
+	if err := store.WriteFileAtomic(o.Output, buf.Bytes(), o.Force); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return existsError(o.Output)
+		}
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Wrote the credentials of %s to %s (mode 0600).\n", credentialWhere(o.Creds.EnvFile), o.Output)
+	if inTree, ignored := store.GitIgnoreStatus(o.Output, f.Env.Getenv); inTree && !ignored {
+		fmt.Fprintf(f.IO.ErrOut, "Warning: %s is inside a git work tree and not ignored: add it to .gitignore so the secrets are never committed.\n", o.Output)
+	}
+	return nil
+}
+
+// credentialWhere names where stateless credentials came from.
+func credentialWhere(envFile string) string {
+	switch envFile {
+	case "":
+		return "the environment"
+	case "-":
+		return "stdin"
+	}
+	return envFile
 }
 
 func existsError(path string) error {

@@ -38,13 +38,6 @@ func System() *IOStreams {
 	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, openTTY: openControllingTerminal}
 }
 
-// Test returns streams over the given reader and writers, none of them a terminal unless the
-// test says so with SetStdinTTY and friends.
-func Test(in io.Reader, out, errOut io.Writer) *IOStreams {
-	f := false
-	return &IOStreams{In: in, Out: out, ErrOut: errOut, stdinTTY: &f, stdoutTTY: &f, stderrTTY: &f}
-}
-
 // SetStdinTTY overrides the terminal check of stdin.
 func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = &v }
 

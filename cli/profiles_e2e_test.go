@@ -15,6 +15,7 @@ import (
 	"cxone-auth/auth/cxonetest"
 	"cxone-auth/steps"
 	"cxone-auth/steps/stepstest"
+	"cxone-auth/steps/wizardtest"
 	"cxone-auth/store"
 	"cxone-auth/ui"
 )
@@ -61,7 +62,7 @@ func threeProfiles(t *testing.T) *cliEnv {
 func newTTYFactory(t *testing.T, e *cliEnv, input string, args ...string) (*Factory, *bytes.Buffer) {
 	t.Helper()
 	var errOut bytes.Buffer
-	io := Test(strings.NewReader(input), &bytes.Buffer{}, &errOut)
+	io := testStreams(strings.NewReader(input), &bytes.Buffer{}, &errOut)
 	io.SetStdinTTY(true)
 	io.SetStdoutTTY(true)
 	f := &Factory{IO: io, Env: EnvFromMap(e.vars)}
@@ -82,7 +83,7 @@ func startHome(t *testing.T, e *cliEnv) (*stepstest.Driver, *Factory) {
 	if err := f.unlockKeyring(context.Background()); err != nil {
 		t.Fatalf("unlock: %v", err)
 	}
-	m := steps.NewHomeModel(f.wizardDeps(), f.stepsConfig()).(*ui.Model)
+	m := wizardtest.NewHomeModel(f.wizardDeps(), f.stepsConfig()).(*ui.Model)
 	d := stepstest.StartAt(t, m, 80, 24, "Profiles")
 	d.Timeout = 15 * time.Second
 	return d, f
@@ -229,7 +230,7 @@ func TestEditKeepingEveryValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	deps, cfg := f.wizardDeps(), f.stepsConfig()
-	d := stepstest.StartAt(t, steps.NewFlowModel(deps, cfg, steps.EditFlow(deps, cfg, p, "", nil)).(*ui.Model), 80, 24, "Step 1 of 6")
+	d := stepstest.StartAt(t, wizardtest.NewFlowModel(deps, cfg, steps.EditFlow(deps, cfg, p, "", nil)).(*ui.Model), 80, 24, "Step 1 of 6")
 	d.Timeout = 15 * time.Second
 	e.srv.ResetRequests()
 	d.Keys("enter", "enter") // the environment (custom: the emulator), its issuer URL
@@ -304,7 +305,7 @@ func TestRotateUnattended(t *testing.T) {
 	if code, _, _ := e.run("setup", "--rotate", "--profile", "nope", "--env-file", good); code != 4 {
 		t.Errorf("--rotate of a missing profile: exit %d, want 4", code)
 	}
-	io := Test(strings.NewReader(""), nil, nil)
+	io := testStreams(strings.NewReader(""), nil, nil)
 	io.SetStdinTTY(true)
 	io.SetStdoutTTY(true)
 	if code, _, _ := e.runIn(io, "setup", "--rotate", "--profile", "nope"); code != 4 {

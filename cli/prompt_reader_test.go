@@ -15,7 +15,7 @@ import (
 // over stdin lost them).
 func TestPromptsShareOneReader(t *testing.T) {
 	var errOut bytes.Buffer
-	io := Test(strings.NewReader("acme\nsecret passphrase \ny\nlast\n"), &bytes.Buffer{}, &errOut)
+	io := testStreams(strings.NewReader("acme\nsecret passphrase \ny\nlast\n"), &bytes.Buffer{}, &errOut)
 	io.SetStdinTTY(true)
 	ctx := context.Background()
 	lines := ui.NewPrompter(ctx, io.LineInput(), &errOut)

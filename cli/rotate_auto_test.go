@@ -306,7 +306,7 @@ func TestRotateAutoRefusedOnTerminalGoesGuided(t *testing.T) {
 	e := rotateAutoEnv(t)
 	before := rotateAutoFiles(t, e)
 	e.srv.SetFault(cxonetest.EndpointAccessKeys, cxonetest.Fault{Kind: cxonetest.FaultStatus, Status: 403, Method: "POST"})
-	io := Test(strings.NewReader(""), nil, nil)
+	io := testStreams(strings.NewReader(""), nil, nil)
 	io.SetStdinTTY(true)
 	io.SetStdoutTTY(true)
 	code, out, stderr := e.runIn(io, "--accessible", "setup", "--profile", "prod", "--rotate", "--auto")

@@ -33,7 +33,7 @@ func TestCheckAllAsksThePassphraseOnce(t *testing.T) {
 	delete(e.vars, "CXONE_KEYRING_PASSPHRASE")
 
 	typed := strings.Repeat("not the passphrase at all\n", 8)
-	io := Test(strings.NewReader(typed), nil, nil)
+	io := testStreams(strings.NewReader(typed), nil, nil)
 	io.SetStdinTTY(true)
 	code, out, stderr := e.runIn(io, "check", "--all", "--json")
 	if code != 1 {
@@ -48,7 +48,7 @@ func TestCheckAllAsksThePassphraseOnce(t *testing.T) {
 		}
 	}
 
-	io = Test(strings.NewReader("correct horse battery staple\n"), nil, nil)
+	io = testStreams(strings.NewReader("correct horse battery staple\n"), nil, nil)
 	io.SetStdinTTY(true)
 	code, out, stderr = e.runIn(io, "check", "--all", "--json")
 	if code != 0 || strings.Count(stderr, "Passphrase for the keyring") != 1 || len(parseCheck(t, out).Profiles) != 4 {
@@ -99,7 +99,7 @@ func TestReportsWriteOnce(t *testing.T) {
 	e.setupProfiles(5)
 	for _, args := range [][]string{{"list"}, {"check", "--all"}, {"check", "--profile", "p000"}} {
 		out := &countingWriter{}
-		io := Test(strings.NewReader(""), out, &strings.Builder{})
+		io := testStreams(strings.NewReader(""), out, &strings.Builder{})
 		if code := Main(context.Background(), args, io, EnvFromMap(e.vars)); code != 0 {
 			t.Fatalf("%v: exit %d", args, code)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"cxone-auth/auth/cxonetest"
 	"cxone-auth/steps"
+	"cxone-auth/steps/wizardtest"
 	"cxone-auth/ui"
 	"cxone-auth/ui/uitest"
 )
@@ -128,7 +129,7 @@ func TestProfilesScreenSoak(t *testing.T) {
 	e := newCLIEnv(t, cxonetest.Config{})
 	names := e.setupProfiles(20)
 	f, _ := newTTYFactory(t, e, "")
-	m := steps.NewHomeModel(f.wizardDeps(), f.stepsConfig()).(*ui.Model)
+	m := wizardtest.NewHomeModel(f.wizardDeps(), f.stepsConfig()).(*ui.Model)
 	scr := newSyncScreen(t, m, 100, 40) // every row on the screen
 	checks := 0
 	settled := func(when string) {

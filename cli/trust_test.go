@@ -314,7 +314,7 @@ func TestWizardSaveIsACompareAndSwap(t *testing.T) {
 	keyFile := filepath.Join(e.dir, "new-key.env")
 	os.WriteFile(keyFile, []byte("CXONE_ACCESS_KEY_ID="+newID+"\nCXONE_ACCESS_KEY_SECRET="+newSecret+"\n"), 0o600)
 
-	f := &Factory{IO: Test(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
+	f := &Factory{IO: testStreams(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
 	root := newRootCmd(f)
 	if err := f.prepare(root, f.flags); err != nil {
 		t.Fatal(err)

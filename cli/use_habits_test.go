@@ -31,7 +31,7 @@ func TestUsePicker(t *testing.T) {
 		t.Errorf("use without NAME and without a terminal: exit %d, want 2\n%s", code, stderr)
 	}
 	habitsPlantName(t, filepath.Join(e.vars["CXONE_CONFIG_DIR"], "config.json"), "\x1b[31mevil", "qa")
-	io := Test(strings.NewReader("3\n"), nil, nil)
+	io := testStreams(strings.NewReader("3\n"), nil, nil)
 	io.SetStdinTTY(true)
 	io.SetStderrTTY(true)
 	code, _, stderr := e.runIn(io, "switch", "--accessible")
@@ -44,7 +44,7 @@ func TestUsePicker(t *testing.T) {
 	if !strings.Contains(stderr, "1. prod (default)") || !strings.Contains(stderr, "3. staging") {
 		t.Errorf("the list does not show the profiles and the default:\n%s", stderr)
 	}
-	io = Test(strings.NewReader(""), nil, nil)
+	io = testStreams(strings.NewReader(""), nil, nil)
 	io.SetStdinTTY(true)
 	io.SetStderrTTY(true)
 	if code, _, stderr := e.runIn(io, "use", "--accessible"); code != 130 || !strings.Contains(stderr, "unchanged") {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"cxone-auth/store"
 )
 
 // Stamped at release time with -ldflags "-X cxone-auth/cli.version=... -X cxone-auth/cli.commit=...
@@ -100,8 +102,8 @@ func newVersionCmd(f *Factory) *cobra.Command {
 			if b.Modified {
 				commit += " (modified)"
 			}
-			_, err := fmt.Fprintf(f.IO.Out, "cxone-auth %s\ncommit %s\nbuilt %s\n%s %s/%s\n",
-				b.Version, commit, b.Date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintf(f.IO.Out, "cxone-auth %s\ncommit %s\nbuilt %s\n%s %s/%s\nkeyring backends %s\n",
+				b.Version, commit, b.Date, runtime.Version(), runtime.GOOS, runtime.GOARCH, strings.Join(store.CompiledBackends(), ", "))
 			return err
 		},
 	}

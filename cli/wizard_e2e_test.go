@@ -10,6 +10,7 @@ import (
 	"cxone-auth/auth/cxonetest"
 	"cxone-auth/steps"
 	"cxone-auth/steps/stepstest"
+	"cxone-auth/steps/wizardtest"
 	"cxone-auth/ui"
 )
 
@@ -23,12 +24,12 @@ const wizardPassphrase = "typed in the wizard"
 func startWizard(t *testing.T, e *cliEnv) *stepstest.Driver {
 	t.Helper()
 	delete(e.vars, "CXONE_KEYRING_PASSPHRASE")
-	f := &Factory{IO: Test(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
+	f := &Factory{IO: testStreams(strings.NewReader(""), io.Discard, io.Discard), Env: EnvFromMap(e.vars)}
 	root := newRootCmd(f)
 	if err := f.prepare(root, f.flags); err != nil {
 		t.Fatal(err)
 	}
-	m := steps.NewModel(f.wizardDeps(), steps.Config{Profile: f.ProfileName(), Issuer: f.Settings.Issuer}).(*ui.Model)
+	m := wizardtest.NewModel(f.wizardDeps(), steps.Config{Profile: f.ProfileName(), Issuer: f.Settings.Issuer}).(*ui.Model)
 	d := stepstest.Start(t, m)
 	d.Timeout = 10 * time.Second
 	return d

@@ -425,7 +425,7 @@ func newHomeHarness(t *testing.T, deps Deps, cfg Config, w, h int) *harness {
 func newFlowHarness(t *testing.T, deps Deps, cfg Config, fl Flow, w, h int) *harness {
 	t.Helper()
 	cfg.NoColor = true
-	hs := &harness{t: t, m: newFlowModel(context.Background(), deps, cfg, fl)}
+	hs := &harness{t: t, m: FlowModel(context.Background(), deps, cfg, fl)}
 	hs.run(hs.m.Init())
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs

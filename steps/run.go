@@ -34,46 +34,17 @@ func newSession(deps Deps, cfg Config) *ui.Session {
 	}
 }
 
-func newModel(ctx context.Context, deps Deps, cfg Config) *ui.Model {
-	return newFlowModel(ctx, deps, cfg, NewProfileFlow(deps, cfg))
-}
-
-func newFlowModel(ctx context.Context, deps Deps, cfg Config, fl Flow) *ui.Model {
+// FlowModel is a flow (the wizard, an edit, a rotation) as a full-screen model; RunFlow runs
+// it. It does no I/O: profiles and backends are fetched by commands once the steps need them.
+func FlowModel(ctx context.Context, deps Deps, cfg Config, fl Flow) *ui.Model {
 	sess := newSession(deps, cfg)
 	sess.Draft = fl.Draft
 	return ui.New(ctx, sess, fl.Steps, ui.Options{AltScreen: !cfg.Accessible, NoColor: cfg.NoColor})
 }
 
-func newHomeModel(ctx context.Context, deps Deps, cfg Config) *ui.Model {
-	return homeModel(ctx, deps, cfg, NewProfiles(deps, cfg))
-}
-
-func homeModel(ctx context.Context, deps Deps, cfg Config, p *Profiles) *ui.Model {
+// HomeModel is the profiles screen p as a full-screen model; RunHome runs it.
+func HomeModel(ctx context.Context, deps Deps, cfg Config, p *Profiles) *ui.Model {
 	return ui.New(ctx, newSession(deps, cfg), nil, ui.Options{AltScreen: !cfg.Accessible, NoColor: cfg.NoColor, Home: p})
-}
-
-// NewModel returns the wizard as a tea.Model (a *ui.Model), for end-to-end tests. It does no
-// I/O: profiles and backends are fetched by commands once the steps need them.
-func NewModel(deps Deps, cfg Config) tea.Model {
-	return newModel(context.Background(), deps, cfg)
-}
-
-// NewFlowModel returns a flow (an edit, a rotation) as a tea.Model, for end-to-end tests.
-func NewFlowModel(deps Deps, cfg Config, fl Flow) tea.Model {
-	return newFlowModel(context.Background(), deps, cfg, fl)
-}
-
-// NewHomeModel returns the profiles screen as a tea.Model, for end-to-end tests.
-func NewHomeModel(deps Deps, cfg Config) tea.Model {
-	return newHomeModel(context.Background(), deps, cfg)
-}
-
-// Run runs the wizard for a new profile, reading keys from in and drawing on out (the command
-// passes stderr, so stdout stays clean): full-screen on the alternate screen, or with
-// cfg.Accessible as line prompts. It returns ErrCancelled when the person quits; nothing is
-// written in that case.
-func Run(ctx context.Context, deps Deps, cfg Config, in io.Reader, out io.Writer) (Outcome, error) {
-	return RunFlow(ctx, deps, cfg, NewProfileFlow(deps, cfg), in, out)
 }
 
 // RunFlow runs one flow (the wizard, an edit, a rotation) as Run does.
@@ -84,7 +55,7 @@ func RunFlow(ctx context.Context, deps Deps, cfg Config, fl Flow, in io.Reader, 
 		st, err := ui.RunLines(ctx, sess, fl.Steps, ui.NewPrompter(ctx, in, out))
 		return outcome(st, err, sess)
 	}
-	return runProgram(ctx, cfg, newFlowModel(ctx, deps, cfg, fl), in, out)
+	return runProgram(ctx, cfg, FlowModel(ctx, deps, cfg, fl), in, out)
 }
 
 // RunHome runs the profiles screen, the home of `cxone-auth` on a terminal: the stored
@@ -99,7 +70,7 @@ func RunHome(ctx context.Context, deps Deps, cfg Config, in io.Reader, out io.Wr
 		return p.outcome(st, err, sess)
 	}
 	p.preload(ctx)
-	m := homeModel(ctx, deps, cfg, p)
+	m := HomeModel(ctx, deps, cfg, p)
 	res, err := runProgram(ctx, cfg, m, in, out)
 	res.Records = p.records(m.Session().Finished)
 	return res, err

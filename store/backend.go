@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,7 +8,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/99designs/keyring"
 )
@@ -72,10 +70,53 @@ type BackendInfo struct {
 	Default   bool   // the one `auto` would choose
 }
 
-// osBackends lists the backends keyring supports on this OS, in the order a chooser shows them.
+// osBackends lists the backends keyring supports on this OS, in the order a chooser shows them,
+// whether or not this build contains them (a darwin build without cgo has no Keychain: it is
+// listed as unavailable, with how to get a build that has it).
 func osBackends() []string {
 	var out []string
 	for _, b := range []string{BackendKeychain, BackendWinCred, BackendSecretService, BackendKWallet, BackendPass, BackendKeyctl, BackendFile} {
+		if osHas(b, runtime.GOOS) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// osHas reports whether backend b exists on goos at all (in some build of the keyring library).
+func osHas(b, goos string) bool { return builtFor(b, goos, true) }
+
+// builtFor reports whether a binary for goos, built with cgo or without, contains backend b:
+// the build constraints of github.com/99designs/keyring v1.2.2's files. The Keychain is
+// keychain.go, `//go:build darwin && cgo` (it calls the Security framework through
+// github.com/99designs/go-keychain), so a darwin binary built with CGO_ENABLED=0 has none.
+// TestBuiltForMatchesTheLibrary holds this table to the library for the build under test.
+func builtFor(b, goos string, cgo bool) bool {
+	switch b {
+	case BackendKeychain:
+		return goos == "darwin" && cgo
+	case BackendWinCred:
+		return goos == "windows"
+	case BackendSecretService, BackendKWallet, BackendKeyctl:
+		return goos == "linux"
+	case BackendPass:
+		return goos != "windows"
+	case BackendFile:
+		return true
+	}
+	return false
+}
+
+// compiledIn reports whether this binary has backend b (whether or not it answers). The
+// library drops the D-Bus backends at start-up when the session bus is not reachable, so those
+// are decided by GOOS here and by the probe for availability.
+func compiledIn(b string) bool { return builtFor(b, runtime.GOOS, cgoEnabled) }
+
+// CompiledBackends lists the backends this binary contains, in the order a chooser shows them
+// (`cxone-auth version` prints them).
+func CompiledBackends() []string {
+	var out []string
+	for _, b := range osBackends() {
 		if compiledIn(b) {
 			out = append(out, b)
 		}
@@ -83,23 +124,16 @@ func osBackends() []string {
 	return out
 }
 
-// compiledIn reports whether the keyring library has this backend on this OS (whether or not
-// it answers). The library drops the D-Bus backends at start-up when the session bus is not
-// reachable, so those are decided by GOOS here and by the probe for availability.
-func compiledIn(b string) bool {
-	switch b {
-	case BackendKeychain:
-		return runtime.GOOS == "darwin"
-	case BackendWinCred:
-		return runtime.GOOS == "windows"
-	case BackendSecretService, BackendKWallet, BackendKeyctl:
-		return runtime.GOOS == "linux"
-	case BackendPass:
-		return runtime.GOOS != "windows"
-	case BackendFile:
-		return true
+// notBuiltIn is why this binary has no backend b, and how to get one that has it.
+func notBuiltIn(b, goos string, cgo bool) (hint string, err error) {
+	if osHas(b, goos) && !builtFor(b, goos, cgo) {
+		// Only the Keychain depends on cgo.
+		return "use a release build (its macOS binaries are built with cgo), or build on a Mac with " +
+				"CGO_ENABLED=1 and the Xcode command line tools (docs/platforms.md); or use --keyring-backend file",
+			fmt.Errorf("this build has no %s: it was built without cgo", backendLabels[b])
 	}
-	return false
+	return "choose a backend of this system with --keyring-backend (`cxone-auth version` lists them)",
+		fmt.Errorf("not available on %s", goos)
 }
 
 func libHas(b string) bool {
@@ -111,13 +145,13 @@ func libHas(b string) bool {
 	return false
 }
 
-// probeTimeout bounds each availability probe; probes must stay cheap.
-const probeTimeout = 2 * time.Second
-
 // probe reports whether backend b is usable here, and a one-line note. It never opens a
 // keyring item, never asks for a passphrase and never starts a desktop prompt. getenv is the
 // environment pass's store and the default file folder are read from.
 func probe(b, fileDir string, getenv func(string) string) (bool, string) {
+	if !compiledIn(b) {
+		return false, "not in this build (built without cgo): a release build has it"
+	}
 	switch b {
 	case BackendKeychain:
 		return true, "macOS Keychain (login keychain)"
@@ -168,19 +202,22 @@ func probe(b, fileDir string, getenv func(string) string) (bool, string) {
 	return false, "unknown backend"
 }
 
+// backendLabels are the short human names of the backends.
+var backendLabels = map[string]string{
+	BackendKeychain:      "macOS Keychain",
+	BackendWinCred:       "Windows Credential Manager",
+	BackendSecretService: "Secret Service (GNOME Keyring, KeePassXC)",
+	BackendKWallet:       "KWallet",
+	BackendPass:          "pass (GPG password store)",
+	BackendKeyctl:        "Linux kernel keyring",
+	BackendFile:          "Encrypted file",
+}
+
 // Backends lists every keyring backend of this OS with its availability; the one `auto` would
 // choose is marked Default. It is cheap: it asks for no passphrase and opens no item. getenv
 // (nil = an empty environment) supplies PASSWORD_STORE_DIR, HOME and the XDG folders.
 func Backends(fileDir string, getenv func(string) string) []BackendInfo {
-	labels := map[string]string{
-		BackendKeychain:      "macOS Keychain",
-		BackendWinCred:       "Windows Credential Manager",
-		BackendSecretService: "Secret Service (GNOME Keyring, KeePassXC)",
-		BackendKWallet:       "KWallet",
-		BackendPass:          "pass (GPG password store)",
-		BackendKeyctl:        "Linux kernel keyring",
-		BackendFile:          "Encrypted file",
-	}
+	labels := backendLabels
 	var out []BackendInfo
 	def := ""
 	avail := map[string]bool{}
@@ -202,11 +239,17 @@ func Backends(fileDir string, getenv func(string) string) []BackendInfo {
 
 // autoBackend is the backend `auto` resolves to on this machine right now.
 func autoBackend(getenv func(string) string) string {
+	return autoPick(runtime.GOOS, cgoEnabled, func(b string) bool {
+		ok, _ := probe(b, "", getenv)
+		return ok
+	})
+}
+
+// autoPick is the choice of `auto` for a binary for goos built with or without cgo: the first
+// backend of autoOrder that the binary contains and that usable accepts, else the file.
+func autoPick(goos string, cgo bool, usable func(string) bool) string {
 	for _, b := range autoOrder {
-		if !compiledIn(b) {
-			continue
-		}
-		if ok, _ := probe(b, "", getenv); ok {
+		if builtFor(b, goos, cgo) && usable(b) {
 			return b
 		}
 	}
@@ -259,18 +302,4 @@ func libConfig(b string, getenv func(string) string) keyring.Config {
 		cfg.ServiceName = "kdewallet"
 	}
 	return cfg
-}
-
-// boundedProbe runs fn with the probe timeout.
-func boundedProbe(fn func() bool) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
-	defer cancel()
-	ch := make(chan bool, 1)
-	go func() { ch <- fn() }()
-	select {
-	case ok := <-ch:
-		return ok
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -61,14 +60,4 @@ func withLock(path string, fn func() error) error {
 	}
 	defer unlock(f)
 	return fn()
-}
-
-// openLockFilePortable is the open of systems without O_NOFOLLOW: look first, then open. The
-// gap between the two is the best these systems offer (creating symbolic links needs a
-// privilege on Windows).
-func openLockFilePortable(path string) (*os.File, error) {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
-		return nil, errLockSymlink
-	}
-	return os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 }

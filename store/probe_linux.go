@@ -3,10 +3,16 @@
 package store
 
 import (
+	"context"
+	"time"
+
 	"github.com/99designs/keyring"
 	"github.com/godbus/dbus"
 	"golang.org/x/sys/unix"
 )
+
+// probeTimeout bounds each availability probe; probes must stay cheap.
+const probeTimeout = 2 * time.Second
 
 // busNameAvailable reports whether a D-Bus name has an owner or can be activated on the
 // session bus. It is one or two small bus calls, bounded by probeTimeout.
@@ -41,3 +47,17 @@ func keyctlUsable() error {
 
 // keyctlPerm gives the possessor and the user every right on our kernel keys.
 var keyctlPerm = keyring.GetPermissions(keyring.KEYCTL_PERM_ALL, keyring.KEYCTL_PERM_ALL, 0, 0)
+
+// boundedProbe runs fn with the probe timeout.
+func boundedProbe(fn func() bool) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	ch := make(chan bool, 1)
+	go func() { ch <- fn() }()
+	select {
+	case ok := <-ch:
+		return ok
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -128,6 +128,12 @@ func (s *Store) Backend() string {
 	}
 	if b == "" || b == BackendAuto {
 		b, from = autoBackend(s.getenv), "auto"
+		for _, x := range autoOrder {
+			if osHas(x, runtime.GOOS) && !compiledIn(x) {
+				_, why := notBuiltIn(x, runtime.GOOS, cgoEnabled)
+				s.log.Debug("keyring backend skipped", "backend", x, "why", why)
+			}
+		}
 	}
 	s.resolved = b
 	s.log.Debug("keyring backend", "backend", b, "from", from)
@@ -940,7 +946,8 @@ func (s *Store) ring(ctx context.Context, b string) (keyring.Keyring, error) {
 		return r, nil
 	}
 	if !compiledIn(b) {
-		return nil, &KeyringError{Backend: b, Op: "open", Err: fmt.Errorf("not available on %s", runtime.GOOS), Hint: unlockHint(b, "")}
+		hint, why := notBuiltIn(b, runtime.GOOS, cgoEnabled)
+		return nil, &KeyringError{Backend: b, Op: "open", Err: why, Hint: hint}
 	}
 	if avail, note := probe(b, "", s.getenv); !avail {
 		return nil, &KeyringError{Backend: b, Op: "open", Err: errors.New("not available: " + note), Hint: unlockHint(b, "")}

@@ -311,12 +311,22 @@ func (s *Server) start() {
 		s.ts.Listener = slowListener{Listener: s.ts.Listener, delay: s.cfg.ConnLatency}
 	}
 	s.ts.EnableHTTP2 = s.cfg.TLS && s.cfg.HTTP2
+	// The URL is set before serving starts, as httptest would name it: the handlers read it,
+	// and a first request from another process (the built binary) gives the race detector no
+	// other ordering between this write and those reads.
+	scheme := "http"
+	if s.cfg.TLS {
+		scheme = "https"
+	}
+	s.URL = scheme + "://" + s.ts.Listener.Addr().String()
 	if s.cfg.TLS {
 		startTLS(s.ts)
 	} else {
 		s.ts.Start()
 	}
-	s.URL = s.ts.URL
+	if s.ts.URL != s.URL {
+		panic("cxonetest: the server's URL is " + s.ts.URL + ", not " + s.URL)
+	}
 }
 
 // CertificatePEM is the TLS server's certificate in PEM form (nil without TLS), for clients

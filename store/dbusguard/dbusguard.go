@@ -18,7 +18,9 @@
 // Go (1.21 and later) initialises packages in import-path order among those whose imports are
 // ready; this package imports only the standard library and its path ("cxone-auth/...") sorts
 // before "github.com/...", so its init runs before keyring's. store imports it for that effect,
-// and TestGuardRunsBeforeKeyring checks it. Its init is the one place of the product that reads
+// and TestGuardRunsBeforeKeyring checks it; store/initorder_test.go (the rule, and the order
+// the runtime traced) and cli/initorder_test.go (the same in the product binary) fail when the
+// order changes, and say why it can. Its init is the one place of the product that reads
 // the process environment outside main.
 package dbusguard
 
