@@ -102,6 +102,7 @@ func (f *Factory) Store() (*store.Store, error) {
 func (f *Factory) storeOptions(backend, passphrase string) store.Options {
 	s := f.Settings
 	opts := store.Options{Backend: backend, FileDir: s.KeyringDir, ConfigDir: s.ConfigDir, Logger: s.Logger, Getenv: f.Env.Getenv}
+	f.keyringOptions(&opts)
 	if passphrase == "" {
 		passphrase = f.knownPassphrase()
 	}
