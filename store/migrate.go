@@ -107,16 +107,18 @@ func (s *Store) migrateLocked(dir, pass string) (*ringKey, error) {
 		return nil, err
 	}
 	syncDir(stage)
+	s.log.Debug("file keyring migration staged", "dir", dir, "items", moved)
 	crashPoint("migrate: staged")
 	if err := renameFile(filepath.Join(stage, headerName), filepath.Join(dir, headerName)); err != nil {
 		return nil, err
 	}
 	syncDir(dir)
+	s.log.Debug("file keyring migration committed", "dir", dir)
 	crashPoint("migrate: header committed")
 	if err := finishMigration(dir); err != nil {
 		return nil, err
 	}
-	s.log.Debug("file keyring migrated to format 2", "dir", dir, "items", moved, "left", len(left))
+	s.log.Debug("file keyring migration finished", "dir", dir, "items", moved, "left", len(left))
 	msg := fmt.Sprintf("cxone-auth: the keyring in %s was upgraded to format 2 (Argon2id, AES-256-GCM); %d items rewritten", dir, moved)
 	if len(left) > 0 {
 		msg += fmt.Sprintf("; left as they were (they do not open with this passphrase or are damaged): %s", strings.Join(left, ", "))
