@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"time"
 
+	"cxone-auth/agent"
 	"cxone-auth/store"
 )
 
@@ -18,8 +21,36 @@ func (f *Factory) keyringNotice(msg string) {
 	fmt.Fprintln(w, msg)
 }
 
-// keyringOptions adds to a store's options what this file owns: the notice line and (on
-// systems with the unlock agent) the agent as the first source of the file keyring's key.
+// keyringOptions adds to a store's options what this file owns: the notice line and the
+// unlock agent, asked first for the file keyring's key (then CXONE_KEYRING_PASSPHRASE, then
+// the prompt: docs/keyring.md, "Unlocking once").
 func (f *Factory) keyringOptions(opts *store.Options) {
 	opts.Notice = f.keyringNotice
+	opts.Unlocked = f.agentKey
+}
+
+// agentTimeout bounds the whole question to the agent, connect included: a stuck or busy
+// agent costs at most this before the passphrase is asked.
+const agentTimeout = 200 * time.Millisecond
+
+// agentKey asks the unlock agent for the key of the file keyring in dir (nil: no agent, or
+// none for this keyring and header).
+func (f *Factory) agentKey(ctx context.Context, dir string, header []byte) []byte {
+	if !agent.Supported {
+		return nil
+	}
+	sock, err := agent.SocketPath(f.Env.Getenv, dir, false)
+	if err != nil {
+		return nil // no runtime folder (or one refused): no agent
+	}
+	ctx, cancel := context.WithTimeout(ctx, agentTimeout)
+	defer cancel()
+	key, err := agent.Get(ctx, sock, dir, header)
+	if err != nil {
+		if f.Settings != nil && f.Settings.Logger != nil {
+			f.Settings.Logger.Debug("unlock agent not used", "err", err)
+		}
+		return nil
+	}
+	return key
 }

@@ -81,6 +81,9 @@ On a terminal, cxone-auth with no command opens the profiles screen (or the setu
 		newUseCmd(f, nil),
 		newVersionCmd(f),
 		newManCmd(),
+		newUnlockCmd(f, nil),
+		newLockCmd(f, nil),
+		newAgentCmd(f),
 	)
 	root.SuggestionsMinimumDistance = 2
 	root.InitDefaultCompletionCmd()
@@ -108,6 +111,8 @@ const shortUsage = `Usage: cxone-auth [command] [flags]
   remove   delete a profile
   token    print an access token
   exec     run a command with the credentials in its environment
+  unlock   keep the encrypted-file keyring unlocked for a while (--for DUR)
+  lock     lock it again
   version  print the version
 
 Run 'cxone-auth --help' for the details.
@@ -115,7 +120,7 @@ Run 'cxone-auth --help' for the details.
 
 // noSettings are the commands that need no resolved settings: they must work even when the
 // environment holds a bad value (a completion script is loaded by every new shell).
-var noSettings = map[string]bool{"version": true, "man": true, "help": true, "completion": true,
+var noSettings = map[string]bool{"version": true, "man": true, "help": true, "completion": true, agentCmdName: true,
 	cobra.ShellCompRequestCmd: true, cobra.ShellCompNoDescRequestCmd: true}
 
 // prepare resolves the settings once for the command about to run.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -211,4 +212,23 @@ func (s *Store) agentKey(ctx context.Context, dir string, hdr []byte) *ringKey {
 	}
 	s.log.Debug("file keyring key from the unlock agent", "dir", dir)
 	return k
+}
+
+// UnlockKey returns what the unlock agent holds for the encrypted-file keyring of this Store:
+// its folder, its header keyring.json and its master key (derived from the passphrase once,
+// or taken from a running agent), after migrating a format-1 keyring. The caller owns the
+// returned slices and should clear the key when done.
+func (s *Store) UnlockKey(ctx context.Context) (dir string, header, key []byte, err error) {
+	dir = s.FileDir()
+	if dir == "" {
+		return "", nil, nil, s.noFileDir()
+	}
+	k, err := s.fileKey(ctx, dir, false)
+	if errors.Is(err, errNoKeyring) {
+		return "", nil, nil, s.fileErr("unlock", fmt.Errorf("no encrypted-file keyring in %s yet", dir), "run `cxone-auth setup` first")
+	}
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return dir, bytes.Clone(k.hdrData), bytes.Clone(k.master), nil
 }
