@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sync"
 	"time"
 
 	"cxone-auth/agent"
@@ -53,4 +56,38 @@ func (f *Factory) agentKey(ctx context.Context, dir string, header []byte) []byt
 		return nil
 	}
 	return key
+}
+
+// agentCache remembers, for the run, whether the unlock agent holds the file keyring's key.
+type agentCache struct {
+	once sync.Once
+	ok   bool
+}
+
+// agentHolds reports whether the unlock agent holds the key of this run's file keyring, so
+// the screens and the wizard treat the passphrase as known (the store will get the key from
+// the agent) and ask for none.
+func (f *Factory) agentHolds() bool {
+	if !agent.Supported || f.Settings == nil {
+		return false
+	}
+	f.agent.once.Do(func() {
+		s, err := f.Store()
+		if err != nil {
+			return
+		}
+		dir := s.FileDir()
+		if dir == "" {
+			return
+		}
+		hdr, err := os.ReadFile(filepath.Join(dir, "keyring.json"))
+		if err != nil || len(hdr) > 4096 {
+			return
+		}
+		if key := f.agentKey(context.Background(), dir, hdr); key != nil {
+			clear(key)
+			f.agent.ok = true
+		}
+	})
+	return f.agent.ok
 }

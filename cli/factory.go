@@ -50,6 +50,8 @@ type Factory struct {
 
 	clientOnce sync.Once
 	client     *auth.Client // one per command line: its connections are reused by every check
+
+	agent agentCache // whether the unlock agent holds the file keyring's key (agentclient.go)
 }
 
 // passphraseKnown reports whether the file keyring's passphrase is at hand without asking:
@@ -59,8 +61,9 @@ func (f *Factory) passphraseKnown() bool {
 		return true
 	}
 	f.passMu.Lock()
-	defer f.passMu.Unlock()
-	return f.keyringPass != ""
+	known := f.keyringPass != ""
+	f.passMu.Unlock()
+	return known || f.agentHolds()
 }
 
 // rememberPassphrase keeps a passphrase that opened (or created) the file keyring for the

@@ -18,7 +18,7 @@ func newLockCmd(f *Factory, runF func(context.Context, *LockOptions) error) *cob
 	opts := &LockOptions{F: f}
 	return &cobra.Command{
 		Use:     "lock",
-		Short:   "Lock the encrypted-file keyring again (stop the unlock agent)",
+		Short:   "Lock the file keyring again",
 		Long:    `Lock stops every unlock agent of this user (` + "`cxone-auth unlock`" + `): the keys they held are gone, and the next command asks for the passphrase again (or reads CXONE_KEYRING_PASSPHRASE). With no agent running it does nothing.`,
 		Example: `  cxone-auth lock`,
 		Args: func(cmd *cobra.Command, args []string) error {

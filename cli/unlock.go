@@ -29,7 +29,7 @@ func newUnlockCmd(f *Factory, runF func(context.Context, *UnlockOptions) error) 
 	opts := &UnlockOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "unlock",
-		Short: "Keep the encrypted-file keyring unlocked for a while",
+		Short: "Keep the file keyring unlocked for a while",
 		Long: `Unlock asks for the encrypted-file keyring's passphrase once and hands the keyring's derived key (never the passphrase) to a small background agent, so the commands that follow need no passphrase until --for has passed (default 1h, at most 24h), until ` + "`cxone-auth lock`" + `, or until the keyring's header changes.
 
 The agent serves only processes of the same user, only for the keyring folder it was unlocked for, through a socket in a private folder ($XDG_RUNTIME_DIR/cxone-auth). Running unlock again while it runs replaces its deadline. An OS keyring is unlocked by the operating system: unlock then says so and does nothing.`,
@@ -52,7 +52,7 @@ The agent serves only processes of the same user, only for the keyring folder it
 			return unlockRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().DurationVar(&opts.For, "for", agent.DefaultLifetime, "how long the keyring stays unlocked (at most 24h)")
+	cmd.Flags().DurationVar(&opts.For, "for", agent.DefaultLifetime, "how long it stays unlocked, at most 24h")
 	return cmd
 }
 
@@ -180,9 +180,11 @@ func newAgentCmd(f *Factory) *cobra.Command {
 	var sock, dir string
 	var deadline int64
 	cmd := &cobra.Command{
-		Use:    agentCmdName,
-		Hidden: true,
-		Args:   cobra.NoArgs,
+		Use:     agentCmdName,
+		Short:   "The unlock agent (started by unlock)",
+		Example: "  cxone-auth unlock   # starts it",
+		Hidden:  true,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			line, err := bufio.NewReader(io.LimitReader(f.IO.In, 16<<10)).ReadBytes('\n')
 			if err != nil {
