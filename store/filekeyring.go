@@ -274,11 +274,16 @@ func (s *Store) fileKey(ctx context.Context, dir string, create bool) (*ringKey,
 			return nil, err
 		}
 		var k *ringKey
+		before := derivations.Load()
+		start := time.Now()
 		err = s.call(ctx, BackendFile, "unlock", func() error {
 			var err error
 			k, err = keyFromPass(pass, hdr)
 			return err
 		})
+		if derivations.Load() != before {
+			s.log.Debug("file keyring key derived", "dir", dir, "took", time.Since(start).Round(time.Millisecond))
+		}
 		switch {
 		case errors.Is(err, ErrWrongPassphrase):
 			s.forgetPass(dir, pass)

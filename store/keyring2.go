@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -159,6 +160,15 @@ var deriveMaster = func(pass string, k kdfParams) []byte {
 	return argon2.IDKey([]byte(pass), k.Salt, k.Time, k.MemoryKiB, k.Threads, 32)
 }
 
+// derivations counts this process's key derivations, for the debug log (scripts/bench counts
+// them there).
+var derivations atomic.Int64
+
+func derive(pass string, k kdfParams) []byte {
+	derivations.Add(1)
+	return deriveMaster(pass, k)
+}
+
 // verifierOf is what the header stores to check a master key.
 func verifierOf(master []byte) []byte {
 	v, err := hkdf.Key(sha256.New, master, nil, "cxone-auth keyring v2 verifier", 32)
@@ -213,7 +223,7 @@ func keyFromPass(pass string, hdrData []byte) (*ringKey, error) {
 	master, ok := derivedKeys.m[id]
 	derivedKeys.Unlock()
 	if !ok {
-		master = deriveMaster(pass, h.KDF)
+		master = derive(pass, h.KDF)
 	}
 	k, err := keyFromMaster(master, hdrData)
 	if err == nil && !ok {
@@ -230,7 +240,7 @@ func newKeyring(pass string) (*ringKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	master := deriveMaster(pass, h.KDF)
+	master := derive(pass, h.KDF)
 	h.Verifier = verifierOf(master)
 	data, err := json.Marshal(h)
 	if err != nil {
