@@ -33,12 +33,10 @@ import (
 //   - an item is written to a temp file in the folder and renamed into place, so a crash never
 //     leaves a half-written item, and the folder (0700) and item files (0600) are kept private.
 
-// fileIterations is the PBKDF2 iteration count (PBES2 "p2c") of items written from now on:
-// the library's own 8192. Every read of a profile pays it, and a higher count breaks the
-// product's budgets for a cached `token` and for `check --all` over many profiles; the
-// 12-character passphrase minimum buys more than the count could (docs/keyring.md has the
-// figures). Items written with another count still open: the count is read from each item's
-// header, up to jose2go's cap of 1,300,000 rounds.
+// fileIterations is the PBKDF2 iteration count (PBES2 "p2c") of format-1 items, the library's
+// own 8192. cxone-auth writes format-1 items no more (only tests and benchmarks make them);
+// reading them for the migration takes the count from each item's header, up to jose2go's cap
+// of 1,300,000 rounds.
 const fileIterations = 8192
 
 // maxItemSize bounds what is read from one keyring file; a real item is about a kilobyte.
@@ -64,14 +62,15 @@ type markerDoc struct {
 // errCorruptItem marks a keyring file that is not an encrypted item at all.
 var errCorruptItem = errors.New("not an encrypted keyring item (damaged file)")
 
-// decryptJWE opens one encrypted item. It is the only place the file backend runs PBKDF2 on
-// a read, and a seam for tests that count decryptions.
+// decryptJWE opens one format-1 item (the migration's only use of PBKDF2), and is a seam for
+// tests that count decryptions.
 var decryptJWE = func(token, pass string) ([]byte, error) {
 	payload, _, err := jose.DecodeBytes(token, pass)
 	return payload, err
 }
 
-// encryptJWE encrypts one item's JSON with the passphrase, fileIterations rounds.
+// encryptJWE encrypts one item's JSON in format 1 with the passphrase, fileIterations rounds
+// (tests and benchmarks make format-1 keyrings with it).
 func encryptJWE(payload []byte, pass string) (string, error) {
 	return jose.EncryptBytes(payload, jose.PBES2_HS256_A128KW, jose.A256GCM, pass,
 		jose.Headers(map[string]any{"created": time.Now().UTC().Format(time.RFC3339), "p2c": fileIterations}))

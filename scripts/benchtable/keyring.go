@@ -57,6 +57,21 @@ func (b *bench) keyringRows() error {
 		b.add(row{fmt.Sprintf("key derivations in `check --all`, %d profiles", n), strconv.Itoa(d), "one per process", "", "1", verdict(d == 1)})
 	}
 
+	var peak, peakOne int64
+	for range 3 {
+		m, err := b.exec(100, "check", "--all")
+		if err != nil {
+			return err
+		}
+		one, err := b.exec(1, "check", "--profile", "p000")
+		if err != nil {
+			return err
+		}
+		peak, peakOne = max(peak, m.peak), max(peakOne, one.peak)
+	}
+	b.add(row{"peak memory of `check --all`, 100 profiles (with the derivation)", mib(peak), "one `check`: " + mib(peakOne),
+		x(float64(peak) / float64(peakOne)), "≤ 40 MiB", verdict(peak <= 40<<20)})
+
 	cmd := exec.Command("go", "test", "./store", "-run", "^$", "-bench", "^BenchmarkGuessFormat[12]$", "-benchtime", strconv.Itoa(max(b.o.runs*2, 20))+"x", "-count", "1")
 	cmd.Dir = b.o.repo
 	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:")
