@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -155,5 +156,65 @@ func TestUnlockAgentEndToEnd(t *testing.T) {
 	}
 	if n := countProcs("dbus-daemon"); n > dbusBefore {
 		t.Errorf("%d dbus-daemon processes were left", n-dbusBefore)
+	}
+}
+
+// TestScreensAskNothingWhenUnlocked: with the agent holding the key, the profiles screen's
+// unlock before it opens asks no passphrase, the wizard's list of profiles needs none, and
+// every profile reads (through the agent) with no passphrase anywhere.
+func TestScreensAskNothingWhenUnlocked(t *testing.T) {
+	e := threeProfiles(t) // stored with the passphrase; the variable is unset afterwards
+	orig := agentExecutable
+	bin := testBinary(t)
+	agentExecutable = func() (string, error) { return bin, nil }
+	t.Cleanup(func() { agentExecutable = orig })
+	run := filepath.Join(e.dir, "run")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	e.vars["XDG_RUNTIME_DIR"] = run
+	e.vars["CXONE_KEYRING_PASSPHRASE"] = homePassphrase
+	if code, _, stderr := e.run("unlock", "--for", "1m"); code != 0 {
+		t.Fatalf("unlock: %s", stderr)
+	}
+	t.Cleanup(func() { e.run("lock") })
+	delete(e.vars, "CXONE_KEYRING_PASSPHRASE")
+
+	f, errOut := newTTYFactory(t, e, "") // a terminal where nothing is typed
+	if !f.passphraseKnown() {
+		t.Errorf("the agent's key does not count as a known passphrase")
+	}
+	if err := f.unlockKeyring(context.Background()); err != nil {
+		t.Fatalf("unlockKeyring: %v", err)
+	}
+	if strings.Contains(errOut.String(), "Passphrase") {
+		t.Errorf("a passphrase was asked:\n%s", errOut.String())
+	}
+	profiles, err := profileSource{f}.Profiles(context.Background())
+	if err != nil || len(profiles) == 0 {
+		t.Fatalf("profiles: %v, %v", profiles, err)
+	}
+	for _, p := range profiles {
+		if p.NeedsPassphrase {
+			t.Errorf("%s needs a passphrase although the keyring is unlocked", p.Name)
+		}
+	}
+	s, err := f.Store()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := s.Names()
+	for n, r := range s.LoadMany(context.Background(), names) {
+		if r.Err != nil {
+			t.Errorf("%s: %v", n, r.Err)
+		}
+	}
+	// Locked again: the same screen would have to ask.
+	if code, _, _ := e.run("lock"); code != 0 {
+		t.Fatal("lock failed")
+	}
+	f2, _ := newTTYFactory(t, e, "")
+	if f2.passphraseKnown() {
+		t.Errorf("after lock the passphrase still counts as known")
 	}
 }
