@@ -62,6 +62,8 @@ type Factory struct {
 
 	clientOnce sync.Once
 	client     *auth.Client // one per command line: its connections are reused by every check
+
+	agent agentCache // whether the unlock agent holds the file keyring's key (agentclient.go)
 }
 
 // passphraseKnown reports whether the file keyring's passphrase is at hand without asking:
@@ -71,8 +73,9 @@ func (f *Factory) passphraseKnown() bool {
 		return true
 	}
 	f.passMu.Lock()
-	defer f.passMu.Unlock()
-	return f.keyringPass != ""
+	known := f.keyringPass != ""
+	f.passMu.Unlock()
+	return known || f.agentHolds()
 }
 
 // rememberPassphrase keeps a passphrase that opened (or created) the file keyring for the
@@ -114,6 +117,7 @@ func (f *Factory) Store() (*store.Store, error) {
 func (f *Factory) storeOptions(backend, passphrase string) store.Options {
 	s := f.Settings
 	opts := store.Options{Backend: backend, FileDir: s.KeyringDir, ConfigDir: s.ConfigDir, Logger: s.Logger, Getenv: f.Env.Getenv}
+	f.keyringOptions(&opts)
 	if passphrase == "" {
 		passphrase = f.knownPassphrase()
 	}

@@ -88,6 +88,9 @@ The words of gh auth and aws-vault work too: login is setup, logout is remove, s
 		newManCmd(),
 		newStatusCmd(f),
 		newRotateCmd(f),
+		newUnlockCmd(f, nil),
+		newLockCmd(f, nil),
+		newAgentCmd(f),
 	)
 	root.SuggestionsMinimumDistance = 2
 	root.InitDefaultCompletionCmd()
@@ -118,6 +121,8 @@ const shortUsage = `Usage: cxone-auth [command] [flags]
   token    print an access token
   exec     run a command with the credentials in its environment
   cyclr    install a profile into Cyclr accounts (login, inspect, install, list)
+  unlock   keep the encrypted-file keyring unlocked for a while (--for DUR)
+  lock     lock it again
   version  print the version
 
 Run 'cxone-auth --help' for the details.
@@ -125,7 +130,7 @@ Run 'cxone-auth --help' for the details.
 
 // noSettings are the commands that need no resolved settings: they must work even when the
 // environment holds a bad value (a completion script is loaded by every new shell).
-var noSettings = map[string]bool{"version": true, "man": true, "help": true, "completion": true,
+var noSettings = map[string]bool{"version": true, "man": true, "help": true, "completion": true, agentCmdName: true,
 	cobra.ShellCompRequestCmd: true, cobra.ShellCompNoDescRequestCmd: true}
 
 // prepare resolves the settings once for the command about to run.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -95,4 +96,37 @@ func BenchmarkLoadMany100(b *testing.B) {
 		}
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N)/100, "ms/profile")
+}
+
+// BenchmarkGuessFormat1 is what one passphrase guess costs someone who copied a format-1
+// keyring: one PBES2 decryption of an item (PBKDF2-HMAC-SHA256, 8,192 rounds) with the
+// standard library's fast PBKDF2.
+func BenchmarkGuessFormat1(b *testing.B) {
+	tok, err := encryptJWE([]byte(`{"Key":"keyring-marker"}`), testPass)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := decryptJWE(tok, "a wrong guess!"); err == nil {
+			b.Fatal("a wrong guess opened it")
+		}
+	}
+}
+
+// BenchmarkGuessFormat2 is the same guess against a format-2 keyring: one Argon2id
+// derivation with the header's parameters (19 MiB, two passes) and the verifier.
+func BenchmarkGuessFormat2(b *testing.B) {
+	k, err := newKeyring(testPass)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := parseHeader(k.hdrData)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if bytes.Equal(verifierOf(deriveMaster("a wrong guess!", h.KDF)), h.Verifier) {
+			b.Fatal("a wrong guess opened it")
+		}
+	}
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -122,5 +124,57 @@ func TestDeleteKilledBetweenWrites(t *testing.T) {
 	}
 	if entry, item, orphan := profileState(t, next, "p"); entry != "" || item != "" || orphan {
 		t.Errorf("after deleting again: entry %q, item %q, orphan %v", entry, item, orphan)
+	}
+}
+
+// TestMigrationKilledAtEveryStep: a migration stopped after any of its steps leaves a keyring
+// the next command opens whole: every profile reads back, and a later write works.
+func TestMigrationKilledAtEveryStep(t *testing.T) {
+	// Each step with the times it is passed (three items and no marker: three staged, four
+	// moved with the marker the migration adds).
+	steps := []struct {
+		step string
+		nth  []int
+	}{{"migrate: item staged", []int{1, 3}}, {"migrate: staged", []int{1}}, {"migrate: header committed", []int{1}}, {"migrate: item moved", []int{1, 2, 4}}}
+	for _, st := range steps {
+		step := st.step
+		for _, nth := range st.nth {
+			t.Run(sprintf("%s #%d", step, nth), func(t *testing.T) {
+				ctx := context.Background()
+				cfgDir, fileDir := dirs(t)
+				names := []string{"a", "b", "c"}
+				legacyKeyring(t, fileDir, testPass, names...)
+				seen := 0
+				crashPoint = func(s string) {
+					if s == step {
+						if seen++; seen == nth {
+							panic(errCrashed)
+						}
+					}
+				}
+				t.Cleanup(func() { crashPoint = func(string) {} })
+				survive(func() { _, _ = newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn).Load(ctx, "a") })
+				if seen < nth {
+					t.Fatalf("step %q reached %d times, want %d", step, seen, nth)
+				}
+				crashPoint = func(string) {}
+				next := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
+				res := next.LoadMany(ctx, names)
+				for _, n := range names {
+					if r := res[n]; r.Err != nil || r.Secret != testSecret(n) {
+						t.Errorf("after a kill at %q: %s = %v, %v", step, n, r.Secret, r.Err)
+					}
+				}
+				if err := next.Save(ctx, "d", testSecret("d"), testMeta("d")); err != nil {
+					t.Errorf("save after the kill: %v", err)
+				}
+				if got, err := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn).Load(ctx, "b"); err != nil || got != testSecret("b") {
+					t.Errorf("b after the save: %v, %v", got, err)
+				}
+				if _, err := os.Lstat(filepath.Join(fileDir, migrateDirName)); err == nil {
+					t.Errorf("the staging folder is left")
+				}
+			})
+		}
 	}
 }

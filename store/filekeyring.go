@@ -13,35 +13,30 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/99designs/keyring"
 	jose "github.com/dvsekhvalnov/jose2go"
 )
 
-// The encrypted-file backend keeps the keyring library's format, so a folder written by either
-// opens with the other: one file per item, named after its key, holding the library's item
-// JSON encrypted as a compact JWE (PBES2-HS256+A128KW key wrapping, A256GCM content). The
-// store reads and writes the files itself (with the same jose2go package the library uses)
-// because the library cannot do what the product needs:
-//   - a new keyring is created under a lock with a marker item first, so two first-time
-//     setups cannot create one folder with two passphrases; its passphrase must be long enough;
-//   - before anything is written the passphrase is checked against the marker (or, in an
-//     older keyring without one, a profile item), so a mistyped passphrase never produces an
-//     item nobody can open;
-//   - a read decrypts the wanted item and nothing else (one PBKDF2 run), and only when that
-//     fails looks at other items to tell a wrong passphrase from a damaged file;
-//   - new items are encrypted with fileIterations PBKDF2 rounds, a count chosen from
-//     measurements (docs/keyring.md);
+// The encrypted-file backend: one file per item, named after its key, in a private folder.
+// Format 2 (keyring2.go, docs/keyring.md) holds a header keyring.json with the Argon2id
+// parameters, the salt and a verifier, and items sealed with AES-256-GCM under one key per
+// keyring with the item's key as associated data. Format 1, the keyring library's (a compact
+// JWE per item, PBES2-HS256+A128KW), is read only to be migrated (migrate.go). The store
+// reads and writes the files itself:
+//   - a new keyring is created under a lock, header first and then a marker item, so two
+//     first-time setups cannot create one folder with two passphrases; its passphrase must be
+//     long enough and not trivially repetitive (CheckNewPassphrase);
+//   - the passphrase is checked against the header's verifier before any item is read or
+//     written, so a mistyped passphrase never produces an item nobody can open, and it costs
+//     one key derivation per process, whatever the number of items;
 //   - an item is written to a temp file in the folder and renamed into place, so a crash never
 //     leaves a half-written item, and the folder (0700) and item files (0600) are kept private.
 
-// fileIterations is the PBKDF2 iteration count (PBES2 "p2c") of items written from now on:
-// the library's own 8192. Every read of a profile pays it, and a higher count breaks the
-// product's budgets for a cached `token` and for `check --all` over many profiles; the
-// 12-character passphrase minimum buys more than the count could (docs/keyring.md has the
-// figures). Items written with another count still open: the count is read from each item's
-// header, up to jose2go's cap of 1,300,000 rounds.
+// fileIterations is the PBKDF2 iteration count (PBES2 "p2c") of format-1 items, the library's
+// own 8192. cxone-auth writes format-1 items no more (only tests and benchmarks make them);
+// reading them for the migration takes the count from each item's header, up to jose2go's cap
+// of 1,300,000 rounds.
 const fileIterations = 8192
 
 // maxItemSize bounds what is read from one keyring file; a real item is about a kilobyte.
@@ -67,24 +62,25 @@ type markerDoc struct {
 // errCorruptItem marks a keyring file that is not an encrypted item at all.
 var errCorruptItem = errors.New("not an encrypted keyring item (damaged file)")
 
-// decryptJWE opens one encrypted item. It is the only place the file backend runs PBKDF2 on
-// a read, and a seam for tests that count decryptions.
+// decryptJWE opens one format-1 item (the migration's only use of PBKDF2), and is a seam for
+// tests that count decryptions.
 var decryptJWE = func(token, pass string) ([]byte, error) {
 	payload, _, err := jose.DecodeBytes(token, pass)
 	return payload, err
 }
 
-// encryptJWE encrypts one item's JSON with the passphrase, fileIterations rounds.
+// encryptJWE encrypts one item's JSON in format 1 with the passphrase, fileIterations rounds
+// (tests and benchmarks make format-1 keyrings with it).
 func encryptJWE(payload []byte, pass string) (string, error) {
 	return jose.EncryptBytes(payload, jose.PBES2_HS256_A128KW, jose.A256GCM, pass,
 		jose.Headers(map[string]any{"created": time.Now().UTC().Format(time.RFC3339), "p2c": fileIterations}))
 }
 
-// fileState is what a Store knows about one keyring folder.
+// fileState is what a Store knows about one keyring folder: the passphrase that opened it
+// (kept only to answer a later question in this process) and the keyring's key.
 type fileState struct {
-	pass     string
-	verified bool // the passphrase opened an item of this folder, or created it
-	marked   bool // the marker item exists (seen or written by this Store)
+	pass string
+	key  *ringKey
 }
 
 // fileName is the library's file name for a key (percent-encoding of '/' and '%').
@@ -136,9 +132,12 @@ func markerExists(dir string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// keyringExists reports whether the folder holds a keyring (its marker or any profile item),
-// i.e. whether its passphrase exists already or is being chosen.
+// keyringExists reports whether the folder holds a keyring (its header, its marker or any
+// profile item), i.e. whether its passphrase exists already or is being chosen.
 func keyringExists(dir string) bool {
+	if fi, err := os.Lstat(filepath.Join(dir, headerName)); err == nil && fi.Mode().IsRegular() {
+		return true
+	}
 	return markerExists(dir) || len(fileItems(dir)) > 0
 }
 
@@ -191,20 +190,6 @@ func (s *Store) state(dir string) *fileState {
 	return st
 }
 
-func (s *Store) setVerified(dir, pass string) {
-	s.fmu.Lock()
-	defer s.fmu.Unlock()
-	if st := s.state(dir); st.pass == pass {
-		st.verified = true
-	}
-}
-
-func (s *Store) isVerified(dir string) bool {
-	s.fmu.Lock()
-	defer s.fmu.Unlock()
-	return s.state(dir).verified
-}
-
 // forgetPass drops a passphrase that proved wrong, so the next call asks again.
 func (s *Store) forgetPass(dir, pass string) {
 	s.fmu.Lock()
@@ -212,6 +197,13 @@ func (s *Store) forgetPass(dir, pass string) {
 	if st := s.state(dir); st.pass == pass {
 		*st = fileState{}
 	}
+}
+
+// remember keeps the passphrase and key that opened (or created) the keyring in dir.
+func (s *Store) remember(dir, pass string, k *ringKey) {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	*s.state(dir) = fileState{pass: pass, key: k}
 }
 
 // askPass returns the passphrase of the keyring in dir: the one this Store already has, else
@@ -246,129 +238,176 @@ func (s *Store) askPass(ctx context.Context, dir string, creating bool) (string,
 	return p, nil
 }
 
-func (s *Store) remember(dir, pass string, verified, marked bool) {
-	s.fmu.Lock()
-	defer s.fmu.Unlock()
-	st := s.state(dir)
-	if st.pass != pass {
-		*st = fileState{pass: pass}
-	}
-	st.verified = st.verified || verified
-	st.marked = st.marked || marked
-}
+// errNoKeyring is fileKey's answer when there is no keyring to read from.
+var errNoKeyring = errors.New("no encrypted-file keyring in this folder")
 
-// fileReadPass is the passphrase for reading the keyring in dir. It is not checked here: the
-// read itself proves it (one decryption instead of two).
-func (s *Store) fileReadPass(ctx context.Context, dir string) (string, error) {
+// fileKey returns the key of the keyring in dir, proven against its header's verifier: the
+// one this Store has (while keyring.json is unchanged), else the unlock agent's, else derived
+// from the passphrase (asked once). A format-1 keyring is migrated first (that needs the
+// passphrase). With create, a missing keyring is created (a new passphrase, its rules
+// checked); without, a missing keyring is errNoKeyring. Callers must not hold the config lock
+// when the passphrase may still be asked (Save and UpdateSecret call this first).
+func (s *Store) fileKey(ctx context.Context, dir string, create bool) (*ringKey, error) {
 	s.passMu.Lock()
 	defer s.passMu.Unlock()
-	p, err := s.askPass(ctx, dir, false)
+	if err := s.settle(dir); err != nil {
+		return nil, s.fileErr("open", err, unlockHint(BackendFile, dir))
+	}
+	hdr, err := readHeader(dir)
 	if err != nil {
-		return "", err
+		return nil, s.fileErr("open", err, unlockHint(BackendFile, dir))
 	}
-	s.remember(dir, p, false, false)
-	return p, nil
-}
-
-// fileWritePass is the passphrase for writing into the keyring in dir, proven before anything
-// is written: a new keyring is created (passphrase length checked, marker written under the
-// keyring lock); an existing one must open with it (marker, else a profile item), and gets a
-// marker if it has none. Callers must not hold the config lock when the passphrase may still
-// be asked (Save and UpdateSecret call this first).
-func (s *Store) fileWritePass(ctx context.Context, dir string) (string, error) {
-	s.passMu.Lock()
-	defer s.passMu.Unlock()
 	s.fmu.Lock()
 	st := *s.state(dir)
 	s.fmu.Unlock()
-	if st.pass != "" && st.verified && st.marked && markerExists(dir) {
-		return st.pass, nil
-	}
-	creating := !keyringExists(dir)
-	if creating && st.pass != "" {
-		// A passphrase entered to read a keyring that has gone since: choosing a new one is a
-		// different question (asked twice, length rules), so ask it.
-		s.forgetPass(dir, st.pass)
-		st = fileState{}
-	}
-	pass, err := s.askPass(ctx, dir, creating)
-	if err != nil {
-		return "", err
-	}
-	if creating {
-		if utf8.RuneCountInString(pass) < MinPassphraseLen {
-			return "", s.fileErr("create", ErrPassphraseTooShort, "choose a longer passphrase for the keyring in "+dir)
+	if hdr != nil {
+		if st.key != nil && bytes.Equal(st.key.hdrData, hdr) {
+			return st.key, nil
 		}
-		if err := privateDir(dir); err != nil {
-			return "", s.fileErr("create", err, unlockHint(BackendFile, dir))
+		if k := s.agentKey(ctx, dir, hdr); k != nil {
+			s.remember(dir, "", k)
+			return k, nil
 		}
-		err := s.call(ctx, BackendFile, "create", func() error { return s.createKeyring(dir, pass) })
+		pass, err := s.askPass(ctx, dir, false)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		s.remember(dir, pass, true, true)
-		return pass, nil
+		var k *ringKey
+		before := derivations.Load()
+		start := time.Now()
+		err = s.call(ctx, BackendFile, "unlock", func() error {
+			var err error
+			k, err = keyFromPass(pass, hdr)
+			return err
+		})
+		if derivations.Load() != before {
+			s.log.Debug("file keyring key derived", "dir", dir, "took", time.Since(start).Round(time.Millisecond))
+		}
+		switch {
+		case errors.Is(err, ErrWrongPassphrase):
+			s.forgetPass(dir, pass)
+			return nil, s.wrongPassphrase(dir)
+		case errors.Is(err, errHeader):
+			return nil, s.fileErr("open", fmt.Errorf("%s: %w", filepath.Join(dir, headerName), err),
+				"the keyring's header is damaged; restore it from a backup (the items cannot be opened without it)")
+		case err != nil:
+			return nil, err
+		}
+		s.remember(dir, pass, k)
+		return k, nil
 	}
-	if !(st.pass == pass && st.verified) {
-		if err := s.call(ctx, BackendFile, "unlock", func() error { return s.verifyPass(dir, pass) }); err != nil {
+	if keyringExists(dir) {
+		// Format 1: migrated by the first command that has the passphrase.
+		pass, err := s.askPass(ctx, dir, false)
+		if err != nil {
+			return nil, err
+		}
+		var k *ringKey
+		err = s.call(ctx, BackendFile, "migrate", func() error {
+			var err error
+			k, err = s.migrate(dir, pass)
+			return err
+		})
+		if err != nil {
 			if errors.Is(err, ErrWrongPassphrase) {
 				s.forgetPass(dir, pass)
 			}
-			return "", err
+			return nil, err
 		}
+		s.remember(dir, pass, k)
+		return k, nil
 	}
-	if !markerExists(dir) {
-		// An older keyring without a marker: the passphrase was proven on a profile item; add
-		// the marker so later checks (and creators racing with us) have one place to look.
-		err := s.call(ctx, BackendFile, "save", func() error {
-			return withLock(filepath.Join(dir, keyringLockName), func() error {
-				if markerExists(dir) {
-					return s.verifyPass(dir, pass)
-				}
-				return s.writeMarker(dir, pass)
-			})
-		})
-		if err != nil {
-			return "", err
-		}
+	if !create {
+		return nil, errNoKeyring
 	}
-	s.remember(dir, pass, true, true)
-	return pass, nil
+	if st.pass != "" {
+		// A passphrase entered to read a keyring that has gone since: choosing a new one is a
+		// different question (asked twice, rules checked), so ask it.
+		s.forgetPass(dir, st.pass)
+	}
+	pass, err := s.askPass(ctx, dir, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckNewPassphrase(pass); err != nil {
+		s.forgetPass(dir, pass)
+		return nil, s.fileErr("create", err, "choose another passphrase for the keyring in "+dir)
+	}
+	if err := privateDir(dir); err != nil {
+		return nil, s.fileErr("create", err, unlockHint(BackendFile, dir))
+	}
+	var k *ringKey
+	err = s.call(ctx, BackendFile, "create", func() error {
+		var err error
+		k, err = s.createKeyring(dir, pass)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.remember(dir, pass, k)
+	return k, nil
 }
 
-// createKeyring makes a new keyring in dir with pass, under the keyring lock. Another process
-// may have created it since this one looked: then pass must open it (it was asked as a "new"
-// passphrase, so a mismatch means two people or two setups chose different ones), and nothing
-// is written if it does not.
-func (s *Store) createKeyring(dir, pass string) error {
-	return withLock(filepath.Join(dir, keyringLockName), func() error {
+// createKeyring makes a new keyring in dir with pass, under the keyring lock: the header, then
+// the marker item. Another process may have created it since this one looked: then pass must
+// open it (it was asked as a "new" passphrase, so a mismatch means two people or two setups
+// chose different ones), and nothing is written if it does not.
+func (s *Store) createKeyring(dir, pass string) (*ringKey, error) {
+	var k *ringKey
+	err := withLock(filepath.Join(dir, keyringLockName), func() error {
+		if err := finishMigration(dir); err != nil {
+			return err
+		}
+		meanwhile := func(err error) error {
+			if errors.Is(err, ErrWrongPassphrase) {
+				return s.fileErr("create", fmt.Errorf("%w: the keyring in %s was created meanwhile by another cxone-auth with another passphrase", ErrWrongPassphrase, dir),
+					"nothing was written; run the command again and enter that keyring's passphrase")
+			}
+			return err
+		}
+		hdr, err := readHeader(dir)
+		if err != nil {
+			return err
+		}
+		if hdr != nil {
+			k, err = keyFromPass(pass, hdr)
+			return meanwhile(err)
+		}
 		if keyringExists(dir) {
 			if err := s.verifyPass(dir, pass); err != nil {
-				if errors.Is(err, ErrWrongPassphrase) {
-					return s.fileErr("create", fmt.Errorf("%w: the keyring in %s was created meanwhile by another cxone-auth with another passphrase", ErrWrongPassphrase, dir),
-						"nothing was written; run the command again and enter that keyring's passphrase")
-				}
-				return err
+				return meanwhile(err)
 			}
-			if !markerExists(dir) {
-				return s.writeMarker(dir, pass)
-			}
-			return nil
+			k, err = s.migrateLocked(dir, pass)
+			return err
 		}
 		s.cleanKeyringDir(dir)
-		return s.writeMarker(dir, pass)
+		if k, err = newKeyring(pass); err != nil {
+			return err
+		}
+		if err := writeFileAtomicIn(dir, headerName, k.hdrData); err != nil {
+			return err
+		}
+		crashPoint("create: header written")
+		return s.writeMarker(dir, k)
 	})
+	return k, err
 }
 
-// writeMarker writes the marker item. Callers hold the keyring lock.
-func (s *Store) writeMarker(dir, pass string) error {
-	doc, err := json.Marshal(markerDoc{Version: 1, Created: time.Now().UTC().Truncate(time.Second)})
+// writeMarker writes the marker item: no secret, only what made the keyring and when. Callers
+// hold the keyring lock.
+func (s *Store) writeMarker(dir string, k *ringKey) error {
+	doc, err := json.Marshal(markerDoc{Version: 2, Created: time.Now().UTC().Truncate(time.Second)})
 	if err != nil {
 		return err
 	}
 	item := keyring.Item{Key: markerKey, Data: doc, Label: "cxone-auth keyring marker",
-		Description: "proves the passphrase of this keyring; holds no secret"}
-	return writeItemFile(dir, item, pass)
+		Description: "marks this folder as a cxone-auth keyring; holds no secret"}
+	data, err := k.seal2(item)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomicIn(dir, fileName(markerKey), data)
 }
 
 // verifyPass checks pass against the keyring in dir: the marker when there is one, else up to
@@ -417,27 +456,8 @@ func (s *Store) verifyPass(dir, pass string) error {
 	return nil // nothing to check against: an empty folder
 }
 
-// readItemFile reads one keyring file, refusing symbolic links and oversized files.
-func readItemFile(path string) ([]byte, error) {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readLimited(f, maxItemSize)
-}
-
-// decryptFile reads and decrypts the item at path with pass. Errors: fs.ErrNotExist, a
-// damaged-file error naming path (errCorruptItem), or errDecrypt when the passphrase does not
-// open it (wrong passphrase or damaged content: diagnose tells which).
-func decryptFile(path, pass string) (keyring.Item, error) {
+// decryptFile1 reads and decrypts the format-1 item at path with pass.
+func decryptFile1(path, pass string) (keyring.Item, error) {
 	data, err := readItemFile(path)
 	if err != nil {
 		return keyring.Item{}, err
@@ -456,10 +476,27 @@ func decryptFile(path, pass string) (keyring.Item, error) {
 	return item, nil
 }
 
-// errDecrypt is a decryption failure before diagnosis.
+// errDecrypt is a format-1 decryption failure: a wrong passphrase or a damaged file.
 var errDecrypt = errors.New("could not be decrypted")
 
-// fileLoad reads the item key from the keyring folder: one decryption when all is well.
+// readItemFile reads one keyring file, refusing symbolic links and oversized files.
+func readItemFile(path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f, maxItemSize)
+}
+
+// fileLoad reads the item key from the keyring folder.
 func (s *Store) fileLoad(ctx context.Context, key string) (keyring.Item, error) {
 	dir := s.FileDir()
 	if dir == "" {
@@ -469,30 +506,38 @@ func (s *Store) fileLoad(ctx context.Context, key string) (keyring.Item, error) 
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 		return keyring.Item{}, keyring.ErrKeyNotFound // no passphrase needed to know that
 	}
-	pass, err := s.fileReadPass(ctx, dir)
+	k, err := s.fileKey(ctx, dir, false)
+	if errors.Is(err, errNoKeyring) {
+		return keyring.Item{}, keyring.ErrKeyNotFound
+	}
 	if err != nil {
 		return keyring.Item{}, err
 	}
-	return s.fileLoadWith(ctx, dir, path, pass)
+	return s.fileLoadWith(ctx, path, key, k)
 }
 
-// fileLoadWith decrypts the item at path with pass (bounded by the keyring timeout) and turns
-// a failure into a wrong-passphrase or damaged-item error.
-func (s *Store) fileLoadWith(ctx context.Context, dir, path, pass string) (keyring.Item, error) {
+// fileLoadWith opens the item key at path with k (bounded by the keyring timeout) and turns a
+// failure into an error naming the file.
+func (s *Store) fileLoadWith(ctx context.Context, path, key string, k *ringKey) (keyring.Item, error) {
 	var item keyring.Item
 	err := s.call(ctx, BackendFile, "load", func() error {
-		var err error
-		item, err = decryptFile(path, pass)
-		switch {
-		case err == nil:
-			s.setVerified(dir, pass)
-			return nil
-		case errors.Is(err, fs.ErrNotExist):
+		data, err := readItemFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
 			return keyring.ErrKeyNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !is2(data) && jweShaped(data) {
+			return s.fileErr("load", fmt.Errorf("%s: %w", path, errOldFormatItem),
+				"it could not be upgraded with the keyring's passphrase, or an older cxone-auth wrote it; remove the profile with `cxone-auth remove` and set it up again")
+		}
+		item, err = k.open2(data, key)
+		switch {
 		case errors.Is(err, errCorruptItem):
-			return s.fileErr("load", err, "move the damaged file away, or remove the profile with `cxone-auth remove` and set it up again")
-		case errors.Is(err, errDecrypt):
-			return s.diagnose(dir, path, pass)
+			return s.fileErr("load", fmt.Errorf("%s: %w", path, err), "move the damaged file away, or remove the profile with `cxone-auth remove` and set it up again")
+		case errors.Is(err, ErrItemMismatch):
+			return s.fileErr("load", fmt.Errorf("%s: %w", path, err), "nothing was read from it; remove the profile with `cxone-auth remove` and set it up again")
 		}
 		return err
 	})
@@ -502,98 +547,54 @@ func (s *Store) fileLoadWith(ctx context.Context, dir, path, pass string) (keyri
 	return item, nil
 }
 
-// diagnose explains why the item at path did not decrypt with pass: if the passphrase opens
-// the marker or another item (or opened one before), the item itself is damaged or was written
-// with another passphrase; otherwise the passphrase is wrong.
-func (s *Store) diagnose(dir, path, pass string) error {
-	unreadable := s.fileErr("load", fmt.Errorf("%s could not be decrypted with this passphrase", path),
-		"it was written with another passphrase or is damaged; remove the profile and set it up again")
-	if s.isVerified(dir) {
-		return unreadable
-	}
-	if mp := markerPath(dir); mp != path && markerExists(dir) {
-		// The marker decides: it was written with the keyring's passphrase.
-		if data, err := readItemFile(mp); err == nil && jweShaped(data) {
-			if _, err := decryptJWE(string(bytes.TrimSpace(data)), pass); err == nil {
-				s.setVerified(dir, pass)
-				return unreadable
-			}
-			s.forgetPass(dir, pass)
-			return s.wrongPassphrase(dir)
-		}
-	}
-	tried := 0
-	for _, c := range fileItems(dir) {
-		if c == path {
-			continue
-		}
-		data, err := readItemFile(c)
-		if err != nil || !jweShaped(data) {
-			continue
-		}
-		tried++
-		if _, err := decryptJWE(string(bytes.TrimSpace(data)), pass); err == nil {
-			s.setVerified(dir, pass)
-			return unreadable
-		}
-		if tried >= 3 {
-			break
-		}
-	}
-	s.forgetPass(dir, pass)
-	return s.wrongPassphrase(dir)
-}
+// errOldFormatItem marks a format-1 item in a format-2 keyring.
+var errOldFormatItem = errors.New("the item is in the earlier keyring format, which this keyring no longer uses")
 
 func (s *Store) noFileDir() error {
 	return s.fileErr("open", errors.New("no keyring folder: neither XDG_DATA_HOME nor HOME is set"),
 		"give the folder with --keyring-dir or CXONE_KEYRING_DIR")
 }
 
-// fileSet writes an item into the keyring folder: encrypted first (the slow part, outside
-// any lock), then, under the keyring lock, written to a temp file, synced and renamed into
-// place.
+// fileSet writes an item into the keyring folder: sealed first, then, under the keyring lock
+// (and only while keyring.json is still the header the key belongs to), written to a temp
+// file, synced and renamed into place.
 func (s *Store) fileSet(ctx context.Context, item keyring.Item) error {
 	dir := s.FileDir()
 	if dir == "" {
 		return s.noFileDir()
 	}
-	pass, err := s.fileWritePass(ctx, dir)
+	k, err := s.fileKey(ctx, dir, true)
 	if err != nil {
 		return err
 	}
 	return s.call(ctx, BackendFile, "save", func() error {
-		// Encrypted before the lock is taken: the key derivation is the slow part.
-		tok, err := sealItem(item, pass)
+		data, err := k.seal2(item)
 		if err != nil {
 			return err
 		}
+		if len(data) > maxItemSize {
+			return fmt.Errorf("the item %s would be %d bytes, more than the %d a keyring file may have", item.Key, len(data), maxItemSize)
+		}
 		return withLock(filepath.Join(dir, keyringLockName), func() error {
+			if err := finishMigration(dir); err != nil {
+				return err
+			}
+			if hdr, err := readHeader(dir); err != nil || !bytes.Equal(hdr, k.hdrData) {
+				return s.fileErr("save", errors.New("the keyring's header keyring.json changed while this command ran"),
+					"nothing was written; run the command again")
+			}
 			s.cleanKeyringDir(dir)
-			return writeFileAtomicIn(dir, fileName(item.Key), tok)
+			return writeFileAtomicIn(dir, fileName(item.Key), data)
 		})
 	})
 }
 
-// sealItem is an item's file content: its JSON encrypted with the passphrase.
-func sealItem(item keyring.Item, pass string) ([]byte, error) {
-	data, err := json.Marshal(item)
-	if err != nil {
-		return nil, err
-	}
-	tok, err := encryptJWE(data, pass)
-	if err != nil {
-		return nil, err
-	}
-	return []byte(tok), nil
-}
-
-// writeItemFile encrypts and writes one item. Callers hold the keyring lock.
-func writeItemFile(dir string, item keyring.Item, pass string) error {
-	tok, err := sealItem(item, pass)
-	if err != nil {
-		return err
-	}
-	return writeFileAtomicIn(dir, fileName(item.Key), tok)
+// fitsFile reports whether an item with this key and data stays within maxItemSize once
+// sealed, so it can be read back.
+func fitsFile(key string, data []byte) bool {
+	doc, err := json.Marshal(keyring.Item{Key: key, Data: data, Label: itemLabel(strings.TrimPrefix(key, keyPrefix)),
+		Description: "CXone API credentials", KeychainNotSynchronizable: true})
+	return err == nil && sealedSize2(len(doc)+64) <= maxItemSize
 }
 
 // writeFileAtomicIn writes data to dir/name through a 0600 temp file (synced, renamed).
@@ -676,12 +677,22 @@ func (s *Store) fileRemove(ctx context.Context, key string) (bool, error) {
 	}
 	removed := false
 	err := s.call(ctx, BackendFile, "delete", func() error {
-		err := os.Remove(filepath.Join(dir, fileName(key)))
-		if errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
-		removed = err == nil
-		return err
+		// Under the keyring lock, after any migration a killed process left half done: its
+		// staged copy of the item would otherwise come back when the migration finishes.
+		return withLock(filepath.Join(dir, keyringLockName), func() error {
+			if err := finishMigration(dir); err != nil {
+				return err
+			}
+			err := os.Remove(filepath.Join(dir, fileName(key)))
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			removed = err == nil
+			return err
+		})
 	})
 	if err != nil {
 		return false, err

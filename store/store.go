@@ -8,7 +8,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +42,14 @@ type Options struct {
 	// XDG_DATA_HOME, HOME (USERPROFILE on Windows) and PASSWORD_STORE_DIR from. nil is an
 	// empty environment: the store never falls back to the process environment.
 	Getenv func(string) string
+	// Notice tells the person something once, on stderr (the upgrade of a format-1 keyring).
+	// nil says nothing.
+	Notice func(msg string)
+	// Unlocked asks the unlock agent for the master key of the encrypted-file keyring in dir
+	// whose header keyring.json is header; nil (no agent, or none for this keyring) means the
+	// passphrase is asked. The key is checked against the header before use. It must be
+	// bounded (docs/keyring.md, "Unlocking once").
+	Unlocked func(ctx context.Context, dir string, header []byte) []byte
 }
 
 // DefaultTimeout bounds each keyring call when Options.Timeout is zero.
@@ -219,25 +226,36 @@ func itemLabel(name string) string { return fmt.Sprintf("CXone credentials (%s)"
 // wincredMaxBlob is the most Windows Credential Manager stores in one credential.
 const wincredMaxBlob = 2560
 
-// encodeSecret is the keyring document of sec for backend b. Windows Credential Manager holds
-// at most 2,560 bytes per credential: a cached token that would not fit is left out (the
-// cache is only a shortcut), then the whole cache.
-func encodeSecret(b string, sec Secret) ([]byte, error) {
+// encodeSecret is the keyring document of sec for profile name in backend b; it names the
+// profile, so an item moved to another profile's place is refused when read (decodeItem).
+// Windows Credential Manager holds at most 2,560 bytes per credential, and the encrypted-file
+// keyring reads at most maxItemSize per file: a cached token that would not fit is left out
+// (the cache is only a shortcut), then the whole cache.
+func encodeSecret(b, name string, sec Secret) ([]byte, error) {
 	if sec.Version == 0 {
 		sec.Version = secretVersion
 	}
-	data, err := json.Marshal(sec)
-	if err != nil || b != BackendWinCred || len(data) <= wincredMaxBlob || sec.Cache == nil {
+	fits := func(data []byte) bool {
+		switch b {
+		case BackendWinCred:
+			return len(data) <= wincredMaxBlob
+		case BackendFile:
+			return fitsFile(itemKey(b, name), data)
+		}
+		return true
+	}
+	data, err := marshalSecretFor(name, sec)
+	if err != nil || fits(data) || sec.Cache == nil {
 		return data, err
 	}
 	c := *sec.Cache
 	c.AccessToken, c.TokenExpiresAt = "", time.Time{}
 	sec.Cache = &c
-	if data, err = json.Marshal(sec); err != nil || len(data) <= wincredMaxBlob {
+	if data, err = marshalSecretFor(name, sec); err != nil || fits(data) {
 		return data, err
 	}
 	sec.Cache = nil
-	return json.Marshal(sec)
+	return marshalSecretFor(name, sec)
 }
 
 func secretItem(b, name string, data []byte) keyring.Item {
@@ -256,7 +274,7 @@ func (s *Store) prepare(ctx context.Context, b string) error {
 	if dir == "" {
 		return s.noFileDir()
 	}
-	_, err := s.fileWritePass(ctx, dir)
+	_, err := s.fileKey(ctx, dir, true)
 	return err
 }
 
@@ -299,7 +317,7 @@ func (s *Store) save(ctx context.Context, name string, sec Secret, meta Meta, ex
 		return err // a corrupt config is reported before anything is written
 	}
 	b := s.backendFor(name, cfg)
-	data, err := encodeSecret(b, sec)
+	data, err := encodeSecret(b, name, sec)
 	if err != nil {
 		return fmt.Errorf("encode credentials: %w", err)
 	}
@@ -386,6 +404,9 @@ func (s *Store) save(ctx context.Context, name string, sec Secret, meta Meta, ex
 	return nil
 }
 
+// maxSnapshotSize bounds the copy Save keeps of the file item it overwrites.
+const maxSnapshotSize = 16 << 20
+
 // snapshot records an item before it is overwritten and returns what puts it back. For the
 // file backend that is the file's exact bytes (no decryption needed); elsewhere the item read
 // from the keyring.
@@ -393,7 +414,9 @@ func (s *Store) snapshot(ctx context.Context, b, key string) (func(context.Conte
 	if b == BackendFile {
 		dir := s.FileDir()
 		name := fileName(key)
-		data, err := readItemFile(filepath.Join(dir, name))
+		// Read with a far higher bound than an item may have: an oversized item (which no read
+		// accepts) must still be overwritable, and put back as it was if the save fails.
+		data, err := readFileLimited(filepath.Join(dir, name), maxSnapshotSize)
 		if errors.Is(err, os.ErrNotExist) {
 			return func(ctx context.Context) error { _, err := s.removeItem(ctx, b, key); return err }, nil
 		}
@@ -454,7 +477,7 @@ func (s *Store) UpdateSecret(ctx context.Context, name string, expect Secret, fn
 		if !next.SameIdentity(cur) {
 			return errors.New("the update changed the credentials; use Save to store new ones")
 		}
-		data, err := encodeSecret(b, next)
+		data, err := encodeSecret(b, name, next)
 		if err != nil {
 			return fmt.Errorf("encode credentials: %w", err)
 		}
@@ -481,7 +504,53 @@ func (s *Store) Load(ctx context.Context, name string) (Secret, error) {
 		// Credentials are still reachable without the metadata; say why the backend may differ.
 		s.log.Debug("config unreadable; using the default backend", "err", err)
 	}
-	return s.loadFrom(ctx, s.backendFor(name, cfg), name)
+	b := s.backendFor(name, cfg)
+	sec, err := s.loadFrom(ctx, b, name)
+	if err != nil {
+		return Secret{}, err
+	}
+	if err := s.checkBinding(b, name, sec, cfg); err != nil {
+		return Secret{}, err
+	}
+	sec.named = false
+	return sec, nil
+}
+
+// ErrProfileMismatch reports a keyring item whose issuer, client ID or access key ID differ
+// from its profile's config entry while the item does not name its profile (it was saved by
+// an older cxone-auth): another profile's item moved into its place cannot be told from an
+// edited config, so it is refused, never used (docs/keyring.md, "Item binding").
+var ErrProfileMismatch = errors.New("the keyring item does not match the profile's config entry")
+
+// checkBinding holds an item read for profile name to its config entry. An item that names
+// its profile was already held to that name (decodeItem): a difference from the entry then
+// means the config file was edited (the item is what is used, as ever). An older item that
+// names no profile is refused when its issuer, client ID or access key ID differ from the
+// entry: it may be another profile's. Save keeps the two in step (it takes an entry out
+// before it writes an item of another identity), so neither is ever the product's own doing.
+// A profile without an entry (an orphan) and the fields an older entry lacks are not compared.
+func (s *Store) checkBinding(b, name string, sec Secret, cfg Config) error {
+	m, ok := cfg.Profiles[name]
+	if !ok {
+		return nil
+	}
+	var diff []string
+	for _, f := range []struct{ what, entry, item string }{
+		{"issuer", m.Issuer, sec.Issuer}, {"client ID", m.ClientID, sec.ClientID}, {"access key ID", m.AccessKeyID, sec.AccessKeyID},
+	} {
+		if f.entry != "" && f.entry != f.item {
+			diff = append(diff, f.what)
+		}
+	}
+	if len(diff) == 0 {
+		return nil
+	}
+	if sec.named {
+		s.log.Debug("config entry differs from the keyring item; the item is used", "profile", name, "fields", strings.Join(diff, ", "))
+		return nil
+	}
+	return &KeyringError{Backend: b, Op: "load", Err: fmt.Errorf("profile %q: %w (%s differ)", name, ErrProfileMismatch, strings.Join(diff, ", ")),
+		Hint: "nothing was used from it; if you did not change it, someone swapped keyring items: remove the profile with `cxone-auth remove` and set it up again"}
 }
 
 // loadFrom reads and decodes profile name from backend b.
@@ -501,7 +570,11 @@ func (s *Store) loadErr(b, name string, err error) error {
 }
 
 func (s *Store) decodeItem(b, name string, item keyring.Item) (Secret, error) {
-	sec, err := decodeSecret(item.Data)
+	sec, err := decodeSecretFor(item.Data, name)
+	if errors.Is(err, errOtherProfile) {
+		return Secret{}, &KeyringError{Backend: b, Op: "load", Err: fmt.Errorf("profile %q: %w", name, err),
+			Hint: "nothing was used from it; someone moved another profile's item into its place: remove the profile with `cxone-auth remove` and set it up again"}
+	}
 	if err != nil {
 		return Secret{}, &KeyringError{Backend: b, Op: "load", Err: fmt.Errorf("profile %q: %w", name, err),
 			Hint: "the stored item is damaged; run `cxone-auth setup` to store the profile again"}
@@ -541,6 +614,16 @@ func (s *Store) LoadEach(ctx context.Context, names []string, fn func(name strin
 	cfg, err := s.Config()
 	if err != nil {
 		s.log.Debug("config unreadable; using the default backend", "err", err)
+	}
+	user := fn
+	fn = func(name string, r LoadResult) {
+		if r.Err == nil {
+			if err := s.checkBinding(s.backendFor(name, cfg), name, r.Secret, cfg); err != nil {
+				r = LoadResult{Err: err}
+			}
+			r.Secret.named = false
+		}
+		user(name, r)
 	}
 	seen := make(map[string]bool, len(names))
 	byBackend := map[string][]string{}
@@ -603,37 +686,26 @@ func (s *Store) loadEachFile(ctx context.Context, names []string, fn func(string
 	if len(jobs) == 0 {
 		return
 	}
-	pass, err := s.fileReadPass(ctx, dir)
+	k, err := s.fileKey(ctx, dir, false)
 	if err != nil {
 		for _, j := range jobs {
+			if errors.Is(err, errNoKeyring) {
+				fn(j.name, LoadResult{Err: s.loadErr(BackendFile, j.name, keyring.ErrKeyNotFound)})
+				continue
+			}
 			fn(j.name, LoadResult{Err: err})
 		}
 		return
 	}
 	one := func(j job) LoadResult {
-		item, err := s.fileLoadWith(ctx, dir, j.path, pass)
+		item, err := s.fileLoadWith(ctx, j.path, itemKey(BackendFile, j.name), k)
 		if err != nil {
 			return LoadResult{Err: s.loadErr(BackendFile, j.name, err)}
 		}
 		sec, err := s.decodeItem(BackendFile, j.name, item)
 		return LoadResult{Secret: sec, Err: err}
 	}
-	// Serially until the passphrase is proven (or found wrong: then the rest fail with it).
-	for len(jobs) > 0 {
-		j := jobs[0]
-		jobs = jobs[1:]
-		r := one(j)
-		fn(j.name, r)
-		if r.Err == nil {
-			break
-		}
-		if errors.Is(r.Err, ErrWrongPassphrase) || ctx.Err() != nil {
-			for _, rest := range jobs {
-				fn(rest.name, LoadResult{Err: r.Err})
-			}
-			return
-		}
-	}
+	// The key is proven on the header already: a wrong passphrase never reaches here.
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
 	var wg sync.WaitGroup
 	next := make(chan job)

@@ -383,9 +383,9 @@ func TestCorruptKeyringFile(t *testing.T) {
 	if err := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn).Save(ctx, "c", testSecret("c"), Meta{}); err != nil {
 		t.Errorf("Save next to a damaged item, with the marker: %v", err)
 	}
-	// Without the marker and with only damaged items, the passphrase cannot be checked; the
-	// error names the file.
-	for _, n := range []string{markerKey, "profile:c"} {
+	// Without the header and the marker and with only damaged items, the passphrase cannot be
+	// checked; the error names the file.
+	for _, n := range []string{headerName, markerKey, "profile:c"} {
 		if err := os.Remove(filepath.Join(fileDir, n)); err != nil {
 			t.Fatal(err)
 		}
@@ -486,7 +486,7 @@ func TestSaveRollsBackWhenConfigWriteFails(t *testing.T) {
 		t.Errorf("overwritten profile after rollback = %v, %v; want the original", got, err)
 	}
 	for name := range listDir(t, fileDir) {
-		if name != "profile:old" && name != markerKey && name != keyringLockName {
+		if name != "profile:old" && name != markerKey && name != keyringLockName && name != headerName {
 			t.Errorf("left behind in the keyring folder: %s", name)
 		}
 	}
@@ -676,7 +676,8 @@ func TestArrayKeyringBackend(t *testing.T) {
 	if err := json.Unmarshal(item.Data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys := []string{"access_key_id", "access_key_secret", "client_id", "client_secret", "issuer", "version"}
+	// "profile" names the profile the item was saved for (item binding, docs/keyring.md).
+	wantKeys := []string{"access_key_id", "access_key_secret", "client_id", "client_secret", "issuer", "profile", "version"}
 	if got := slices.Sorted(mapsKeys(doc)); !slices.Equal(got, wantKeys) || doc["version"] != float64(1) {
 		t.Errorf("item document keys %v version %v, want %v version 1", got, doc["version"], wantKeys)
 	}

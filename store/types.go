@@ -30,6 +30,10 @@ type Secret struct {
 	// never send the credentials elsewhere. Save replaces the whole item, so new credentials or
 	// a new issuer start without a cache.
 	Cache *SecretCache `json:"cache,omitempty"`
+
+	// named is set while a read item is checked against its config entry: the stored document
+	// named its profile (checkBinding). Load clears it before handing the Secret out.
+	named bool
 }
 
 // NewSecret is the keyring document of credentials just checked at issuer. r may be nil
@@ -260,6 +264,41 @@ func (s Secret) MarshalJSON() ([]byte, error) {
 		p.Version = secretVersion
 	}
 	return json.Marshal(p)
+}
+
+// secretPlain is Secret without its methods, for encoding.
+type secretPlain Secret
+
+// secretDoc is the stored document: the Secret and the name of the profile it was saved for.
+type secretDoc struct {
+	secretPlain
+	Profile string `json:"profile,omitempty"`
+}
+
+// marshalSecretFor is the keyring document of sec saved for profile name.
+func marshalSecretFor(name string, sec Secret) ([]byte, error) {
+	if sec.Version == 0 {
+		sec.Version = secretVersion
+	}
+	return json.Marshal(secretDoc{secretPlain: secretPlain(sec), Profile: name})
+}
+
+// errOtherProfile marks a keyring item saved for another profile than the one it was read as.
+var errOtherProfile = errors.New("the keyring item was saved for another profile")
+
+// decodeSecretFor parses the keyring document of profile name. A document saved for another
+// profile is errOtherProfile (never its content); one that names no profile (saved before
+// items named theirs) is accepted. Errors never quote the document.
+func decodeSecretFor(data []byte, name string) (Secret, error) {
+	var d struct {
+		Profile *string `json:"profile"`
+	}
+	if err := json.Unmarshal(data, &d); err == nil && d.Profile != nil && *d.Profile != name {
+		return Secret{}, fmt.Errorf("%w (%q)", errOtherProfile, *d.Profile)
+	}
+	sec, err := decodeSecret(data)
+	sec.named = err == nil && d.Profile != nil
+	return sec, err
 }
 
 // decodeSecret parses a keyring document. Errors never quote the document.

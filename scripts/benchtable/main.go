@@ -42,6 +42,7 @@ type options struct {
 	repo    string        // the repository, for the Go benchmarks and first-frame.py
 	runs    int           // pairs per comparison
 	latency time.Duration // the emulator's latency per answer
+	keyring bool          // only the file keyring's rows (keyring.go)
 }
 
 func run() error {
@@ -50,6 +51,7 @@ func run() error {
 	flag.StringVar(&o.repo, "repo", ".", "the repository `folder`")
 	flag.IntVar(&o.runs, "runs", 10, "runs of each command (pairs, for comparisons)")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "the emulator's `latency` per answer (one round trip)")
+	flag.BoolVar(&o.keyring, "keyring", false, "measure only the file keyring's figures")
 	flag.Parse()
 	if o.bin == "" {
 		return errors.New("-bin is required")
@@ -111,6 +113,13 @@ func (b *bench) all() error {
 		return err
 	}
 
+	if b.o.keyring {
+		if err := b.keyringRows(); err != nil {
+			return err
+		}
+		b.print()
+		return nil
+	}
 	one := []string{"check", "--profile", "p000"}
 	for _, n := range []int{1, 20, 100} {
 		p, err := b.pair(n, []string{"check", "--all"}, n, one)
@@ -143,6 +152,9 @@ func (b *bench) all() error {
 		return err
 	}
 	b.add(row{"cached `token` vs a new one", ms(fresh.a), "`token --fresh`: " + ms(fresh.b), x(fresh.ratio), "< 1×", verdict(fresh.ratio < 1)})
+	if err := b.keyringRows(); err != nil {
+		return err
+	}
 
 	if err := b.firstFrame(); err != nil {
 		return err
