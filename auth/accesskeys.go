@@ -179,7 +179,7 @@ func (a *AccessKeyAPI) Create(ctx context.Context, userID, tenantID string) (New
 			return NewAccessKey{}, &ProtocolError{Status: resp.status, URL: resp.url, Msg: "the new access key is unusable: " + err.Error()}
 		}
 	}
-	return NewAccessKey{ID: k.ID, Secret: k.Secret}, nil
+	return NewAccessKey(k), nil
 }
 
 // List returns the user's keys.

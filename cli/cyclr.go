@@ -302,7 +302,7 @@ func (cs *cyclrSession) connector(ctx context.Context, account string) (cyclr.Co
 	})
 	if err != nil {
 		if cyclr.KindOf(err) == cyclr.KindNotFound && account != "" {
-			return cyclr.Connector{}, cyclrErr(fmt.Errorf("Cyclr account %s: %w", auth.Sanitize(account), err), "The account ID is in the Cyclr console: Accounts → Account Management → Settings.")
+			return cyclr.Connector{}, cyclrErr(fmt.Errorf("the Cyclr account %s: %w", auth.Sanitize(account), err), "The account ID is in the Cyclr console: Accounts → Account Management → Settings.")
 		}
 		return cyclr.Connector{}, cyclrErr(err, "")
 	}
@@ -432,7 +432,7 @@ func cyclrInstallRun(ctx context.Context, o *CyclrOptions) error {
 	fmt.Fprintf(f.IO.Out, "%s profile %q in Cyclr account %s as %q (account connector %d, %s): ", verb, name, auth.Sanitize(account), auth.Sanitize(acName), r.Install.AccountConnectorID, r.Install.Method)
 	if !r.Install.Authenticated {
 		fmt.Fprintln(f.IO.Out, "NOT authenticated.")
-		return &exitError{code: exitRejected, err: errors.New("Cyclr does not report the account connector as authenticated (\"Authenticated\": false)"),
+		return &exitError{code: exitRejected, err: errors.New("the Cyclr API does not report the account connector as authenticated (\"Authenticated\": false)"),
 			hint: "The key passed CXone's check, so look at the partner-level values in the Cyclr console: Connectors → Application Connector Library → Nice CXOne → Setup Required (username = Client ID, password = Client Secret)."}
 	}
 	fmt.Fprintln(f.IO.Out, "authenticated.")
@@ -502,7 +502,7 @@ func (cs *cyclrSession) push(ctx context.Context, t pushTarget, sec store.Secret
 		}
 	}
 	if t.AccountConnectorID != 0 && target == nil {
-		return pushResult{}, &exitError{code: exitNotFound, err: fmt.Errorf("Cyclr account %s has no account connector %d any more", auth.Sanitize(t.Account), t.AccountConnectorID),
+		return pushResult{}, &exitError{code: exitNotFound, err: fmt.Errorf("the Cyclr account %s has no account connector %d any more", auth.Sanitize(t.Account), t.AccountConnectorID),
 			hint: fmt.Sprintf("Install it again: cxone-auth cyclr install --profile %s --account %s", t.Profile, auth.Sanitize(t.Account))}
 	}
 	if dryRun {
@@ -591,7 +591,7 @@ func (f *Factory) cyclrPush(ctx context.Context, s *store.Store, profile string,
 		if err == nil {
 			o.Install = r.Install
 			if !r.Install.Authenticated {
-				o.Err = errors.New("Cyclr does not report it as authenticated")
+				o.Err = errors.New("the Cyclr API does not report it as authenticated")
 			}
 		}
 		out = append(out, o)

@@ -346,14 +346,9 @@ func (p *Profiles) statusText(r *profileRow, long bool) (icon, text string) {
 	return st.Warn.Render("?"), auth.Sanitize(r.Status) + " · " + age
 }
 
-// table lays the rows out in width cells (profTable.View).
+// tableFocus lays the rows out in width cells (profTable.View).
 // Only the rows the filter shows are laid out; focus is the index of the cursor's row among
 // them (-1: none).
-func (p *Profiles) table(width int) (head string, rows []string, starred bool) {
-	head, rows, starred, _ = p.tableFocus(width)
-	return head, rows, starred
-}
-
 func (p *Profiles) tableFocus(width int) (head string, rows []string, starred bool, focus int) {
 	vis := p.list.visible(p.rows)
 	sel := p.selected()

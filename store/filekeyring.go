@@ -69,13 +69,6 @@ var decryptJWE = func(token, pass string) ([]byte, error) {
 	return payload, err
 }
 
-// encryptJWE encrypts one item's JSON in format 1 with the passphrase, fileIterations rounds
-// (tests and benchmarks make format-1 keyrings with it).
-func encryptJWE(payload []byte, pass string) (string, error) {
-	return jose.EncryptBytes(payload, jose.PBES2_HS256_A128KW, jose.A256GCM, pass,
-		jose.Headers(map[string]any{"created": time.Now().UTC().Format(time.RFC3339), "p2c": fileIterations}))
-}
-
 // fileState is what a Store knows about one keyring folder: the passphrase that opened it
 // (kept only to answer a later question in this process) and the keyring's key.
 type fileState struct {

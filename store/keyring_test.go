@@ -23,20 +23,6 @@ import (
 	"github.com/99designs/keyring"
 )
 
-// countDecrypts wraps the file backend's decryption for the test's duration and returns the
-// counter.
-func countDecrypts(t *testing.T) *atomic.Int32 {
-	t.Helper()
-	var n atomic.Int32
-	orig := decryptJWE
-	decryptJWE = func(token, pass string) ([]byte, error) {
-		n.Add(1)
-		return orig(token, pass)
-	}
-	t.Cleanup(func() { decryptJWE = orig })
-	return &n
-}
-
 // legacyKeyring writes items with the keyring library itself, as cxone-auth versions before
 // the marker did: no marker, the library's 8192 rounds, any passphrase length.
 func legacyKeyring(t *testing.T, dir, pass string, names ...string) {

@@ -318,17 +318,3 @@ func (c Checklist) View(st *Styles, width int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// KV renders aligned "key  value" lines.
-func KV(st *Styles, width int, pairs ...[2]string) string {
-	w := 0
-	for _, p := range pairs {
-		w = max(w, lipgloss.Width(p[0]))
-	}
-	lines := make([]string, 0, len(pairs))
-	for _, p := range pairs {
-		k := st.Muted.Render(p[0] + strings.Repeat(" ", w-lipgloss.Width(p[0])))
-		lines = append(lines, ansi.Truncate(k+"  "+st.Value.Render(p[1]), max(1, width), "…"))
-	}
-	return strings.Join(lines, "\n")
-}
