@@ -69,6 +69,13 @@ type ClientConfig struct {
 	// is verified against the system's roots only (see loopbackTrust). Read them with
 	// ReadLoopbackRoots.
 	LoopbackRoots *x509.CertPool
+	// MaxConnsPerHost bounds the connections to one host, open and idle (0: no bound). A
+	// caller that runs N requests at once (check --all) sets N: a request beyond it waits for
+	// a connection to come free instead of dialing. Without the bound the transport dials as
+	// soon as no idle connection is at hand, and keeps the new connection even when a
+	// finished request's connection came back first, so N+1 checks could open N+1
+	// connections. Each request is still bounded by Timeout while it waits.
+	MaxConnsPerHost int
 }
 
 // Client runs live checks against CXone. The zero value is not ready: use NewClient.
@@ -122,6 +129,7 @@ func NewClient(cfg ClientConfig) *Client {
 	// connections per host as checks may run at once, so a wave of proofs reuses the
 	// connections of the token requests before it instead of opening new ones.
 	c.tr.MaxIdleConnsPerHost = maxIdlePerHost
+	c.tr.MaxConnsPerHost = cfg.MaxConnsPerHost
 	c.hc = &http.Client{Transport: c.tr, CheckRedirect: checkRedirect}
 	if cfg.LoopbackRoots != nil {
 		c.loopTr = loopbackTransport(c.tr, cfg.LoopbackRoots)

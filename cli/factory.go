@@ -134,7 +134,7 @@ func (f *Factory) storeOptions(backend, passphrase string) store.Options {
 func (f *Factory) Client() *auth.Client {
 	f.clientOnce.Do(func() {
 		f.client = auth.NewClient(auth.ClientConfig{Timeout: f.Settings.Timeout, Proxy: auth.ProxyFromEnv(f.Env.Getenv),
-			LoopbackRoots: f.Settings.LoopbackRoots})
+			LoopbackRoots: f.Settings.LoopbackRoots, MaxConnsPerHost: maxConcurrentChecks})
 		if newClientHook != nil {
 			newClientHook(f.client)
 		}
