@@ -3,7 +3,6 @@ package cli
 import (
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -343,8 +342,8 @@ const cyclrEditEnters = 7
 // cyclrREADMEEnv prepares the README's Cyclr examples: it starts a Cyclr emulator whose
 // installs are authenticated by e's CXone emulator, writes cyclr.env (CYCLR_API_DOMAIN,
 // CYCLR_CLIENT_ID, CYCLR_CLIENT_SECRET, CYCLR_ACCOUNT_ID) into dir, and returns the
-// variables the examples' shell gets (CYCLR_ACCOUNT_ID). TestREADMEExamples calls it once
-// the README has the "Using the profile in Cyclr" section.
+// variables the examples' shell gets (CYCLR_ACCOUNT_ID). TestREADMEExamples calls it for
+// the README's "Using the profile in Cyclr" section.
 func cyclrREADMEEnv(t *testing.T, e *cliEnv, dir string) []string {
 	t.Helper()
 	d := cxonetest.DefaultCredentials
@@ -355,39 +354,6 @@ func cyclrREADMEEnv(t *testing.T, e *cliEnv, dir string) []string {
 		t.Fatal(err)
 	}
 	return []string{"CYCLR_ACCOUNT_ID=" + cyclrtest.DefaultAccountID}
-}
-
-// The README section's examples (cyclr-readme note), run as TestREADMEExamples runs the
-// README's: in order, with the built binary, against the emulators.
-func TestCyclrREADMEExamples(t *testing.T) {
-	bin := buildBinary(t)
-	e := newCLIEnv(t, cxonetest.Config{})
-	dir := t.TempDir()
-	e.writeEnvFile("creds.env", cxonetest.DefaultCredentials)
-	if err := os.Rename(filepath.Join(e.dir, "creds.env"), filepath.Join(dir, "creds.env")); err != nil {
-		t.Fatal(err)
-	}
-	env := append([]string{"PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH"), "HOME=" + dir, "TERM=dumb"}, cyclrREADMEEnv(t, e, dir)...)
-	for k, v := range e.vars {
-		if k != "PATH" && k != "HOME" {
-			env = append(env, k+"="+v)
-		}
-	}
-	for _, ex := range []string{
-		"cxone-auth setup --env-file creds.env --profile prod",
-		"cxone-auth cyclr login --env-file cyclr.env",
-		"cxone-auth cyclr inspect",
-		`cxone-auth cyclr install --profile prod --account "$CYCLR_ACCOUNT_ID" --dry-run`,
-		`cxone-auth cyclr install --profile prod --account "$CYCLR_ACCOUNT_ID"`,
-		"cxone-auth cyclr list --live",
-		`cxone-auth cyclr list --json | jq -r '.installs[0].account_connector_id'`,
-	} {
-		cmd := exec.Command("bash", "-c", "set -o pipefail\n"+ex)
-		cmd.Dir, cmd.Env = dir, env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("example failed (%v):\n  %s\n%s", err, ex, out)
-		}
-	}
 }
 
 func TestCyclrTokenIsCachedAndRenewedWhenRefused(t *testing.T) {

@@ -68,6 +68,7 @@ func TestREADMEExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH"), "HOME=" + dir, "TERM=dumb", "PAGER=cat", "MANPAGER=cat"}
+	env = append(env, cyclrREADMEEnv(t, e, dir)...) // "Using the profile in Cyclr"
 	for k, v := range e.vars {
 		if k != "PATH" && k != "HOME" {
 			env = append(env, k+"="+v)
