@@ -524,9 +524,9 @@ func (cs *cyclrSession) push(ctx context.Context, t pushTarget, sec store.Secret
 	if err := cs.do(ctx, func() error {
 		var err error
 		if target != nil {
-			ac, err = cs.c.Update(ctx, t.Account, target.ID, body)
+			ac, err = cs.c.Update(ctx, t.Account, target.ID, body, plan.Secrets()...)
 		} else {
-			ac, err = cs.c.Install(ctx, t.Account, conn.ID, body)
+			ac, err = cs.c.Install(ctx, t.Account, conn.ID, body, plan.Secrets()...)
 		}
 		return err
 	}); err != nil {
