@@ -705,9 +705,9 @@ func cyclrListRun(ctx context.Context, o *CyclrOptions) error {
 				prof += " (removed)"
 			}
 			line := fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s", prof, auth.Sanitize(e.Account), e.AccountConnectorID, auth.Sanitize(e.Name),
-				auth.Mask(e.AccessKeyID), when.Format("2006-01-02 15:04"))
+				auth.Sanitize(auth.Mask(e.AccessKeyID)), when.Format("2006-01-02 15:04"))
 			if o.Live {
-				line += "\t" + e.State
+				line += "\t" + auth.Sanitize(e.State)
 			}
 			fmt.Fprintln(tw, line)
 		}
