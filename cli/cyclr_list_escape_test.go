@@ -51,7 +51,7 @@ func TestReviewCyclrListStripsEscapesFromConfig(t *testing.T) {
 	if err := os.WriteFile(p, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"cyclr", "list"}} {
+	for _, args := range [][]string{{"cyclr", "list"}, {"cyclr", "list", "--json"}} {
 		_, out, stderr := ce.run(args...)
 		if c := reviewUnsafeForTerminal(out + stderr); c != "" {
 			t.Errorf("%s: %q from config.json reached the terminal:\n%q", strings.Join(args, " "), c, out+stderr)
