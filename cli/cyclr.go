@@ -548,7 +548,7 @@ func (cs *cyclrSession) push(ctx context.Context, t pushTarget, sec store.Secret
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	in := store.CyclrInstall{Profile: t.Profile, APIDomain: cs.c.Base, Account: t.Account, AccountConnectorID: ac.ID, ConnectorID: conn.ID,
-		Name: t.Name, Method: plan.Method, AccessKeyID: sec.AccessKeyID, UpdatedAt: now, Authenticated: back.Authenticated}
+		Name: t.Name, Method: plan.Method, Map: maps, AccessKeyID: sec.AccessKeyID, UpdatedAt: now, Authenticated: back.Authenticated}
 	if target == nil {
 		in.InstalledAt = now
 	}
@@ -585,7 +585,12 @@ func (f *Factory) cyclrPush(ctx context.Context, s *store.Store, profile string,
 			out = append(out, o)
 			continue
 		}
-		var maps map[string]string
+		maps, err := cyclrRecordedMaps(in)
+		if err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
 		r, err := cs.push(ctx, pushTarget{Profile: profile, Account: in.Account, Name: in.Name, AccountConnectorID: in.AccountConnectorID}, sec, maps, false)
 		o.Err = err
 		if err == nil {
@@ -607,12 +612,82 @@ func (f *Factory) reportCyclrPush(w io.Writer, profile string, outs []cyclrPushO
 		where := fmt.Sprintf("Cyclr account %s, account connector %d (%q)", auth.Sanitize(o.Install.Account), o.Install.AccountConnectorID, auth.Sanitize(o.Install.Name))
 		if o.Err != nil {
 			ok = false
-			fmt.Fprintf(w, "✗ %s: not updated: %s\n  Update it by hand: cxone-auth cyclr install --profile %s --account %s --name %q\n", where, errorText(o.Err), profile, auth.Sanitize(o.Install.Account), o.Install.Name)
+			fmt.Fprintf(w, "✗ %s: not updated: %s\n  Update it by hand: cxone-auth cyclr install --profile %s --account %s --name %q%s\n", where, errorText(o.Err), profile, auth.Sanitize(o.Install.Account), o.Install.Name, cyclrMapFlags(o.Install.Map))
 			continue
 		}
 		fmt.Fprintf(w, "✓ %s: updated with the new key, authenticated.\n", where)
 	}
 	return ok
+}
+
+// cyclrRecordedMaps is the recorded --map of an install, checked as the flag is (config.json
+// may have been edited).
+func cyclrRecordedMaps(in store.CyclrInstall) (map[string]string, error) {
+	if len(in.Map) == 0 {
+		return nil, nil
+	}
+	flags := make([]string, 0, len(in.Map))
+	for t, v := range in.Map {
+		flags = append(flags, t+"="+v)
+	}
+	sort.Strings(flags)
+	maps, err := parseCyclrMaps(flags)
+	if err != nil {
+		return nil, fmt.Errorf("the recorded mapping in config.json: %w", err)
+	}
+	return maps, nil
+}
+
+// cyclrMapFlags is " --map T=v ..." for a recorded mapping (sorted, each shell-quoted as %q
+// quotes), or "".
+func cyclrMapFlags(m map[string]string) string {
+	flags := make([]string, 0, len(m))
+	for t, v := range m {
+		flags = append(flags, fmt.Sprintf(" --map %q", auth.Sanitize(t+"="+v)))
+	}
+	sort.Strings(flags)
+	return strings.Join(flags, "")
+}
+
+// cyclrPreflight checks, before a rotation creates a new key, that the new key could be pushed
+// to every recorded Cyclr install of profile: the Cyclr login works, each install is at the
+// stored client's domain, and the connector's schema (with the recorded --map) says where the
+// key goes. Only the connector list is read; nothing carries a key. (Whether the account
+// connector still exists is left to the push: a failure there leaves the old key active and
+// says what is left to do.) nil when the profile has no install or --no-cyclr-push leaves them.
+func (f *Factory) cyclrPreflight(ctx context.Context, s *store.Store, profile string) error {
+	if f.cyclrNoPush {
+		return nil
+	}
+	installs, err := s.CyclrInstalls(profile)
+	if err != nil {
+		return err
+	}
+	if len(installs) == 0 {
+		return nil
+	}
+	cs, err := f.cyclrSession(ctx, s)
+	if err != nil {
+		return fmt.Errorf("the Cyclr installs of profile %q could not take a new key: %w", profile, err)
+	}
+	for _, in := range installs {
+		where := fmt.Sprintf("Cyclr account %s, account connector %d", auth.Sanitize(in.Account), in.AccountConnectorID)
+		if in.APIDomain != cs.c.Base {
+			return fmt.Errorf("%s: recorded at %s, but the stored Cyclr client is for %s", where, auth.Sanitize(in.APIDomain), cs.c.Base)
+		}
+		maps, err := cyclrRecordedMaps(in)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		conn, err := cs.connector(ctx, in.Account)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if _, err := cyclr.PlanInstall(conn, "ID", "SECRET", maps); err != nil {
+			return fmt.Errorf("%s: the connector's schema says nowhere where the key goes (%w); install it again with --map (see 'cxone-auth cyclr inspect')", where, err)
+		}
+	}
+	return nil
 }
 
 // cyclrListEntry is one install in `cyclr list`.

@@ -156,7 +156,13 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 		return &rotateRefusal{reason: errorText(err), code: exitFailure}
 	}
 
-	// 2. The new key. The keys there are before it, so that a creation whose answer is lost
+	// 2. Before a key is made: every push it needs can be made (else each run would leave one
+	// more active key behind, the push failing every time).
+	if err := f.cyclrPreflight(ctx, s, name); err != nil {
+		return &rotateRefusal{reason: errorText(err), code: rotateCode(ctx, err)}
+	}
+
+	// 3. The new key. The keys there are before it, so that a creation whose answer is lost
 	// (a gateway's 5xx after the backend made the key, a timeout, a 2xx that cannot be used)
 	// can be undone: every key that was not there before is deleted again.
 	before, err := api.List(ctx, cur.UserID)
@@ -174,7 +180,7 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 	}
 	fmt.Fprintf(errOut, "  created access key %s\n", auth.Mask(nk.ID))
 
-	// 3. The new key, live, within the window.
+	// 4. The new key, live, within the window.
 	creds := old
 	creds.AccessKeyID, creds.AccessKeySecret = nk.ID, nk.Secret
 	cache := cur.Cache()
@@ -195,7 +201,7 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 	}
 	fmt.Fprintf(errOut, "  checked the new key live\n")
 
-	// 4. One write: the keyring item and the config entry.
+	// 5. One write: the keyring item and the config entry.
 	m := newMeta(issuer, creds, res)
 	m.AccessKeyCreatedAt = created
 	if keys, lerr := api.List(ctx, cur.UserID); lerr == nil {
@@ -227,10 +233,10 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 	}
 	fmt.Fprintf(errOut, "  stored it in profile %q (%s keyring)\n", name, backend)
 
-	// 5. Everything else that uses the key: the profile's recorded Cyclr installs (without
+	// 6. Everything else that uses the key: the profile's recorded Cyclr installs (without
 	// asking: --auto is unattended; --no-cyclr-push leaves them), then any other pusher.
 	if !f.rotationCyclrPush(ctx, s, name, newSec, false) {
-		fmt.Fprintf(errOut, "Left to do: update the Cyclr installs with the new key (cxone-auth cyclr install --profile %s --account ID), then deactivate the old access key %s in CXone (My Profile → Access Keys). It is still active, so what uses it keeps working.\n",
+		fmt.Fprintf(errOut, "Left to do: update the Cyclr installs with the new key (cxone-auth cyclr install --profile %s --account ID, with the --map the install was made with, as shown above), then deactivate the old access key %s in CXone (My Profile → Access Keys). It is still active, so what uses it keeps working.\n",
 			name, auth.Mask(old.AccessKeyID))
 		return silentExit(exitFailure)
 	}
@@ -243,7 +249,7 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 		fmt.Fprintf(errOut, "  updated %s\n", p.Name)
 	}
 
-	// 6. The old key: deactivated (and deleted), with the new key's token.
+	// 7. The old key: deactivated (and deleted), with the new key's token.
 	api, err = client.AccessKeys(issuer, cur.APIEndpoint, res.AccessToken, log)
 	if err == nil {
 		err = api.Deactivate(ctx, old.AccessKeyID, cur.UserID, cur.TenantID)
