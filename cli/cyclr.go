@@ -283,7 +283,10 @@ func (cs *cyclrSession) refresh(ctx context.Context) error {
 // was done).
 func (cs *cyclrSession) do(ctx context.Context, fn func() error) error {
 	err := fn()
-	if err != nil && cs.cached && cyclr.KindOf(err) == cyclr.KindRejected {
+	// Only a 401 says the cached token went stale and nothing was done: a 403 refuses the
+	// request itself, and sending a write (with the access key in it) again would not help.
+	var ce *cyclr.Error
+	if err != nil && cs.cached && errors.As(err, &ce) && ce.Kind == cyclr.KindRejected && ce.Status == 401 {
 		if rerr := cs.refresh(ctx); rerr != nil {
 			return rerr
 		}
