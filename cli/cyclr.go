@@ -504,6 +504,12 @@ func (cs *cyclrSession) push(ctx context.Context, t pushTarget, sec store.Secret
 			break
 		}
 	}
+	// A recorded ID (from config.json, which may have been edited) names an account connector
+	// of the NICE CXone connector, or the key is not sent there: it could be any connector of
+	// any account of the partner, whose console users would read the key.
+	if target != nil && t.AccountConnectorID != 0 && target.Connector.ID != conn.ID && target.Connector.Name != conn.Name {
+		return pushResult{}, fmt.Errorf("account connector %d is not a %s connector (it is %q); the key was not sent", target.ID, cyclr.ConnectorName, auth.Sanitize(target.Connector.Name))
+	}
 	if t.AccountConnectorID != 0 && target == nil {
 		return pushResult{}, &exitError{code: exitNotFound, err: fmt.Errorf("Cyclr account %s has no account connector %d any more", auth.Sanitize(t.Account), t.AccountConnectorID),
 			hint: fmt.Sprintf("Install it again: cxone-auth cyclr install --profile %s --account %s", t.Profile, auth.Sanitize(t.Account))}
