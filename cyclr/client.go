@@ -168,8 +168,11 @@ func (c *Client) NewToken(ctx context.Context, clientID, clientSecret string) (T
 		return Token{}, &Error{Kind: KindFailed, Status: resp.Status, URL: resp.URL, Msg: "the token answer is not JSON with an access_token"}
 	}
 	secs, err := strconv.ParseFloat(strings.Trim(string(t.ExpiresIn), `"`), 64)
-	if err != nil || secs <= 0 {
-		secs = 14 * 24 * 3600 // Cyclr's documented lifetime
+	// Cyclr documents 14 days; a longer (or NaN, or overflowing) lifetime is not believed: the
+	// token is cached for at most that long.
+	const maxLifetime = 14 * 24 * 3600
+	if err != nil || !(secs > 0) || secs > maxLifetime {
+		secs = maxLifetime
 	}
 	return Token{AccessToken: t.AccessToken, ExpiresAt: time.Now().Add(time.Duration(secs) * time.Second).UTC().Truncate(time.Second)}, nil
 }
