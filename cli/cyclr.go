@@ -982,6 +982,12 @@ func (f *Factory) offerCyclrRepush(ctx context.Context, s *store.Store, profile 
 			fmt.Fprintf(f.IO.ErrOut, "! %d Cyclr install(s) of profile %q hold an older access key: cxone-auth cyclr install --profile %s --account ID\n", stale, name, name)
 			continue
 		}
+		// The stored key may have been deactivated in CXone since: a key that fails its live
+		// check is never sent to Cyclr (it would replace a working key there with a dead one).
+		if e := f.checkLoaded(ctx, s, name, nil, sec, nil, false); e.Status != statusValid {
+			fmt.Fprintf(f.IO.ErrOut, "! %d Cyclr install(s) of profile %q hold an older access key, but the stored key failed its live check (%s): nothing was sent to Cyclr\n", stale, name, e.Status)
+			continue
+		}
 		f.rotationCyclrPush(ctx, s, name, sec, true)
 	}
 }

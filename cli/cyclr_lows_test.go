@@ -96,3 +96,47 @@ func TestCyclrRotationPushesOnlyToACXoneAccountConnector(t *testing.T) {
 		t.Errorf("the old key was deactivated although the install was not updated")
 	}
 }
+
+// L5: the profiles screen (and an edit) offers the stored key to Cyclr installs that hold an
+// older one. If the stored key has been deactivated in CXone since, a "yes" must not replace
+// the key in Cyclr with a dead one: the key is checked live first, and nothing is written.
+func TestCyclrRepushChecksTheStoredKeyLive(t *testing.T) {
+	for _, dead := range []bool{true, false} {
+		ce := newCyclrTestEnv(t, cyclrtest.SchemaProperties)
+		ce.login()
+		if code, out, stderr := ce.run("cyclr", "install", "--profile", "prod", "--account", cyclrtest.DefaultAccountID); code != 0 {
+			t.Fatalf("install: exit %d\n%s%s", code, out, stderr)
+		}
+		// The install now looks stale: config.json says it holds another key.
+		p := filepath.Join(ce.vars["CXONE_CONFIG_DIR"], "config.json")
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cfg map[string]any
+		if err := json.Unmarshal(raw, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		cfg["cyclr"].(map[string]any)["installs"].([]any)[0].(map[string]any)["access_key_id"] = "OLDKEYOLDKEYOLDKEY"
+		raw, _ = json.Marshal(cfg)
+		if err := os.WriteFile(p, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if dead {
+			ce.srv.SetKeyInactive(cxonetest.DefaultCredentials.AccessKeyID, true)
+		}
+		f, errOut := newTTYFactory(t, ce.cliEnv, "y\n")
+		before := len(ce.cy.Writes())
+		f.offerCyclrRepush(t.Context(), nil, "")
+		writes := len(ce.cy.Writes()) - before
+		if dead && writes != 0 {
+			t.Errorf("a deactivated stored key was written to Cyclr %d time(s)\n%s", writes, errOut)
+		}
+		if dead && !strings.Contains(errOut.String(), "failed its live check") {
+			t.Errorf("the skip is not said:\n%s", errOut)
+		}
+		if !dead && writes == 0 {
+			t.Errorf("a working stored key was not offered and pushed\n%s", errOut)
+		}
+	}
+}
