@@ -128,3 +128,53 @@ func TestRotateAutoCancelledDuringCheckDeletesTheNewKey(t *testing.T) {
 		}
 	}
 }
+
+// When the key a lost creation made cannot be deleted again, the message must not say
+// "Nothing was changed": it says a new access key may have been created and where to look,
+// and no guided rotation follows (it could create yet another key).
+func TestRotateAutoSaysWhenANewKeyMayRemain(t *testing.T) {
+	var backend string
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		req, _ := http.NewRequest(r.Method, backend+r.URL.RequestURI(), strings.NewReader(string(body)))
+		req.Header = r.Header.Clone()
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			http.Error(w, err.Error(), 502)
+			return
+		}
+		defer resp.Body.Close()
+		if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/access-key-management/") {
+			io.Copy(io.Discard, resp.Body)
+			w.WriteHeader(http.StatusGatewayTimeout)
+			return
+		}
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(gw.Close)
+	e := newCLIEnv(t, cxonetest.Config{APIEndpoint: gw.URL})
+	backend = e.srv.URL
+	p := e.writeEnvFile("c.env", cxonetest.DefaultCredentials)
+	if code, out, stderr := e.run("setup", "--env-file", p, "--profile", "prod"); code != 0 {
+		t.Fatalf("setup: exit %d\n%s\n%s", code, out, stderr)
+	}
+	e.srv.SetFault(cxonetest.EndpointAccessKeys, cxonetest.Fault{Kind: cxonetest.FaultStatus, Status: 403, Method: "DELETE"})
+	io := Test(strings.NewReader(""), nil, nil)
+	io.SetStdinTTY(true)
+	io.SetStdoutTTY(true)
+	code, out, stderr := e.runIn(io, "--accessible", "setup", "--profile", "prod", "--rotate", "--auto")
+	t.Logf("exit %d\n%s", code, stderr)
+	if code == 0 {
+		t.Errorf("exit 0")
+	}
+	if strings.Contains(stderr, "Nothing was changed") || !strings.Contains(stderr, "a new access key may have been created") {
+		t.Errorf("the message does not say a new key may remain:\n%s", stderr)
+	}
+	if strings.Contains(out+stderr, "Continuing with the guided rotation") {
+		t.Errorf("the guided rotation followed a refusal that may have left a key")
+	}
+}
