@@ -372,8 +372,10 @@ func (r *run) token(ctx context.Context, way clientAuth) (*tokenResponse, error)
 		}
 		return req, nil
 	})
+	// The secrets this request carried are hidden in whatever the server says back (redact.go).
+	forms := secretForms(r.creds.ClientID, r.creds.ClientSecret, r.creds.AccessKeySecret)
 	if err != nil {
-		return nil, err
+		return nil, hideInError(err, forms)
 	}
 	if resp.status >= 300 && resp.status < 400 {
 		return nil, redirectRefused(resp)
@@ -391,7 +393,8 @@ func (r *run) token(ctx context.Context, way clientAuth) (*tokenResponse, error)
 		}
 		return &tok, nil
 	}
-	return nil, tokenError(resp)
+	hideInResponse(resp, forms)
+	return nil, hideInError(tokenError(resp), forms)
 }
 
 // tokenError maps a refusal of the token endpoint: invalid_client (400 or 401) is the client

@@ -35,18 +35,26 @@ func TestExecChildGetsNoPassphrase(t *testing.T) {
 	e.vars["CXONE_SOMETHING_ELSE"] = "stale"
 	e.vars["Cxone_Mixed_Case"] = "stale"
 	e.vars["UNRELATED"] = "kept"
+	// The Cyclr partner's API client, exported for `cyclr login --from-env`.
+	e.vars["CYCLR_CLIENT_SECRET"] = "s3cr3t-cyclr-from-the-parent"
+	e.vars["CYCLR_CLIENT_ID"] = "cyclr-client-id"
+	e.vars["Cyclr_Api_Domain"] = "https://api.cyclr.com"
 	code, out, stderr := e.run("exec", "--profile", "staging", "--", "env")
 	if code != 0 {
 		t.Fatalf("exec env: exit %d: %s", code, stderr)
 	}
 	child := envLines(out)
-	for _, name := range []string{"CXONE_KEYRING_PASSPHRASE", "CXONE_SOMETHING_ELSE", "Cxone_Mixed_Case", "CXONE_CONFIG_DIR", "CXONE_KEYRING_DIR"} {
+	for _, name := range []string{"CXONE_KEYRING_PASSPHRASE", "CXONE_SOMETHING_ELSE", "Cxone_Mixed_Case", "CXONE_CONFIG_DIR", "CXONE_KEYRING_DIR",
+		"CYCLR_CLIENT_SECRET", "CYCLR_CLIENT_ID", "Cyclr_Api_Domain"} {
 		if _, ok := child[name]; ok {
 			t.Errorf("the child got %s", name)
 		}
 	}
 	if strings.Contains(out, e.vars["CXONE_KEYRING_PASSPHRASE"]) {
 		t.Error("the passphrase is in the child's environment")
+	}
+	if strings.Contains(out, "s3cr3t-cyclr-from-the-parent") {
+		t.Error("the Cyclr client secret is in the child's environment")
 	}
 	// The default (changed on purpose, docs/exec-refresh.md): the token, its expiry, the non-secret
 	// variables and CXONE_PROFILE; neither secret, and the stale parent value is gone too.

@@ -283,7 +283,10 @@ func (cs *cyclrSession) refresh(ctx context.Context) error {
 // was done).
 func (cs *cyclrSession) do(ctx context.Context, fn func() error) error {
 	err := fn()
-	if err != nil && cs.cached && cyclr.KindOf(err) == cyclr.KindRejected {
+	// Only a 401 says the cached token went stale and nothing was done: a 403 refuses the
+	// request itself, and sending a write (with the access key in it) again would not help.
+	var ce *cyclr.Error
+	if err != nil && cs.cached && errors.As(err, &ce) && ce.Kind == cyclr.KindRejected && ce.Status == 401 {
 		if rerr := cs.refresh(ctx); rerr != nil {
 			return rerr
 		}
@@ -501,6 +504,12 @@ func (cs *cyclrSession) push(ctx context.Context, t pushTarget, sec store.Secret
 			break
 		}
 	}
+	// A recorded ID (from config.json, which may have been edited) names an account connector
+	// of the NICE CXone connector, or the key is not sent there: it could be any connector of
+	// any account of the partner, whose console users would read the key.
+	if target != nil && t.AccountConnectorID != 0 && target.Connector.ID != conn.ID && target.Connector.Name != conn.Name {
+		return pushResult{}, fmt.Errorf("account connector %d is not a %s connector (it is %q); the key was not sent", target.ID, cyclr.ConnectorName, auth.Sanitize(target.Connector.Name))
+	}
 	if t.AccountConnectorID != 0 && target == nil {
 		return pushResult{}, &exitError{code: exitNotFound, err: fmt.Errorf("the Cyclr account %s has no account connector %d any more", auth.Sanitize(t.Account), t.AccountConnectorID),
 			hint: fmt.Sprintf("Install it again: cxone-auth cyclr install --profile %s --account %s", t.Profile, auth.Sanitize(t.Account))}
@@ -524,9 +533,9 @@ func (cs *cyclrSession) push(ctx context.Context, t pushTarget, sec store.Secret
 	if err := cs.do(ctx, func() error {
 		var err error
 		if target != nil {
-			ac, err = cs.c.Update(ctx, t.Account, target.ID, body)
+			ac, err = cs.c.Update(ctx, t.Account, target.ID, body, plan.Secrets()...)
 		} else {
-			ac, err = cs.c.Install(ctx, t.Account, conn.ID, body)
+			ac, err = cs.c.Install(ctx, t.Account, conn.ID, body, plan.Secrets()...)
 		}
 		return err
 	}); err != nil {
@@ -548,7 +557,7 @@ func (cs *cyclrSession) push(ctx context.Context, t pushTarget, sec store.Secret
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	in := store.CyclrInstall{Profile: t.Profile, APIDomain: cs.c.Base, Account: t.Account, AccountConnectorID: ac.ID, ConnectorID: conn.ID,
-		Name: t.Name, Method: plan.Method, AccessKeyID: sec.AccessKeyID, UpdatedAt: now, Authenticated: back.Authenticated}
+		Name: t.Name, Method: plan.Method, Map: maps, AccessKeyID: sec.AccessKeyID, UpdatedAt: now, Authenticated: back.Authenticated}
 	if target == nil {
 		in.InstalledAt = now
 	}
@@ -585,7 +594,12 @@ func (f *Factory) cyclrPush(ctx context.Context, s *store.Store, profile string,
 			out = append(out, o)
 			continue
 		}
-		var maps map[string]string
+		maps, err := cyclrRecordedMaps(in)
+		if err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
 		r, err := cs.push(ctx, pushTarget{Profile: profile, Account: in.Account, Name: in.Name, AccountConnectorID: in.AccountConnectorID}, sec, maps, false)
 		o.Err = err
 		if err == nil {
@@ -607,12 +621,82 @@ func (f *Factory) reportCyclrPush(w io.Writer, profile string, outs []cyclrPushO
 		where := fmt.Sprintf("Cyclr account %s, account connector %d (%q)", auth.Sanitize(o.Install.Account), o.Install.AccountConnectorID, auth.Sanitize(o.Install.Name))
 		if o.Err != nil {
 			ok = false
-			fmt.Fprintf(w, "✗ %s: not updated: %s\n  Update it by hand: cxone-auth cyclr install --profile %s --account %s --name %q\n", where, errorText(o.Err), profile, auth.Sanitize(o.Install.Account), o.Install.Name)
+			fmt.Fprintf(w, "✗ %s: not updated: %s\n  Update it by hand: cxone-auth cyclr install --profile %s --account %s --name %q%s\n", where, errorText(o.Err), profile, auth.Sanitize(o.Install.Account), o.Install.Name, cyclrMapFlags(o.Install.Map))
 			continue
 		}
 		fmt.Fprintf(w, "✓ %s: updated with the new key, authenticated.\n", where)
 	}
 	return ok
+}
+
+// cyclrRecordedMaps is the recorded --map of an install, checked as the flag is (config.json
+// may have been edited).
+func cyclrRecordedMaps(in store.CyclrInstall) (map[string]string, error) {
+	if len(in.Map) == 0 {
+		return nil, nil
+	}
+	flags := make([]string, 0, len(in.Map))
+	for t, v := range in.Map {
+		flags = append(flags, t+"="+v)
+	}
+	sort.Strings(flags)
+	maps, err := parseCyclrMaps(flags)
+	if err != nil {
+		return nil, fmt.Errorf("the recorded mapping in config.json: %w", err)
+	}
+	return maps, nil
+}
+
+// cyclrMapFlags is " --map T=v ..." for a recorded mapping (sorted, each shell-quoted as %q
+// quotes), or "".
+func cyclrMapFlags(m map[string]string) string {
+	flags := make([]string, 0, len(m))
+	for t, v := range m {
+		flags = append(flags, fmt.Sprintf(" --map %q", auth.Sanitize(t+"="+v)))
+	}
+	sort.Strings(flags)
+	return strings.Join(flags, "")
+}
+
+// cyclrPreflight checks, before a rotation creates a new key, that the new key could be pushed
+// to every recorded Cyclr install of profile: the Cyclr login works, each install is at the
+// stored client's domain, and the connector's schema (with the recorded --map) says where the
+// key goes. Only the connector list is read; nothing carries a key. (Whether the account
+// connector still exists is left to the push: a failure there leaves the old key active and
+// says what is left to do.) nil when the profile has no install or --no-cyclr-push leaves them.
+func (f *Factory) cyclrPreflight(ctx context.Context, s *store.Store, profile string) error {
+	if f.cyclrNoPush {
+		return nil
+	}
+	installs, err := s.CyclrInstalls(profile)
+	if err != nil {
+		return err
+	}
+	if len(installs) == 0 {
+		return nil
+	}
+	cs, err := f.cyclrSession(ctx, s)
+	if err != nil {
+		return fmt.Errorf("the Cyclr installs of profile %q could not take a new key: %w", profile, err)
+	}
+	for _, in := range installs {
+		where := fmt.Sprintf("Cyclr account %s, account connector %d", auth.Sanitize(in.Account), in.AccountConnectorID)
+		if in.APIDomain != cs.c.Base {
+			return fmt.Errorf("%s: recorded at %s, but the stored Cyclr client is for %s", where, auth.Sanitize(in.APIDomain), cs.c.Base)
+		}
+		maps, err := cyclrRecordedMaps(in)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		conn, err := cs.connector(ctx, in.Account)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if _, err := cyclr.PlanInstall(conn, "ID", "SECRET", maps); err != nil {
+			return fmt.Errorf("%s: the connector's schema says nowhere where the key goes (%w); install it again with --map (see 'cxone-auth cyclr inspect')", where, err)
+		}
+	}
+	return nil
 }
 
 // cyclrListEntry is one install in `cyclr list`.
@@ -705,9 +789,9 @@ func cyclrListRun(ctx context.Context, o *CyclrOptions) error {
 				prof += " (removed)"
 			}
 			line := fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s", prof, auth.Sanitize(e.Account), e.AccountConnectorID, auth.Sanitize(e.Name),
-				auth.Mask(e.AccessKeyID), when.Format("2006-01-02 15:04"))
+				auth.Sanitize(auth.Mask(e.AccessKeyID)), when.Format("2006-01-02 15:04"))
 			if o.Live {
-				line += "\t" + e.State
+				line += "\t" + auth.Sanitize(e.State)
 			}
 			fmt.Fprintln(tw, line)
 		}
@@ -896,6 +980,12 @@ func (f *Factory) offerCyclrRepush(ctx context.Context, s *store.Store, profile 
 		}
 		if !f.IO.IsStdinTTY() {
 			fmt.Fprintf(f.IO.ErrOut, "! %d Cyclr install(s) of profile %q hold an older access key: cxone-auth cyclr install --profile %s --account ID\n", stale, name, name)
+			continue
+		}
+		// The stored key may have been deactivated in CXone since: a key that fails its live
+		// check is never sent to Cyclr (it would replace a working key there with a dead one).
+		if e := f.checkLoaded(ctx, s, name, nil, sec, nil, false); e.Status != statusValid {
+			fmt.Fprintf(f.IO.ErrOut, "! %d Cyclr install(s) of profile %q hold an older access key, but the stored key failed its live check (%s): nothing was sent to Cyclr\n", stale, name, e.Status)
 			continue
 		}
 		f.rotationCyclrPush(ctx, s, name, sec, true)

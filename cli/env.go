@@ -36,12 +36,15 @@ func (e Env) Environ() []string { return slices.Clone(e.vars) }
 
 // ChildEnviron is the environment of a process the product starts: the user's environment
 // without any CXONE_* variable (the keyring passphrase opens every profile; a stale value from
-// the parent must not shadow what the product passes on), then extra in order.
+// the parent must not shadow what the product passes on) and without any CYCLR_* variable
+// (`cyclr login --from-env` reads CYCLR_CLIENT_SECRET, the partner's long-lived API secret;
+// the whole prefix goes, as with CXONE_*, so no half of a Cyclr login is left either), then
+// extra in order. See docs/cli.md.
 func (e Env) ChildEnviron(extra ...[2]string) []string {
 	out := make([]string, 0, len(e.vars)+len(extra))
 	for _, kv := range e.vars {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(strings.ToUpper(name), "CXONE_") { // Windows names ignore case
+		if up := strings.ToUpper(name); strings.HasPrefix(up, "CXONE_") || strings.HasPrefix(up, "CYCLR_") { // Windows names ignore case
 			continue
 		}
 		out = append(out, kv)

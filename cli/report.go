@@ -8,6 +8,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -52,13 +55,55 @@ func bufferedStyled(w io.Writer, env Env, noColor bool) (out io.Writer, flush fu
 	}
 }
 
+// writeJSON writes v as indented JSON for every --json output, and keeps it from carrying
+// anything a terminal acts on or hides: encoding/json escapes the C0 controls but writes C1
+// controls (U+009B is an 8-bit CSI), DEL, bidirectional overrides and other format characters
+// (Cf) as they are. Each of those is written as a \uXXXX escape instead (a surrogate pair
+// above U+FFFF): still valid JSON that decodes to the same value, so scripts lose nothing,
+// with no raw control byte left for the terminal. Such runes only occur inside JSON strings
+// (the syntax around them is ASCII), so rewriting them there is safe. See docs/cli.md.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
+	if _, err := w.Write(jsonEscapeInvisible(buf.Bytes())); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
 	return nil
+}
+
+// jsonInvisible reports whether r must not reach a terminal raw from JSON output.
+func jsonInvisible(r rune) bool {
+	return r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u2028' || r == '\u2029' ||
+		unicode.Is(unicode.Bidi_Control, r) || unicode.Is(unicode.Cf, r) ||
+		unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)
+}
+
+// jsonEscapeInvisible rewrites every jsonInvisible rune of encoded JSON as \uXXXX.
+func jsonEscapeInvisible(b []byte) []byte {
+	if !bytes.ContainsFunc(b, jsonInvisible) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+32)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if n == 1 && r == utf8.RuneError || !jsonInvisible(r) {
+			out = append(out, b[:n]...)
+			b = b[n:]
+			continue
+		}
+		if r > 0xffff {
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		b = b[n:]
+	}
+	return out
 }
 
 // writeCheckReport prints the detailed report of one or more checks: what was found on

@@ -58,10 +58,13 @@ func validateRotateAuto(cmd *cobra.Command, o *SetupOptions) error {
 	return nil
 }
 
-// rotateRefusal ends an automatic rotation before anything was stored.
+// rotateRefusal ends an automatic rotation before anything was stored. changed says a new
+// access key may exist in CXone (created, then not removed again), so "Nothing was changed"
+// would be false.
 type rotateRefusal struct {
-	reason string
-	code   int
+	reason  string
+	code    int
+	changed bool
 }
 
 func (e *rotateRefusal) Error() string { return e.reason }
@@ -75,6 +78,14 @@ func (f *Factory) rotateAutoRun(ctx context.Context, o *SetupOptions) error {
 		return err
 	}
 	name := f.ProfileName()
+	if ref.changed {
+		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: the automatic rotation stopped: %s\nThe profile keeps its access key, but a new access key may have been created: check My Profile → Access Keys in CXone and remove any key you do not know.\n", errorText(ref))
+		return silentExit(ref.code)
+	}
+	if ref.code == exitCancelled {
+		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: the automatic rotation stopped: %s\nNothing was changed; the profile keeps its access key.\n", errorText(ref))
+		return silentExit(ref.code)
+	}
 	if f.IO.Interactive() {
 		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: the automatic rotation stopped: %s\nNothing was changed. Continuing with the guided rotation.\n", errorText(ref))
 		p, err := f.storedSecret(ctx, name)
@@ -145,29 +156,52 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 		return &rotateRefusal{reason: errorText(err), code: exitFailure}
 	}
 
-	// 2. The new key.
+	// 2. Before a key is made: every push it needs can be made (else each run would leave one
+	// more active key behind, the push failing every time).
+	if err := f.cyclrPreflight(ctx, s, name); err != nil {
+		return &rotateRefusal{reason: errorText(err), code: rotateCode(ctx, err)}
+	}
+
+	// 3. The new key. The keys there are before it, so that a creation whose answer is lost
+	// (a gateway's 5xx after the backend made the key, a timeout, a 2xx that cannot be used)
+	// can be undone: every key that was not there before is deleted again.
+	before, err := api.List(ctx, cur.UserID)
+	if err != nil {
+		return &rotateRefusal{reason: "the access keys could not be listed before creating one: " + errorText(err), code: rotateCode(ctx, err)}
+	}
 	created := time.Now().UTC().Truncate(time.Second)
 	nk, err := api.Create(ctx, cur.UserID, cur.TenantID)
 	if err != nil {
-		return &rotateRefusal{reason: errorText(err), code: refusalCode(err)}
+		ref := &rotateRefusal{reason: errorText(err), code: rotateCode(ctx, err)}
+		if !rotateCreateRefused(err) {
+			f.rotateAutoUndoCreate(ctx, api, cur.UserID, before, ref)
+		}
+		return ref
 	}
 	fmt.Fprintf(errOut, "  created access key %s\n", auth.Mask(nk.ID))
 
-	// 3. The new key, live, within the window.
+	// 4. The new key, live, within the window.
 	creds := old
 	creds.AccessKeyID, creds.AccessKeySecret = nk.ID, nk.Secret
 	cache := cur.Cache()
 	res, err := f.rotateAutoCheck(ctx, issuer, creds, &cache)
 	if err != nil {
-		left := "it was deleted again"
-		if derr := api.Delete(ctx, nk.ID); derr != nil {
-			left = fmt.Sprintf("it could not be deleted again (%s): remove access key %s in CXone (My Profile → Access Keys)", errorText(derr), auth.Mask(nk.ID))
+		left, changed := "it was deleted again", false
+		dctx, cancel := rotateCleanupContext(ctx, f.Settings.Timeout)
+		derr := api.Delete(dctx, nk.ID)
+		cancel()
+		if derr != nil {
+			left, changed = fmt.Sprintf("it could not be deleted again (%s): remove access key %s in CXone (My Profile → Access Keys)", errorText(derr), auth.Mask(nk.ID)), true
 		}
-		return &rotateRefusal{reason: fmt.Sprintf("the new key did not pass the live check within %s (%s); %s", rotateAutoWindow, errorText(err), left), code: refusalCode(err)}
+		what := fmt.Sprintf("the new key did not pass the live check within %s (%s)", rotateAutoWindow, errorText(err))
+		if ctx.Err() == context.Canceled {
+			what = "cancelled while the new key was being checked"
+		}
+		return &rotateRefusal{reason: what + "; " + left, code: rotateCode(ctx, err), changed: changed}
 	}
 	fmt.Fprintf(errOut, "  checked the new key live\n")
 
-	// 4. One write: the keyring item and the config entry.
+	// 5. One write: the keyring item and the config entry.
 	m := newMeta(issuer, creds, res)
 	m.AccessKeyCreatedAt = created
 	if keys, lerr := api.List(ctx, cur.UserID); lerr == nil {
@@ -185,7 +219,10 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 	newSec := store.NewSecret(issuer, creds, res)
 	if err := s.Save(ctx, name, newSec, m); err != nil {
 		left := "it was deleted again"
-		if derr := api.Delete(ctx, nk.ID); derr != nil {
+		dctx, cancel := rotateCleanupContext(ctx, f.Settings.Timeout)
+		derr := api.Delete(dctx, nk.ID)
+		cancel()
+		if derr != nil {
 			left = fmt.Sprintf("remove access key %s in CXone (My Profile → Access Keys)", auth.Mask(nk.ID))
 		}
 		return fmt.Errorf("save profile %q: %w; the profile keeps its old key, and the new key was not stored: %s", name, err, left)
@@ -196,10 +233,10 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 	}
 	fmt.Fprintf(errOut, "  stored it in profile %q (%s keyring)\n", name, backend)
 
-	// 5. Everything else that uses the key: the profile's recorded Cyclr installs (without
+	// 6. Everything else that uses the key: the profile's recorded Cyclr installs (without
 	// asking: --auto is unattended; --no-cyclr-push leaves them), then any other pusher.
 	if !f.rotationCyclrPush(ctx, s, name, newSec, false) {
-		fmt.Fprintf(errOut, "Left to do: update the Cyclr installs with the new key (cxone-auth cyclr install --profile %s --account ID), then deactivate the old access key %s in CXone (My Profile → Access Keys). It is still active, so what uses it keeps working.\n",
+		fmt.Fprintf(errOut, "Left to do: update the Cyclr installs with the new key (cxone-auth cyclr install --profile %s --account ID, with the --map the install was made with, as shown above), then deactivate the old access key %s in CXone (My Profile → Access Keys). It is still active, so what uses it keeps working.\n",
 			name, auth.Mask(old.AccessKeyID))
 		return silentExit(exitFailure)
 	}
@@ -212,7 +249,7 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 		fmt.Fprintf(errOut, "  updated %s\n", p.Name)
 	}
 
-	// 6. The old key: deactivated (and deleted), with the new key's token.
+	// 7. The old key: deactivated (and deleted), with the new key's token.
 	api, err = client.AccessKeys(issuer, cur.APIEndpoint, res.AccessToken, log)
 	if err == nil {
 		err = api.Deactivate(ctx, old.AccessKeyID, cur.UserID, cur.TenantID)
@@ -264,5 +301,80 @@ func (f *Factory) rotateAutoCheck(ctx context.Context, issuer string, creds auth
 		case <-t.C:
 		}
 		delay = min(delay*2, 4*time.Second)
+	}
+}
+
+// rotateCode is the exit code of a refusal: 130 once the command was cancelled (Ctrl+C), else
+// refusalCode's.
+func rotateCode(ctx context.Context, err error) int {
+	if errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled) {
+		return exitCancelled
+	}
+	return refusalCode(err)
+}
+
+// rotateCleanupContext bounds a clean-up request that must run even when ctx was cancelled
+// (Ctrl+C while the new key is checked): the clean-up is what keeps CXone from holding a key
+// nobody knows.
+func rotateCleanupContext(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), timeout)
+}
+
+// rotateCreateRefused says the access-key API answered the creation with a 4xx: it refused,
+// so no key was made. Anything else (a 5xx, a timeout, a reset after the request was sent, a
+// 2xx that could not be used, a cancellation) may have left a new key behind.
+func rotateCreateRefused(err error) bool {
+	var ake *auth.AccessKeyError
+	if errors.As(err, &ake) {
+		return ake.Status >= 400 && ake.Status < 500
+	}
+	var pe *auth.ProtocolError
+	if errors.As(err, &pe) {
+		return pe.Status >= 400 && pe.Status < 500
+	}
+	var re *auth.RejectedError
+	if errors.As(err, &re) {
+		return re.Status >= 400 && re.Status < 500
+	}
+	var se *auth.ServerError
+	if errors.As(err, &se) {
+		return se.Status == 429
+	}
+	return false
+}
+
+// rotateAutoUndoCreate deletes every key of the user that is not in before, after a creation
+// whose answer was lost, on a fresh bounded context. It says in ref what happened; ref.changed
+// is set when a new key may be left.
+func (f *Factory) rotateAutoUndoCreate(ctx context.Context, api *auth.AccessKeyAPI, userID string, before []auth.AccessKeyInfo, ref *rotateRefusal) {
+	dctx, cancel := rotateCleanupContext(ctx, f.Settings.Timeout)
+	defer cancel()
+	after, err := api.List(dctx, userID)
+	if err != nil {
+		ref.changed = true
+		ref.reason += "; the access keys could not be listed again to remove a key the creation may have made (" + errorText(err) + ")"
+		return
+	}
+	known := make(map[string]bool, len(before))
+	for _, k := range before {
+		known[k.ID] = true
+	}
+	removed := 0
+	for _, k := range after {
+		if known[k.ID] {
+			continue
+		}
+		if err := api.Delete(dctx, k.ID); err != nil {
+			ref.changed = true
+			ref.reason += fmt.Sprintf("; the new access key %s could not be deleted again (%s)", auth.Mask(k.ID), errorText(err))
+			continue
+		}
+		removed++
+	}
+	if removed > 0 {
+		ref.reason += fmt.Sprintf("; the %d access key(s) the creation made anyway were deleted again", removed)
 	}
 }

@@ -140,8 +140,9 @@ func (c *Client) NewToken(ctx context.Context, clientID, clientSecret string) (T
 		req.Header.Set("Accept", "application/json")
 		return req, nil
 	})
+	red := newRedactor(nil, clientSecret, form)
 	if err != nil {
-		return Token{}, err
+		return Token{}, red.serverError(err)
 	}
 	if resp.Status >= 300 && resp.Status < 400 {
 		return Token{}, redirected(resp)
@@ -152,10 +153,10 @@ func (c *Client) NewToken(ctx context.Context, clientID, clientSecret string) (T
 		if code == "invalid_client" || resp.Status == http.StatusUnauthorized {
 			e.Kind, e.Msg = KindRejected, "the Cyclr API client was rejected (invalid_client): check the Client ID and Client Secret (Partner Console → Settings → OAuth Client Credentials) and the API domain"
 		} else if code != "" {
-			e.Msg += ": " + auth.Sanitize(code)
+			e.Msg += ": " + red.text(code)
 		}
 		if desc != "" && e.Kind != KindRejected {
-			e.Msg += ": " + auth.Sanitize(desc)
+			e.Msg += ": " + red.text(desc)
 		}
 		return Token{}, e
 	}
@@ -167,8 +168,11 @@ func (c *Client) NewToken(ctx context.Context, clientID, clientSecret string) (T
 		return Token{}, &Error{Kind: KindFailed, Status: resp.Status, URL: resp.URL, Msg: "the token answer is not JSON with an access_token"}
 	}
 	secs, err := strconv.ParseFloat(strings.Trim(string(t.ExpiresIn), `"`), 64)
-	if err != nil || secs <= 0 {
-		secs = 14 * 24 * 3600 // Cyclr's documented lifetime
+	// Cyclr documents 14 days; a longer (or NaN, or overflowing) lifetime is not believed: the
+	// token is cached for at most that long.
+	const maxLifetime = 14 * 24 * 3600
+	if err != nil || !(secs > 0) || secs > maxLifetime {
+		secs = maxLifetime
 	}
 	return Token{AccessToken: t.AccessToken, ExpiresAt: time.Now().Add(time.Duration(secs) * time.Second).UTC().Truncate(time.Second)}, nil
 }
@@ -184,7 +188,8 @@ func redirected(resp *auth.Response) error {
 
 // call does one API request. body (when not nil) is sent as JSON; the answer is decoded into
 // out. Reads are retried on 5xx, writes never.
-func (c *Client) call(ctx context.Context, method, path, account string, body, out any) error {
+// Every value of the body (and hide, and the token) is hidden in what the server answers.
+func (c *Client) call(ctx context.Context, method, path, account string, body, out any, hide ...string) error {
 	var payload []byte
 	if body != nil {
 		var err error
@@ -209,9 +214,11 @@ func (c *Client) call(ctx context.Context, method, path, account string, body, o
 		}
 		return req, nil
 	})
+	red := newRedactor(payload, append([]string{c.Token}, hide...)...)
 	if err != nil {
-		return err
+		return red.serverError(err)
 	}
+	serverMessage := func(body []byte) string { return serverMessage(body, red) }
 	switch {
 	case resp.Status >= 300 && resp.Status < 400:
 		return redirected(resp)
@@ -234,8 +241,8 @@ func (c *Client) call(ctx context.Context, method, path, account string, body, o
 }
 
 // serverMessage is ": MESSAGE" from a Cyclr error body (ASP.NET's {"Message": ...}, or an
-// OAuth error), sanitised, or "".
-func serverMessage(body []byte) string {
+// OAuth error), with every value the request carried hidden (see redact.go), sanitised, or "".
+func serverMessage(body []byte, red *redactor) string {
 	var m struct {
 		Message string `json:"Message"`
 	}
@@ -245,9 +252,9 @@ func serverMessage(body []byte) string {
 	} else if code, desc := auth.ParseErrorBody(body); desc != "" || code != "" {
 		msg = strings.TrimSpace(code + " " + desc)
 	} else if len(body) > 0 {
-		msg = auth.Excerpt(body)
+		msg = auth.Excerpt([]byte(red.hide(string(body))))
 	}
-	if msg = auth.Sanitize(msg); msg == "" {
+	if msg = red.text(msg); msg == "" {
 		return ""
 	}
 	return ": " + msg
@@ -367,16 +374,18 @@ func (c *Client) AccountConnector(ctx context.Context, account string, id int64)
 	return out, err
 }
 
-// Install installs connector connectorID into account.
-func (c *Client) Install(ctx context.Context, account string, connectorID int64, b InstallBody) (AccountConnector, error) {
+// Install installs connector connectorID into account. hide are secrets (Plan.Secrets) to
+// hide in Cyclr's answer besides the body's own values.
+func (c *Client) Install(ctx context.Context, account string, connectorID int64, b InstallBody, hide ...string) (AccountConnector, error) {
 	var out AccountConnector
-	err := c.call(ctx, http.MethodPost, "/v1.0/connectors/"+strconv.FormatInt(connectorID, 10)+"/install", account, b, &out)
+	err := c.call(ctx, http.MethodPost, "/v1.0/connectors/"+strconv.FormatInt(connectorID, 10)+"/install", account, b, &out, hide...)
 	return out, err
 }
 
 // Update changes an account connector (PUT /v1.0/account/connectors/{id}).
-func (c *Client) Update(ctx context.Context, account string, id int64, b InstallBody) (AccountConnector, error) {
+// hide as for Install.
+func (c *Client) Update(ctx context.Context, account string, id int64, b InstallBody, hide ...string) (AccountConnector, error) {
 	var out AccountConnector
-	err := c.call(ctx, http.MethodPut, "/v1.0/account/connectors/"+strconv.FormatInt(id, 10), account, b, &out)
+	err := c.call(ctx, http.MethodPut, "/v1.0/account/connectors/"+strconv.FormatInt(id, 10), account, b, &out, hide...)
 	return out, err
 }

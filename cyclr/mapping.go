@@ -66,6 +66,25 @@ func (p Plan) Masked(name, description string) InstallBody {
 	return b
 }
 
+// Secrets are the values an install request made from the plan must never show again, in an
+// error Cyclr answers with (see Client.Install): the Access Key Secret and the forms that
+// hold it, whichever the body carries (a server that knows the key can quote either).
+func (p Plan) Secrets() []string {
+	out := append([]string(nil), p.secrets...)
+	var key string
+	for _, s := range p.secrets {
+		if key == "" || len(s) < len(key) {
+			key = s
+		}
+	}
+	if key != "" && p.keyID != "" {
+		pair := []byte(p.keyID + ":" + key)
+		out = append(out, base64.StdEncoding.EncodeToString(pair), base64.RawStdEncoding.EncodeToString(pair),
+			base64.URLEncoding.EncodeToString(pair), base64.RawURLEncoding.EncodeToString(pair))
+	}
+	return out
+}
+
 // hidden stands for a secret in what is shown: its length only.
 func hidden(s string) string { return fmt.Sprintf("(hidden, %d characters)", len([]rune(s))) }
 
@@ -170,7 +189,7 @@ func planBasic(a Authentication, keyID, keySecret string) Plan {
 	if a.AuthName != "" {
 		where += ", " + auth.Sanitize(a.AuthName)
 	}
-	return Plan{Method: MethodAuthValue, secrets: []string{keySecret, v}, Where: []string{where + ")"},
+	return Plan{Method: MethodAuthValue, secrets: []string{keySecret, v}, keyID: keyID, Where: []string{where + ")"},
 		body: InstallBody{AuthenticationID: a.ID, AuthValue: &v}}
 }
 

@@ -94,17 +94,20 @@ type CyclrConfig struct {
 // account connector), under which name, how the key was mapped, and which Access Key ID it
 // holds (an ID, not a secret), so a rotation knows what to update.
 type CyclrInstall struct {
-	Profile            string    `json:"profile"`
-	APIDomain          string    `json:"api_domain"`
-	Account            string    `json:"account"`
-	AccountConnectorID int64     `json:"account_connector_id"`
-	ConnectorID        int64     `json:"connector_id,omitempty"`
-	Name               string    `json:"name,omitempty"`
-	Method             string    `json:"method,omitempty"`
-	AccessKeyID        string    `json:"access_key_id,omitempty"`
-	InstalledAt        time.Time `json:"installed_at,omitzero"`
-	UpdatedAt          time.Time `json:"updated_at,omitzero"`
-	Authenticated      bool      `json:"authenticated"`
+	Profile            string `json:"profile"`
+	APIDomain          string `json:"api_domain"`
+	Account            string `json:"account"`
+	AccountConnectorID int64  `json:"account_connector_id"`
+	ConnectorID        int64  `json:"connector_id,omitempty"`
+	Name               string `json:"name,omitempty"`
+	Method             string `json:"method,omitempty"`
+	// Map is the install's --map (TARGET → id, secret or basic: field names, never a value),
+	// replayed when a rotation pushes a new key.
+	Map           map[string]string `json:"map,omitempty"`
+	AccessKeyID   string            `json:"access_key_id,omitempty"`
+	InstalledAt   time.Time         `json:"installed_at,omitzero"`
+	UpdatedAt     time.Time         `json:"updated_at,omitzero"`
+	Authenticated bool              `json:"authenticated"`
 }
 
 // cyclrBackend is the backend of the Cyclr item: an explicit option, else the one recorded at

@@ -19,6 +19,14 @@ import (
 // counts it as cancelled: nothing is saved).
 var ErrInputEnded = errors.New("input ended before the setup was finished")
 
+// MaxLineBytes bounds one answer line: no value the prompts ask for is longer (an access key
+// secret is at most auth.MaxValueLen runes), and a piped input with no newline must not be
+// buffered whole.
+const MaxLineBytes = 64 << 10
+
+// ErrLineTooLong is an answer line over MaxLineBytes; it is not read further.
+var ErrLineTooLong = fmt.Errorf("the answer is longer than %d KiB", MaxLineBytes>>10)
+
 // Input is the one reader of answers over one source (stdin, or the controlling terminal).
 // Every prompt that reads that source reads through the same Input (the accessible line
 // prompts, the keyring passphrase, remove's y/N), so answers typed or piped ahead are never
@@ -85,7 +93,7 @@ func (i *Input) ReadLine(ctx context.Context, masked bool) (string, error) {
 		case i.tty != nil:
 			s, err = readTTYLine(i.tty)
 		default:
-			s, err = i.r.ReadString('\n')
+			s, err = readLimitedLine(i.r)
 		}
 		if errors.Is(err, io.EOF) && s != "" {
 			err = nil
@@ -101,6 +109,23 @@ func (i *Input) ReadLine(ctx context.Context, masked bool) (string, error) {
 	}
 }
 
+// readLimitedLine is r.ReadString('\n') that stops with ErrLineTooLong once the line holds
+// more than MaxLineBytes, having read at most one buffer more.
+func readLimitedLine(r *bufio.Reader) (string, error) {
+	var line []byte
+	for {
+		frag, err := r.ReadSlice('\n')
+		if len(line)+len(frag) > MaxLineBytes {
+			return "", ErrLineTooLong
+		}
+		line = append(line, frag...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return string(line), err
+	}
+}
+
 // readTTYLine reads a line from a terminal one byte at a time, so nothing after the line is
 // taken from the terminal.
 func readTTYLine(f *os.File) (string, error) {
@@ -111,6 +136,9 @@ func readTTYLine(f *os.File) (string, error) {
 		if n == 1 {
 			if b[0] == '\n' {
 				return string(line), nil
+			}
+			if len(line) >= MaxLineBytes {
+				return "", ErrLineTooLong
 			}
 			line = append(line, b[0])
 		}
