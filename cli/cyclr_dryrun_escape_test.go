@@ -29,7 +29,7 @@ func TestReviewCyclrDryRunStripsServerControls(t *testing.T) {
 		req.Header = r.Header.Clone()
 		resp, err := http.DefaultTransport.RoundTrip(req)
 		if err != nil {
-			http.Error(w, "upstream", 502)
+			http.Error(w, "upstream", http.StatusBadGateway)
 			return
 		}
 		defer resp.Body.Close()

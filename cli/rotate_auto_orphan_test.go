@@ -49,7 +49,7 @@ func TestReviewRotateAutoLostCreateAnswerLeavesNoOrphanKey(t *testing.T) {
 				req.Header = r.Header.Clone()
 				resp, err := http.DefaultTransport.RoundTrip(req)
 				if err != nil {
-					http.Error(w, err.Error(), 502)
+					http.Error(w, err.Error(), http.StatusBadGateway)
 					return
 				}
 				defer resp.Body.Close()
@@ -140,7 +140,7 @@ func TestRotateAutoSaysWhenANewKeyMayRemain(t *testing.T) {
 		req.Header = r.Header.Clone()
 		resp, err := http.DefaultTransport.RoundTrip(req)
 		if err != nil {
-			http.Error(w, err.Error(), 502)
+			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}
 		defer resp.Body.Close()
