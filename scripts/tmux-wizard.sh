@@ -319,10 +319,10 @@ for size in 80x24 40x10; do
   wait_for "PROFILE" 10
   wait_for "✓ valid" 15
   wait_for "✗ rejected" 15
-  wait_for "! error" 15
+  wait_for "! unreachable" 15
   shows "default" "lab" "staging"
   case "$(screen)" in *"checking"*) fail "a row is still checking";; esac
-  if [ "$size" = 80x24 ]; then shows "TENANT" "BUSINESS UNIT" "USER" "default"; else shows "default*"; fi
+  if [ "$size" = 80x24 ]; then shows "TENANT" "BUSINESS UN" "USER" "default"; else shows "default*"; fi
   screen >"$work/profiles-$size.txt"
   ok "the profiles screen at $size shows the three rows and their statuses"
   keys q
@@ -335,7 +335,7 @@ start "$run1" 80 24
 wait_for "Passphrase for the keyring"
 typed "$passphrase"; keys Enter
 wait_for "✗ rejected" 15
-wait_for "! error" 15
+wait_for "! unreachable" 15
 shows "/ filter" "r new access key" "R check all"
 keys /; typed "stag"
 wait_for "Filter: stag"
