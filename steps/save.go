@@ -62,9 +62,10 @@ const (
 	saveActRetry = iota
 	saveActPass
 	saveActChoose
+	saveActLeave
 )
 
-var saveActLabels = [...]string{"Retry", "Enter the passphrase again", "Choose another keyring"}
+var saveActLabels = [...]string{"Retry", "Enter the passphrase again", "Choose another keyring", "Leave without saving (run the command again)"}
 
 // Save picks the keyring backend, asks for the encrypted-file passphrase when needed, and
 // stores the profile. It is the first step that writes anything. A backend given with
@@ -230,8 +231,13 @@ func (s *Save) Update(msg tea.Msg) (ui.Step, tea.Cmd) {
 	return s, nil
 }
 
-// failureActions are what a failed save offers: never the same wrong passphrase again.
+// failureActions are what a failed save offers: never the same wrong passphrase again, and
+// nothing but leaving when another cxone-auth changed the profile meanwhile (the save is a
+// compare and swap against what this run started from, so every retry would be refused too).
 func (s *Save) failureActions(err error) []int {
+	if errors.Is(err, store.ErrProfileChanged) {
+		return []int{saveActLeave}
+	}
 	b, _ := s.selected()
 	askPass := b.NeedsPassphrase && !s.cfg.PassphraseKnown
 	var acts []int
@@ -320,6 +326,8 @@ func (s *Save) key(k tea.KeyPressMsg) (ui.Step, tea.Cmd) {
 				return s, s.save()
 			case saveActPass:
 				return s, s.chosen()
+			case saveActLeave:
+				return s, ui.Abort
 			default:
 				s.phase = saveChoose
 				return s, nil
@@ -593,9 +601,11 @@ func (s *Save) Prompt(sess *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 		}
 		p.Say("Error: could not save: %s", errorText(err))
 		acts := s.failureActions(err)
-		labels := make([]string, len(acts))
-		for i, a := range acts {
-			labels[i] = saveActLabels[a]
+		var labels []string // whatNow adds "Quit without saving", which is what leaving is
+		for _, a := range acts {
+			if a != saveActLeave {
+				labels = append(labels, saveActLabels[a])
+			}
 		}
 		if _, quit, err := whatNow(p, labels); err != nil || quit {
 			return ui.AbortMsg{}, err

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -157,3 +158,22 @@ func TestDoneRecordSaysUpdatedAndOldKey(t *testing.T) {
 }
 
 func errWrongPassphrase() error { return store.ErrWrongPassphrase }
+
+// TestChangedMeanwhileOffersNoRetry: when another cxone-auth changed the profile while the
+// wizard ran, the save is refused (a compare and swap), and the step offers only leaving:
+// a Retry would send the same refused save again.
+func TestChangedMeanwhileOffersNoRetry(t *testing.T) {
+	deps, _, s := testDeps()
+	deps.Backends = fakeBackends{list: []Backend{{Name: "secret-service", Label: "Secret Service", Available: true}, fileBackend(false)}}
+	s.errs = []error{fmt.Errorf("save profile %q: %w", "acme", store.ErrProfileChanged)}
+	h := newHarness(t, deps, Config{Backend: "secret-service"}, 80, 24)
+	h.toCheck(testClientSecret, testKeySecret)
+	h.keys("enter")
+	if v := h.view(); !strings.Contains(v, "Could not save") || strings.Contains(v, "Retry") || !strings.Contains(v, "Leave without saving") {
+		t.Fatalf("after a refused compare and swap:\n%s", v)
+	}
+	h.keys("r", "enter")
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("%d save requests, want 1: the refused save was sent again", n)
+	}
+}
