@@ -31,6 +31,7 @@ var (
 	passNewShort   = fmt.Sprintf("New keyring: choose a passphrase of at least %d characters.", store.MinPassphraseLen)
 	passExistShort = "The passphrase of the existing keyring:"
 	passTooFew     = fmt.Sprintf("use at least %d characters", store.MinPassphraseLen)
+	passWeak       = "not only spaces or one character repeated: use several unrelated words, or a random string from a password manager"
 	passDiffer     = "the two passphrases differ"
 	passMissing    = "a passphrase is required"
 )
@@ -288,6 +289,8 @@ func passError(exists bool, p1, p2 string) (field int, msg string) {
 		return 0, ""
 	case utf8.RuneCountInString(p1) < store.MinPassphraseLen:
 		return 0, passTooFew
+	case errors.Is(store.CheckNewPassphrase(p1), store.ErrWeakPassphrase):
+		return 0, passWeak
 	case p1 != p2:
 		return 1, passDiffer
 	}
@@ -627,7 +630,7 @@ func promptPassphrase(p *ui.Prompter, exists bool) (string, error) {
 			return "", err
 		}
 		p2 := p1
-		if !exists && p1 != "" && utf8.RuneCountInString(p1) >= store.MinPassphraseLen {
+		if !exists && p1 != "" && store.CheckNewPassphrase(p1) == nil {
 			if p2, err = p.Secret("Repeat the passphrase", false); err != nil {
 				return "", err
 			}

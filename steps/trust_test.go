@@ -177,3 +177,32 @@ func TestChangedMeanwhileOffersNoRetry(t *testing.T) {
 		t.Errorf("%d save requests, want 1: the refused save was sent again", n)
 	}
 }
+
+// TestWeakPassphraseRefusedInTheField: a new keyring's passphrase of twelve spaces or one
+// character repeated is refused in the field, before anything is saved, on screen and as
+// line prompts (the store refuses it too; the wizard must not let it reach the save).
+func TestWeakPassphraseRefusedInTheField(t *testing.T) {
+	for _, weak := range []string{"            ", "aaaaaaaaaaaaaaaa"} {
+		if _, msg := passError(false, weak, weak); msg != passWeak {
+			t.Errorf("passError(%q) = %q, want the weak-passphrase message", weak, msg)
+		}
+	}
+	if _, msg := passError(false, "correct horse battery", "correct horse battery"); msg != "" {
+		t.Errorf("a good passphrase refused: %q", msg)
+	}
+	deps, _, s := testDeps()
+	deps.Backends = fakeBackends{list: []Backend{fileBackend(false)}}
+	h := newHarness(t, deps, Config{}, 80, 24)
+	h.toCheck(testClientSecret, testKeySecret)
+	h.keys("enter", "enter")
+	h.typeText("bbbbbbbbbbbbbb")
+	h.keys("enter")
+	h.typeText("bbbbbbbbbbbbbb")
+	h.keys("enter")
+	if !strings.Contains(h.view(), "one character repeated") {
+		t.Fatalf("a repeated-character passphrase was not refused in the field:\n%s", h.view())
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d saves with a weak passphrase, want 0", n)
+	}
+}
