@@ -112,12 +112,16 @@ func TestInputOnATerminal(t *testing.T) {
 	if !inputEcho(t, s) {
 		t.Errorf("the echo stayed off after a cancelled masked read")
 	}
-	// The abandoned read takes the next line; a read after it waits its turn and gets the one
-	// after (and the test's cleanup does not close the terminal under it).
-	if _, err := m.Write([]byte("\nend\n")); err != nil {
+	// A cancelled read takes nothing more from the terminal: the line typed next (at the shell,
+	// or a terminal's answer to a query on the way out) is the next reader's, and comes at
+	// once. A read left blocked in the background took it, and the process hung until another
+	// line was typed.
+	if _, err := m.Write([]byte("end\n")); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := in.ReadLine(ctx, false); err != nil || v != "end" {
-		t.Errorf("read after a cancelled one: %q %v", v, err)
+	next, stop := context.WithTimeout(ctx, 3*time.Second)
+	defer stop()
+	if v, err := in.ReadLine(next, false); err != nil || v != "end" {
+		t.Errorf("read after a cancelled one: %q %v (the cancelled read took the line)", v, err)
 	}
 }

@@ -72,29 +72,14 @@ func (i *Input) Read(b []byte) (int, error) {
 // echo off (and puts the terminal back when ctx ends mid-read). It returns io.EOF when the
 // input ended before anything was typed; a last line without a newline is an answer.
 func (i *Input) ReadLine(ctx context.Context, masked bool) (string, error) {
-	ch := make(chan lineResult, 1)
-	restore := func() {}
-	if i.tty != nil && masked {
-		fd := int(i.tty.Fd())
-		if state, err := term.GetState(fd); err == nil {
-			restore = func() { _ = term.Restore(fd, state) } // best effort on the way out
-		}
+	if i.tty != nil {
+		return i.readTerminal(ctx, masked)
 	}
+	ch := make(chan lineResult, 1)
 	go func() {
 		i.mu.Lock()
 		defer i.mu.Unlock()
-		var s string
-		var err error
-		switch {
-		case i.tty != nil && masked:
-			var b []byte
-			b, err = term.ReadPassword(int(i.tty.Fd()))
-			s = string(b)
-		case i.tty != nil:
-			s, err = readTTYLine(i.tty)
-		default:
-			s, err = readLimitedLine(i.r)
-		}
+		s, err := readLimitedLine(i.r)
 		if errors.Is(err, io.EOF) && s != "" {
 			err = nil
 		}
@@ -102,7 +87,6 @@ func (i *Input) ReadLine(ctx context.Context, masked bool) (string, error) {
 	}()
 	select {
 	case <-ctx.Done():
-		restore()
 		return "", ctx.Err()
 	case r := <-ch:
 		return r.s, r.err
@@ -123,28 +107,6 @@ func readLimitedLine(r *bufio.Reader) (string, error) {
 			continue
 		}
 		return string(line), err
-	}
-}
-
-// readTTYLine reads a line from a terminal one byte at a time, so nothing after the line is
-// taken from the terminal.
-func readTTYLine(f *os.File) (string, error) {
-	var line []byte
-	var b [1]byte
-	for {
-		n, err := f.Read(b[:])
-		if n == 1 {
-			if b[0] == '\n' {
-				return string(line), nil
-			}
-			if len(line) >= MaxLineBytes {
-				return "", ErrLineTooLong
-			}
-			line = append(line, b[0])
-		}
-		if err != nil {
-			return string(line), err
-		}
 	}
 }
 

@@ -1,0 +1,9 @@
+package ui
+
+import "golang.org/x/sys/unix"
+
+// The termios requests of readTerminal.
+const (
+	termiosGet = unix.TIOCGETA
+	termiosSet = unix.TIOCSETA
+)
