@@ -48,9 +48,18 @@ const markerKey = "keyring-marker"
 // and while an item is written. Its leading dot keeps it out of the item listing.
 const keyringLockName = ".cxone-auth.lock"
 
-// tmpPrefix starts the names of temp files (and the temp folders of older versions) in the
-// keyring folder.
+// tmpPrefix starts the names of the temp files (and temp folders) older versions left in the
+// keyring folder; the atomic writer's are ".NAME.tmp-*" (tempPrefix).
 const tmpPrefix = ".tmp-"
+
+// isKeyringFile reports whether base is the name of a file the keyring folder's writers
+// write under the keyring lock: the header, the marker, a profile's or the Cyclr client's
+// item. Nothing else in the folder (an export someone writes there) is theirs to clean.
+func isKeyringFile(base string) bool {
+	key := keyFromFile(base)
+	return base == headerName || key == markerKey || profileOfFile(base) != "" ||
+		strings.HasPrefix(key, "cyclr:") || strings.HasPrefix(key, "cyclr_")
+}
 
 // markerDoc is the marker item's content: no secret, only what made the keyring and when.
 type markerDoc struct {
@@ -371,7 +380,7 @@ func (f *fileRing) createKeyring(dir, pass string) (*ringKey, error) {
 		if k, err = newKeyring(pass); err != nil {
 			return err
 		}
-		if err := writeFileAtomicIn(dir, headerName, k.hdrData); err != nil {
+		if err := replaceFile(filepath.Join(dir, headerName), k.hdrData); err != nil {
 			return err
 		}
 		crashPoint("create: header written")
@@ -393,7 +402,7 @@ func (f *fileRing) writeMarker(dir string, k *ringKey) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomicIn(dir, fileName(markerKey), data)
+	return replaceFile(filepath.Join(dir, fileName(markerKey)), data)
 }
 
 // verifyPass checks pass against the keyring in dir: the marker when there is one, else up to
@@ -490,15 +499,17 @@ func noFileDir() error {
 		"give the folder with --keyring-dir or CXONE_KEYRING_DIR")
 }
 
-// cleanKeyringDir removes what a killed process left in the keyring folder (temp files, and
-// the temp folders older versions used) and makes the folder and its item files private
-// again. Callers hold the keyring lock: every writer holds it while its temp file exists, so
-// any temp file found now belongs to nobody. Failures are ignored (logged): leftovers are
-// harmless, and the write that follows reports real problems.
+// cleanKeyringDir removes what a killed process left in the keyring folder (the atomic
+// writer's private folders for keyring files, and the temp files and folders older versions
+// named .tmp-*) and makes the folder and its item files private again. Callers hold the
+// keyring lock: every writer of a keyring file holds it while its temp exists, so any temp
+// found now belongs to nobody. Failures are ignored (logged): leftovers are harmless, and the
+// write that follows reports real problems.
 func (f *fileRing) cleanKeyringDir(dir string) {
 	if err := tightenDir(dir); err != nil {
 		f.log.Debug("keyring folder not made private", "dir", dir, "err", err)
 	}
+	removeTemps(dir, isKeyringFile, f.log)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return

@@ -216,7 +216,7 @@ func (f *fileRing) set(ctx context.Context, item keyring.Item) error {
 					"nothing was written; run the command again")
 			}
 			f.cleanKeyringDir(dir)
-			return writeFileAtomicIn(dir, fileName(item.Key), data)
+			return replaceFile(filepath.Join(dir, fileName(item.Key)), data)
 		})
 	})
 }
@@ -229,45 +229,11 @@ func fitsFile(key string, data []byte) bool {
 	return err == nil && sealedSize2(len(doc)+64) <= maxItemSize
 }
 
-// writeFileAtomicIn writes data to dir/name through a 0600 temp file (synced, renamed).
-func writeFileAtomicIn(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, tmpPrefix+"*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil && !isWindows() {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := syncFile(f); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := renameFile(tmp, filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	ok = true
-	syncDir(dir)
-	return nil
-}
-
 // writeRawItem puts back the exact bytes of an item file (a rollback). Callers hold the
 // config lock; the keyring lock is taken here.
 func writeRawItem(dir, name string, data []byte) error {
 	return withLock(filepath.Join(dir, keyringLockName), func() error {
-		return writeFileAtomicIn(dir, name, data)
+		return replaceFile(filepath.Join(dir, name), data)
 	})
 }
 

@@ -93,7 +93,7 @@ func (f *fileRing) migrateLocked(dir, pass string) (*ringKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := writeFileAtomicIn(stage, name, data); err != nil {
+		if err := replaceFile(filepath.Join(stage, name), data); err != nil {
 			return nil, err
 		}
 		moved++
@@ -104,7 +104,7 @@ func (f *fileRing) migrateLocked(dir, pass string) (*ringKey, error) {
 			return nil, err
 		}
 	}
-	if err := writeFileAtomicIn(stage, headerName, k.hdrData); err != nil {
+	if err := replaceFile(filepath.Join(stage, headerName), k.hdrData); err != nil {
 		return nil, err
 	}
 	syncDir(stage)
