@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // Seams for tests that need a write to fail (or the process to die) at a precise point.
@@ -112,7 +114,13 @@ func replaceFile(path string, data []byte) error {
 	return writeAtomic(path, data, true)
 }
 
-// writeAtomic does the work of WriteFileAtomic; see there.
+// writeAtomic does the work of WriteFileAtomic; see there. It is the one writer of every file
+// the store writes: config.json (writeConfig), the keyring's item files, header and marker
+// (replaceFile), and the exports (WriteFileAtomic).
+//
+// A writer killed between the link into its private folder and the rename leaves that folder,
+// with a whole copy of the file inside; removeTemps removes such folders under the lock that
+// every writer of the file holds.
 func writeAtomic(path string, data []byte, force bool) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -160,7 +168,7 @@ func writeUnnamed(f *os.File, dir, base, path string, data []byte, force bool) e
 		syncDir(dir)
 		return nil
 	}
-	priv, err := os.MkdirTemp(dir, "."+base+".tmp-")
+	priv, err := os.MkdirTemp(dir, tempPrefix(base))
 	if err != nil {
 		return err
 	}
@@ -180,7 +188,7 @@ func writeUnnamed(f *os.File, dir, base, path string, data []byte, force bool) e
 // moves it to path: by a hard link, which fails if path appeared meanwhile, or with force
 // (or where hard links are unavailable and path is still absent) by rename.
 func writeViaPrivateDir(dir, base, path string, data []byte, force bool) error {
-	priv, err := os.MkdirTemp(dir, "."+base+".tmp-")
+	priv, err := os.MkdirTemp(dir, tempPrefix(base))
 	if err != nil {
 		return err
 	}
@@ -228,6 +236,42 @@ func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
 		_ = d.Close()
+	}
+}
+
+// tempPrefix starts the name of the private folder writeAtomic makes next to a file named base.
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
+
+// tempBase is the base name of the file whose temp (a private folder, or the temp file of
+// older versions) name is: ".BASE.tmp-RANDOM" gives BASE.
+func tempBase(name string) (string, bool) {
+	i := strings.LastIndex(name, ".tmp-")
+	if !strings.HasPrefix(name, ".") || i <= 1 {
+		return "", false
+	}
+	return name[1:i], true
+}
+
+// removeTemps removes from dir what killed writers left for the files whose base name ours
+// accepts: private folders and temp files alike. Callers hold the lock every writer of those
+// files holds while its temp exists, so none found is in use; the temps of other files (an
+// export under way into the same folder) are left alone. Failures are ignored (logged when log
+// is not nil): a leftover is harmless, and the write that follows reports real problems.
+func removeTemps(dir string, ours func(base string) bool, log *slog.Logger) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		base, ok := tempBase(e.Name())
+		if !ok || !ours(base) {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		err := os.RemoveAll(path)
+		if log != nil {
+			log.Debug("leftover temp removed", "path", path, "ok", err == nil)
+		}
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 )
 
 // configFile is the config's file name inside the config dir.
@@ -79,11 +78,11 @@ func jsonErrText(err error) string {
 	return "invalid JSON"
 }
 
-// writeConfig writes c to path atomically (temp file, fsync, rename). The folder is made (or
-// made again) 0700 and the file is 0600 on every write, so a folder or file someone loosened
-// (a restore from a backup, a careless chmod) never stays readable by others. Temp files a
-// killed process left next to config.json are removed; every writer holds the config lock,
-// so none of them is in use.
+// writeConfig writes c to path atomically (writeAtomic: a synced unnamed or private file,
+// renamed into place). The folder is made (or made again) 0700 and the file is 0600 on every
+// write, so a folder or file someone loosened (a restore from a backup, a careless chmod)
+// never stays readable by others. The temps a killed process left next to config.json (files
+// or folders) are removed; every writer holds the config lock, so none of them is in use.
 func writeConfig(path string, c Config) error {
 	c.Version = configVersion
 	data, err := json.MarshalIndent(c, "", "  ")
@@ -107,21 +106,11 @@ func writeConfig(path string, c Config) error {
 	return nil
 }
 
-// configTempPrefix starts the names of config.json's temp files (see writeTemp).
-const configTempPrefix = "." + configFile + ".tmp-"
-
-// removeConfigTemps removes config temp files left by a process killed mid-write. Callers
-// hold the config lock. Failures are ignored: a leftover temp file is harmless.
+// removeConfigTemps removes the temps of config.json (the writer's private folders, and the
+// temp files of older versions) left by a process killed mid-write. Callers hold the config
+// lock, which every writer of config.json holds.
 func removeConfigTemps(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), configTempPrefix) && !e.IsDir() {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
-		}
-	}
+	removeTemps(dir, func(base string) bool { return base == configFile }, nil)
 }
 
 // withConfigLock runs fn while holding the lock of the config folder (config.json.lock), so

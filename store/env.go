@@ -82,5 +82,3 @@ func passDir(getenv func(string) string) string {
 	}
 	return ""
 }
-
-func isWindows() bool { return runtime.GOOS == "windows" }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -49,9 +48,18 @@ const markerKey = "keyring-marker"
 // and while an item is written. Its leading dot keeps it out of the item listing.
 const keyringLockName = ".cxone-auth.lock"
 
-// tmpPrefix starts the names of temp files (and the temp folders of older versions) in the
-// keyring folder.
+// tmpPrefix starts the names of the temp files (and temp folders) older versions left in the
+// keyring folder; the atomic writer's are ".NAME.tmp-*" (tempPrefix).
 const tmpPrefix = ".tmp-"
+
+// isKeyringFile reports whether base is the name of a file the keyring folder's writers
+// write under the keyring lock: the header, the marker, a profile's or the Cyclr client's
+// item. Nothing else in the folder (an export someone writes there) is theirs to clean.
+func isKeyringFile(base string) bool {
+	key := keyFromFile(base)
+	return base == headerName || key == markerKey || profileOfFile(base) != "" ||
+		strings.HasPrefix(key, "cyclr:") || strings.HasPrefix(key, "cyclr_")
+}
 
 // markerDoc is the marker item's content: no secret, only what made the keyring and when.
 type markerDoc struct {
@@ -69,8 +77,8 @@ var decryptJWE = func(token, pass string) ([]byte, error) {
 	return payload, err
 }
 
-// fileState is what a Store knows about one keyring folder: the passphrase that opened it
-// (kept only to answer a later question in this process) and the keyring's key.
+// fileState is what a fileRing knows of its keyring: the passphrase that opened it (kept
+// only to answer a later question in this process) and the keyring's key.
 type fileState struct {
 	pass string
 	key  *ringKey
@@ -164,150 +172,144 @@ func jweShaped(data []byte) bool {
 	return json.Unmarshal(hdr, &h) == nil && strings.HasPrefix(h.Alg, "PBES2")
 }
 
-func (s *Store) fileErr(op string, err error, hint string) error {
+func fileErr(op string, err error, hint string) error {
 	return &KeyringError{Backend: BackendFile, Op: op, Err: err, Hint: hint}
 }
 
-func (s *Store) wrongPassphrase(dir string) error {
-	return s.fileErr("unlock", ErrWrongPassphrase,
+func (f *fileRing) wrongPassphrase(dir string) error {
+	return fileErr("unlock", ErrWrongPassphrase,
 		fmt.Sprintf("it does not open the keyring in %s; nothing was changed; try again or check %s", dir, passphraseEnv))
 }
 
-// state returns (creating) the Store's record of a keyring folder. Callers hold fmu.
-func (s *Store) state(dir string) *fileState {
-	st, ok := s.files[dir]
-	if !ok {
-		st = &fileState{}
-		s.files[dir] = st
-	}
-	return st
+// state is what this ring knows of its keyring now.
+func (f *fileRing) state() fileState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.st
 }
 
 // forgetPass drops a passphrase that proved wrong, so the next call asks again.
-func (s *Store) forgetPass(dir, pass string) {
-	s.fmu.Lock()
-	defer s.fmu.Unlock()
-	if st := s.state(dir); st.pass == pass {
-		*st = fileState{}
+func (f *fileRing) forgetPass(pass string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.st.pass == pass {
+		f.st = fileState{}
 	}
 }
 
-// remember keeps the passphrase and key that opened (or created) the keyring in dir.
-func (s *Store) remember(dir, pass string, k *ringKey) {
-	s.fmu.Lock()
-	defer s.fmu.Unlock()
-	*s.state(dir) = fileState{pass: pass, key: k}
+// remember keeps the passphrase and key that opened (or created) the keyring.
+func (f *fileRing) remember(pass string, k *ringKey) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.st = fileState{pass: pass, key: k}
 }
 
 // askPass returns the passphrase of the keyring in dir: the one this Store already has, else
 // CXONE_KEYRING_PASSPHRASE, else asked through Options.Passphrase (confirmed when creating).
 // Callers hold passMu, so concurrent callers ask once.
-func (s *Store) askPass(ctx context.Context, dir string, creating bool) (string, error) {
-	s.fmu.Lock()
-	p := s.state(dir).pass
-	s.fmu.Unlock()
+func (f *fileRing) askPass(ctx context.Context, dir string, creating bool) (string, error) {
+	p := f.state().pass
 	if p != "" {
 		return p, nil
 	}
-	p, from := s.getenv(passphraseEnv), "env"
+	p, from := f.getenv(passphraseEnv), "env"
 	if p == "" {
-		if s.opts.Passphrase == nil {
-			return "", s.fileErr("unlock", ErrPassphraseRequired, "keyring folder "+dir)
+		if f.opts.Passphrase == nil {
+			return "", fileErr("unlock", ErrPassphraseRequired, "keyring folder "+dir)
 		}
 		prompt := "Passphrase for the keyring in " + dir
 		if creating {
 			prompt = fmt.Sprintf("New passphrase (at least %d characters) for the keyring in %s", MinPassphraseLen, dir)
 		}
 		var err error
-		if p, err = s.opts.Passphrase(ctx, prompt, creating); err != nil {
+		if p, err = f.opts.Passphrase(ctx, prompt, creating); err != nil {
 			return "", fmt.Errorf("keyring passphrase: %w", err)
 		}
 		from = "prompt"
 	}
 	if p == "" {
-		return "", s.fileErr("unlock", ErrEmptyPassphrase, "choose a passphrase for the keyring in "+dir)
+		return "", fileErr("unlock", ErrEmptyPassphrase, "choose a passphrase for the keyring in "+dir)
 	}
-	s.log.Debug("file keyring passphrase", "dir", dir, "new", creating, "from", from)
+	f.log.Debug("file keyring passphrase", "dir", dir, "new", creating, "from", from)
 	return p, nil
 }
 
 // errNoKeyring is fileKey's answer when there is no keyring to read from.
 var errNoKeyring = errors.New("no encrypted-file keyring in this folder")
 
-// fileKey returns the key of the keyring in dir, proven against its header's verifier: the
+// fileKey returns the key of the keyring, proven against its header's verifier: the
 // one this Store has (while keyring.json is unchanged), else the unlock agent's, else derived
 // from the passphrase (asked once). A format-1 keyring is migrated first (that needs the
 // passphrase). With create, a missing keyring is created (a new passphrase, its rules
 // checked); without, a missing keyring is errNoKeyring. Callers must not hold the config lock
 // when the passphrase may still be asked (Save and UpdateSecret call this first).
-func (s *Store) fileKey(ctx context.Context, dir string, create bool) (*ringKey, error) {
-	s.passMu.Lock()
-	defer s.passMu.Unlock()
-	if err := s.settle(dir); err != nil {
-		return nil, s.fileErr("open", err, unlockHint(BackendFile, dir))
+func (f *fileRing) fileKey(ctx context.Context, create bool) (*ringKey, error) {
+	dir := f.dir
+	f.passMu.Lock()
+	defer f.passMu.Unlock()
+	if err := f.settle(dir); err != nil {
+		return nil, fileErr("open", err, unlockHint(BackendFile, dir))
 	}
 	hdr, err := readHeader(dir)
 	if err != nil {
-		return nil, s.fileErr("open", err, unlockHint(BackendFile, dir))
+		return nil, fileErr("open", err, unlockHint(BackendFile, dir))
 	}
-	s.fmu.Lock()
-	st := *s.state(dir)
-	s.fmu.Unlock()
+	st := f.state()
 	if hdr != nil {
 		if st.key != nil && bytes.Equal(st.key.hdrData, hdr) {
 			return st.key, nil
 		}
-		if k := s.agentKey(ctx, dir, hdr); k != nil {
-			s.remember(dir, "", k)
+		if k := f.agentKey(ctx, dir, hdr); k != nil {
+			f.remember("", k)
 			return k, nil
 		}
-		pass, err := s.askPass(ctx, dir, false)
+		pass, err := f.askPass(ctx, dir, false)
 		if err != nil {
 			return nil, err
 		}
 		var k *ringKey
 		before := derivations.Load()
 		start := time.Now()
-		err = s.call(ctx, BackendFile, "unlock", func() error {
+		err = f.call(ctx, BackendFile, "unlock", func() error {
 			var err error
 			k, err = keyFromPass(pass, hdr)
 			return err
 		})
 		if derivations.Load() != before {
-			s.log.Debug("file keyring key derived", "dir", dir, "took", time.Since(start).Round(time.Millisecond))
+			f.log.Debug("file keyring key derived", "dir", dir, "took", time.Since(start).Round(time.Millisecond))
 		}
 		switch {
 		case errors.Is(err, ErrWrongPassphrase):
-			s.forgetPass(dir, pass)
-			return nil, s.wrongPassphrase(dir)
+			f.forgetPass(pass)
+			return nil, f.wrongPassphrase(dir)
 		case errors.Is(err, errHeader):
-			return nil, s.fileErr("open", fmt.Errorf("%s: %w", filepath.Join(dir, headerName), err),
+			return nil, fileErr("open", fmt.Errorf("%s: %w", filepath.Join(dir, headerName), err),
 				"the keyring's header is damaged; restore it from a backup (the items cannot be opened without it)")
 		case err != nil:
 			return nil, err
 		}
-		s.remember(dir, pass, k)
+		f.remember(pass, k)
 		return k, nil
 	}
 	if keyringExists(dir) {
 		// Format 1: migrated by the first command that has the passphrase.
-		pass, err := s.askPass(ctx, dir, false)
+		pass, err := f.askPass(ctx, dir, false)
 		if err != nil {
 			return nil, err
 		}
 		var k *ringKey
-		err = s.call(ctx, BackendFile, "migrate", func() error {
+		err = f.call(ctx, BackendFile, "migrate", func() error {
 			var err error
-			k, err = s.migrate(dir, pass)
+			k, err = f.migrate(dir, pass)
 			return err
 		})
 		if err != nil {
 			if errors.Is(err, ErrWrongPassphrase) {
-				s.forgetPass(dir, pass)
+				f.forgetPass(pass)
 			}
 			return nil, err
 		}
-		s.remember(dir, pass, k)
+		f.remember(pass, k)
 		return k, nil
 	}
 	if !create {
@@ -316,29 +318,29 @@ func (s *Store) fileKey(ctx context.Context, dir string, create bool) (*ringKey,
 	if st.pass != "" {
 		// A passphrase entered to read a keyring that has gone since: choosing a new one is a
 		// different question (asked twice, rules checked), so ask it.
-		s.forgetPass(dir, st.pass)
+		f.forgetPass(st.pass)
 	}
-	pass, err := s.askPass(ctx, dir, true)
+	pass, err := f.askPass(ctx, dir, true)
 	if err != nil {
 		return nil, err
 	}
 	if err := CheckNewPassphrase(pass); err != nil {
-		s.forgetPass(dir, pass)
-		return nil, s.fileErr("create", err, "choose another passphrase for the keyring in "+dir)
+		f.forgetPass(pass)
+		return nil, fileErr("create", err, "choose another passphrase for the keyring in "+dir)
 	}
 	if err := privateDir(dir); err != nil {
-		return nil, s.fileErr("create", err, unlockHint(BackendFile, dir))
+		return nil, fileErr("create", err, unlockHint(BackendFile, dir))
 	}
 	var k *ringKey
-	err = s.call(ctx, BackendFile, "create", func() error {
+	err = f.call(ctx, BackendFile, "create", func() error {
 		var err error
-		k, err = s.createKeyring(dir, pass)
+		k, err = f.createKeyring(dir, pass)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.remember(dir, pass, k)
+	f.remember(pass, k)
 	return k, nil
 }
 
@@ -346,7 +348,7 @@ func (s *Store) fileKey(ctx context.Context, dir string, create bool) (*ringKey,
 // the marker item. Another process may have created it since this one looked: then pass must
 // open it (it was asked as a "new" passphrase, so a mismatch means two people or two setups
 // chose different ones), and nothing is written if it does not.
-func (s *Store) createKeyring(dir, pass string) (*ringKey, error) {
+func (f *fileRing) createKeyring(dir, pass string) (*ringKey, error) {
 	var k *ringKey
 	err := withLock(filepath.Join(dir, keyringLockName), func() error {
 		if err := finishMigration(dir); err != nil {
@@ -354,7 +356,7 @@ func (s *Store) createKeyring(dir, pass string) (*ringKey, error) {
 		}
 		meanwhile := func(err error) error {
 			if errors.Is(err, ErrWrongPassphrase) {
-				return s.fileErr("create", fmt.Errorf("%w: the keyring in %s was created meanwhile by another cxone-auth with another passphrase", ErrWrongPassphrase, dir),
+				return fileErr("create", fmt.Errorf("%w: the keyring in %s was created meanwhile by another cxone-auth with another passphrase", ErrWrongPassphrase, dir),
 					"nothing was written; run the command again and enter that keyring's passphrase")
 			}
 			return err
@@ -368,28 +370,28 @@ func (s *Store) createKeyring(dir, pass string) (*ringKey, error) {
 			return meanwhile(err)
 		}
 		if keyringExists(dir) {
-			if err := s.verifyPass(dir, pass); err != nil {
+			if err := f.verifyPass(dir, pass); err != nil {
 				return meanwhile(err)
 			}
-			k, err = s.migrateLocked(dir, pass)
+			k, err = f.migrateLocked(dir, pass)
 			return err
 		}
-		s.cleanKeyringDir(dir)
+		f.cleanKeyringDir(dir)
 		if k, err = newKeyring(pass); err != nil {
 			return err
 		}
-		if err := writeFileAtomicIn(dir, headerName, k.hdrData); err != nil {
+		if err := replaceFile(filepath.Join(dir, headerName), k.hdrData); err != nil {
 			return err
 		}
 		crashPoint("create: header written")
-		return s.writeMarker(dir, k)
+		return f.writeMarker(dir, k)
 	})
 	return k, err
 }
 
 // writeMarker writes the marker item: no secret, only what made the keyring and when. Callers
 // hold the keyring lock.
-func (s *Store) writeMarker(dir string, k *ringKey) error {
+func (f *fileRing) writeMarker(dir string, k *ringKey) error {
 	doc, err := json.Marshal(markerDoc{Version: 2, Created: time.Now().UTC().Truncate(time.Second)})
 	if err != nil {
 		return err
@@ -400,21 +402,21 @@ func (s *Store) writeMarker(dir string, k *ringKey) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomicIn(dir, fileName(markerKey), data)
+	return replaceFile(filepath.Join(dir, fileName(markerKey)), data)
 }
 
 // verifyPass checks pass against the keyring in dir: the marker when there is one, else up to
 // three well-formed profile items (three refusals are proof enough). None opening while at
 // least one is well formed is a wrong passphrase; only damaged files means the keyring cannot
 // be checked, which is reported naming the file.
-func (s *Store) verifyPass(dir, pass string) error {
+func (f *fileRing) verifyPass(dir, pass string) error {
 	if markerExists(dir) {
 		data, err := readItemFile(markerPath(dir))
 		if err == nil && jweShaped(data) {
 			if _, err := decryptJWE(string(bytes.TrimSpace(data)), pass); err == nil {
 				return nil
 			}
-			return s.wrongPassphrase(dir)
+			return f.wrongPassphrase(dir)
 		}
 		// A damaged marker proves nothing; fall back to the profile items.
 	}
@@ -440,10 +442,10 @@ func (s *Store) verifyPass(dir, pass string) error {
 		}
 	}
 	if tried > 0 {
-		return s.wrongPassphrase(dir)
+		return f.wrongPassphrase(dir)
 	}
 	if damaged != "" {
-		return s.fileErr("unlock", fmt.Errorf("%s: %w", damaged, errCorruptItem),
+		return fileErr("unlock", fmt.Errorf("%s: %w", damaged, errCorruptItem),
 			"move the damaged file away or remove its profile with `cxone-auth remove`")
 	}
 	return nil // nothing to check against: an empty folder
@@ -489,158 +491,25 @@ func readItemFile(path string) ([]byte, error) {
 	return readLimited(f, maxItemSize)
 }
 
-// fileLoad reads the item key from the keyring folder.
-func (s *Store) fileLoad(ctx context.Context, key string) (keyring.Item, error) {
-	dir := s.FileDir()
-	if dir == "" {
-		return keyring.Item{}, s.noFileDir()
-	}
-	path := filepath.Join(dir, fileName(key))
-	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-		return keyring.Item{}, keyring.ErrKeyNotFound // no passphrase needed to know that
-	}
-	k, err := s.fileKey(ctx, dir, false)
-	if errors.Is(err, errNoKeyring) {
-		return keyring.Item{}, keyring.ErrKeyNotFound
-	}
-	if err != nil {
-		return keyring.Item{}, err
-	}
-	return s.fileLoadWith(ctx, path, key, k)
-}
-
-// fileLoadWith opens the item key at path with k (bounded by the keyring timeout) and turns a
-// failure into an error naming the file.
-func (s *Store) fileLoadWith(ctx context.Context, path, key string, k *ringKey) (keyring.Item, error) {
-	var item keyring.Item
-	err := s.call(ctx, BackendFile, "load", func() error {
-		data, err := readItemFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return keyring.ErrKeyNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if !is2(data) && jweShaped(data) {
-			return s.fileErr("load", fmt.Errorf("%s: %w", path, errOldFormatItem),
-				"it could not be upgraded with the keyring's passphrase, or an older cxone-auth wrote it; remove the profile with `cxone-auth remove` and set it up again")
-		}
-		item, err = k.open2(data, key)
-		switch {
-		case errors.Is(err, errCorruptItem):
-			return s.fileErr("load", fmt.Errorf("%s: %w", path, err), "move the damaged file away, or remove the profile with `cxone-auth remove` and set it up again")
-		case errors.Is(err, ErrItemMismatch):
-			return s.fileErr("load", fmt.Errorf("%s: %w", path, err), "nothing was read from it; remove the profile with `cxone-auth remove` and set it up again")
-		}
-		return err
-	})
-	if err != nil {
-		return keyring.Item{}, err
-	}
-	return item, nil
-}
-
 // errOldFormatItem marks a format-1 item in a format-2 keyring.
 var errOldFormatItem = errors.New("the item is in the earlier keyring format, which this keyring no longer uses")
 
-func (s *Store) noFileDir() error {
-	return s.fileErr("open", errors.New("no keyring folder: neither XDG_DATA_HOME nor HOME is set"),
+func noFileDir() error {
+	return fileErr("open", errors.New("no keyring folder: neither XDG_DATA_HOME nor HOME is set"),
 		"give the folder with --keyring-dir or CXONE_KEYRING_DIR")
 }
 
-// fileSet writes an item into the keyring folder: sealed first, then, under the keyring lock
-// (and only while keyring.json is still the header the key belongs to), written to a temp
-// file, synced and renamed into place.
-func (s *Store) fileSet(ctx context.Context, item keyring.Item) error {
-	dir := s.FileDir()
-	if dir == "" {
-		return s.noFileDir()
-	}
-	k, err := s.fileKey(ctx, dir, true)
-	if err != nil {
-		return err
-	}
-	return s.call(ctx, BackendFile, "save", func() error {
-		data, err := k.seal2(item)
-		if err != nil {
-			return err
-		}
-		if len(data) > maxItemSize {
-			return fmt.Errorf("the item %s would be %d bytes, more than the %d a keyring file may have", item.Key, len(data), maxItemSize)
-		}
-		return withLock(filepath.Join(dir, keyringLockName), func() error {
-			if err := finishMigration(dir); err != nil {
-				return err
-			}
-			if hdr, err := readHeader(dir); err != nil || !bytes.Equal(hdr, k.hdrData) {
-				return s.fileErr("save", errors.New("the keyring's header keyring.json changed while this command ran"),
-					"nothing was written; run the command again")
-			}
-			s.cleanKeyringDir(dir)
-			return writeFileAtomicIn(dir, fileName(item.Key), data)
-		})
-	})
-}
-
-// fitsFile reports whether an item with this key and data stays within maxItemSize once
-// sealed, so it can be read back.
-func fitsFile(key string, data []byte) bool {
-	doc, err := json.Marshal(keyring.Item{Key: key, Data: data, Label: itemLabel(strings.TrimPrefix(key, keyPrefix)),
-		Description: "CXone API credentials", KeychainNotSynchronizable: true})
-	return err == nil && sealedSize2(len(doc)+64) <= maxItemSize
-}
-
-// writeFileAtomicIn writes data to dir/name through a 0600 temp file (synced, renamed).
-func writeFileAtomicIn(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, tmpPrefix+"*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil && !isWindows() {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := syncFile(f); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := renameFile(tmp, filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	ok = true
-	syncDir(dir)
-	return nil
-}
-
-// writeRawItem puts back the exact bytes of an item file (a rollback). Callers hold the
-// config lock; the keyring lock is taken here.
-func writeRawItem(dir, name string, data []byte) error {
-	return withLock(filepath.Join(dir, keyringLockName), func() error {
-		return writeFileAtomicIn(dir, name, data)
-	})
-}
-
-// cleanKeyringDir removes what a killed process left in the keyring folder (temp files, and
-// the temp folders older versions used) and makes the folder and its item files private
-// again. Callers hold the keyring lock: every writer holds it while its temp file exists, so
-// any temp file found now belongs to nobody. Failures are ignored (logged): leftovers are
-// harmless, and the write that follows reports real problems.
-func (s *Store) cleanKeyringDir(dir string) {
+// cleanKeyringDir removes what a killed process left in the keyring folder (the atomic
+// writer's private folders for keyring files, and the temp files and folders older versions
+// named .tmp-*) and makes the folder and its item files private again. Callers hold the
+// keyring lock: every writer of a keyring file holds it while its temp exists, so any temp
+// found now belongs to nobody. Failures are ignored (logged): leftovers are harmless, and the
+// write that follows reports real problems.
+func (f *fileRing) cleanKeyringDir(dir string) {
 	if err := tightenDir(dir); err != nil {
-		s.log.Debug("keyring folder not made private", "dir", dir, "err", err)
+		f.log.Debug("keyring folder not made private", "dir", dir, "err", err)
 	}
+	removeTemps(dir, isKeyringFile, f.log)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -650,45 +519,14 @@ func (s *Store) cleanKeyringDir(dir string) {
 		switch {
 		case strings.HasPrefix(e.Name(), tmpPrefix):
 			if err := os.RemoveAll(path); err != nil {
-				s.log.Debug("leftover temp not removed", "path", path, "err", err)
+				f.log.Debug("leftover temp not removed", "path", path, "err", err)
 			} else {
-				s.log.Debug("leftover temp removed", "path", path)
+				f.log.Debug("leftover temp removed", "path", path)
 			}
 		case e.Type().IsRegular() && !strings.HasPrefix(e.Name(), "."):
 			if err := tightenFile(path); err != nil {
-				s.log.Debug("keyring file not made private", "path", path, "err", err)
+				f.log.Debug("keyring file not made private", "path", path, "err", err)
 			}
 		}
 	}
-}
-
-// fileRemove deletes an item file and reports whether there was one. No passphrase is needed.
-func (s *Store) fileRemove(ctx context.Context, key string) (bool, error) {
-	dir := s.FileDir()
-	if dir == "" {
-		return false, s.noFileDir()
-	}
-	removed := false
-	err := s.call(ctx, BackendFile, "delete", func() error {
-		if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		// Under the keyring lock, after any migration a killed process left half done: its
-		// staged copy of the item would otherwise come back when the migration finishes.
-		return withLock(filepath.Join(dir, keyringLockName), func() error {
-			if err := finishMigration(dir); err != nil {
-				return err
-			}
-			err := os.Remove(filepath.Join(dir, fileName(key)))
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			removed = err == nil
-			return err
-		})
-	})
-	if err != nil {
-		return false, err
-	}
-	return removed, nil
 }

@@ -600,3 +600,41 @@ func TestSecretCacheRoundTrip(t *testing.T) {
 		t.Errorf("the file backend dropped the token")
 	}
 }
+
+// TestLeftoverTempFoldersCleaned: the atomic writer's temp folders (".BASE.tmp-*/BASE", what a
+// writer killed between its link and its rename leaves, with a whole copy of the file inside)
+// are removed by the next write, next to config.json and in the keyring folder, while a
+// stranger's temp folder for another file in the same folder (an export under way) is left.
+func TestLeftoverTempFoldersCleaned(t *testing.T) {
+	ctx := context.Background()
+	cfgDir, fileDir := dirs(t)
+	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
+	if err := s.Save(ctx, "a", testSecret("a"), testMeta("a")); err != nil {
+		t.Fatal(err)
+	}
+	leftovers := []string{
+		filepath.Join(cfgDir, ".config.json.tmp-1234", "config.json"),
+		filepath.Join(fileDir, "."+fileName(itemKey(BackendFile, "a"))+".tmp-1234", fileName(itemKey(BackendFile, "a"))),
+		filepath.Join(fileDir, "."+headerName+".tmp-99", headerName),
+	}
+	stranger := filepath.Join(cfgDir, ".creds.env.tmp-77", "creds.env")
+	for _, p := range append(leftovers, stranger) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("a whole copy SECRET"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Save(ctx, "b", testSecret("b"), testMeta("b")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range leftovers {
+		if _, err := os.Lstat(filepath.Dir(p)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("leftover temp folder %s still there", filepath.Dir(p))
+		}
+	}
+	if _, err := os.Lstat(stranger); err != nil {
+		t.Errorf("another file's temp folder was removed: %v", err)
+	}
+}

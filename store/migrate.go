@@ -34,7 +34,7 @@ import (
 
 // migrate upgrades the format-1 keyring in dir, under the keyring lock, and returns the new
 // key.
-func (s *Store) migrate(dir, pass string) (*ringKey, error) {
+func (f *fileRing) migrate(dir, pass string) (*ringKey, error) {
 	var k *ringKey
 	err := withLock(filepath.Join(dir, keyringLockName), func() error {
 		if err := finishMigration(dir); err != nil {
@@ -47,21 +47,21 @@ func (s *Store) migrate(dir, pass string) (*ringKey, error) {
 		if hdr != nil { // another process migrated it meanwhile
 			k, err = keyFromPass(pass, hdr)
 			if errors.Is(err, ErrWrongPassphrase) {
-				return s.wrongPassphrase(dir)
+				return f.wrongPassphrase(dir)
 			}
 			return err
 		}
-		if err := s.verifyPass(dir, pass); err != nil {
+		if err := f.verifyPass(dir, pass); err != nil {
 			return err
 		}
-		k, err = s.migrateLocked(dir, pass)
+		k, err = f.migrateLocked(dir, pass)
 		return err
 	})
 	return k, err
 }
 
 // migrateLocked does steps 2 to 4 with a proven passphrase. Callers hold the keyring lock.
-func (s *Store) migrateLocked(dir, pass string) (*ringKey, error) {
+func (f *fileRing) migrateLocked(dir, pass string) (*ringKey, error) {
 	stage := filepath.Join(dir, migrateDirName)
 	if err := os.RemoveAll(stage); err != nil {
 		return nil, err
@@ -93,38 +93,38 @@ func (s *Store) migrateLocked(dir, pass string) (*ringKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := writeFileAtomicIn(stage, name, data); err != nil {
+		if err := replaceFile(filepath.Join(stage, name), data); err != nil {
 			return nil, err
 		}
 		moved++
 		crashPoint("migrate: item staged")
 	}
 	if !markerExists(dir) {
-		if err := s.writeMarker(stage, k); err != nil {
+		if err := f.writeMarker(stage, k); err != nil {
 			return nil, err
 		}
 	}
-	if err := writeFileAtomicIn(stage, headerName, k.hdrData); err != nil {
+	if err := replaceFile(filepath.Join(stage, headerName), k.hdrData); err != nil {
 		return nil, err
 	}
 	syncDir(stage)
-	s.log.Debug("file keyring migration staged", "dir", dir, "items", moved)
+	f.log.Debug("file keyring migration staged", "dir", dir, "items", moved)
 	crashPoint("migrate: staged")
 	if err := renameFile(filepath.Join(stage, headerName), filepath.Join(dir, headerName)); err != nil {
 		return nil, err
 	}
 	syncDir(dir)
-	s.log.Debug("file keyring migration committed", "dir", dir)
+	f.log.Debug("file keyring migration committed", "dir", dir)
 	crashPoint("migrate: header committed")
 	if err := finishMigration(dir); err != nil {
 		return nil, err
 	}
-	s.log.Debug("file keyring migration finished", "dir", dir, "items", moved, "left", len(left))
+	f.log.Debug("file keyring migration finished", "dir", dir, "items", moved, "left", len(left))
 	msg := fmt.Sprintf("cxone-auth: the keyring in %s was upgraded to format 2 (Argon2id, AES-256-GCM); %d items rewritten", dir, moved)
 	if len(left) > 0 {
 		msg += fmt.Sprintf("; left as they were (they do not open with this passphrase or are damaged): %s", strings.Join(left, ", "))
 	}
-	s.notice(msg)
+	f.notice(msg)
 	return k, nil
 }
 
@@ -179,7 +179,7 @@ func finishMigration(dir string) error {
 
 // settle finishes a half-done migration before the keyring is read: a Lstat when there is
 // none, the keyring lock only when there is.
-func (s *Store) settle(dir string) error {
+func (f *fileRing) settle(dir string) error {
 	if _, err := os.Lstat(filepath.Join(dir, migrateDirName)); err != nil {
 		return nil
 	}
@@ -187,30 +187,30 @@ func (s *Store) settle(dir string) error {
 }
 
 // notice tells the person something once (on stderr, through Options.Notice).
-func (s *Store) notice(msg string) {
-	if s.opts.Notice != nil {
-		s.opts.Notice(msg)
+func (f *fileRing) notice(msg string) {
+	if f.opts.Notice != nil {
+		f.opts.Notice(msg)
 	}
 }
 
 // agentKey asks the unlock agent (Options.Unlocked) for the key of the keyring in dir and
 // checks it against the header: nil when there is no agent, it has no key for dir, or the key
 // does not match.
-func (s *Store) agentKey(ctx context.Context, dir string, hdr []byte) *ringKey {
-	if s.opts.Unlocked == nil {
+func (f *fileRing) agentKey(ctx context.Context, dir string, hdr []byte) *ringKey {
+	if f.opts.Unlocked == nil {
 		return nil
 	}
-	master := s.opts.Unlocked(ctx, dir, hdr)
+	master := f.opts.Unlocked(ctx, dir, hdr)
 	if master == nil {
 		return nil
 	}
 	defer clear(master)
 	k, err := keyFromMaster(master, hdr)
 	if err != nil {
-		s.log.Debug("the unlock agent's key does not open the keyring", "dir", dir)
+		f.log.Debug("the unlock agent's key does not open the keyring", "dir", dir)
 		return nil
 	}
-	s.log.Debug("file keyring key from the unlock agent", "dir", dir)
+	f.log.Debug("file keyring key from the unlock agent", "dir", dir)
 	return k
 }
 
@@ -219,13 +219,14 @@ func (s *Store) agentKey(ctx context.Context, dir string, hdr []byte) *ringKey {
 // or taken from a running agent), after migrating a format-1 keyring. The caller owns the
 // returned slices and should clear the key when done.
 func (s *Store) UnlockKey(ctx context.Context) (dir string, header, key []byte, err error) {
-	dir = s.FileDir()
+	f := s.fileKeyring()
+	dir = f.dir
 	if dir == "" {
-		return "", nil, nil, s.noFileDir()
+		return "", nil, nil, noFileDir()
 	}
-	k, err := s.fileKey(ctx, dir, false)
+	k, err := f.fileKey(ctx, false)
 	if errors.Is(err, errNoKeyring) {
-		return "", nil, nil, s.fileErr("unlock", fmt.Errorf("no encrypted-file keyring in %s yet", dir), "run `cxone-auth setup` first")
+		return "", nil, nil, fileErr("unlock", fmt.Errorf("no encrypted-file keyring in %s yet", dir), "run `cxone-auth setup` first")
 	}
 	if err != nil {
 		return "", nil, nil, err

@@ -1,6 +1,6 @@
 // Package store keeps cxone-auth profiles: each profile's credentials as one item in an OS
-// keyring (github.com/99designs/keyring, wrapped here and nowhere else, or the encrypted-file
-// keyring in filekeyring.go), its non-secret metadata in config.json, and the encoders that
+// keyring (github.com/99designs/keyring, wrapped in ring.go and nowhere else, or the
+// encrypted-file keyring of filering.go and filekeyring.go), its non-secret metadata in config.json, and the encoders that
 // export a profile as env, shell or JSON. It has no UI: passphrases are asked through a
 // PassphraseFunc. It never reads the process environment: variables come through
 // Options.Getenv.
@@ -11,11 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -70,11 +68,8 @@ type Store struct {
 	mu       sync.Mutex
 	resolved string                     // backend for new profiles, after auto
 	fileDir  string                     // resolved file keyring folder
-	rings    map[string]keyring.Keyring // opened non-file backends
-
-	passMu sync.Mutex            // held while a passphrase is asked or proven, so it is asked once
-	fmu    sync.Mutex            // guards files
-	files  map[string]*fileState // per file keyring folder: passphrase and what is known of it
+	rings    map[string]keyring.Keyring // opened OS keyrings (libRing)
+	file     *fileRing                  // the encrypted-file keyring, made by ringFor
 }
 
 // Open prepares a Store. It validates the options and touches neither the keyring nor the
@@ -105,7 +100,7 @@ func Open(opts Options) (*Store, error) {
 		opts.FileDir = fd
 	}
 	s := &Store{opts: opts, configPath: filepath.Join(abs, configFile), log: opts.Logger, timeout: opts.Timeout,
-		getenv: getenv, rings: map[string]keyring.Keyring{}, files: map[string]*fileState{}}
+		getenv: getenv, rings: map[string]keyring.Keyring{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -211,20 +206,7 @@ func (s *Store) Meta(name string) (Meta, error) {
 	return m, nil
 }
 
-// itemKey is the keyring key of a profile. On Windows the encrypted-file backend uses
-// "profile_NAME", because ':' cannot appear in a Windows file name (it would open an NTFS
-// alternate data stream); profile names never contain '_' in that position, so it is unambiguous.
-func itemKey(backend, name string) string {
-	if backend == BackendFile && runtime.GOOS == "windows" {
-		return "profile_" + name
-	}
-	return keyPrefix + name
-}
-
 func itemLabel(name string) string { return fmt.Sprintf("CXone credentials (%s)", name) }
-
-// wincredMaxBlob is the most Windows Credential Manager stores in one credential.
-const wincredMaxBlob = 2560
 
 // encodeSecret is the keyring document of sec for profile name in backend b; it names the
 // profile, so an item moved to another profile's place is refused when read (decodeItem).
@@ -235,15 +217,7 @@ func encodeSecret(b, name string, sec Secret) ([]byte, error) {
 	if sec.Version == 0 {
 		sec.Version = secretVersion
 	}
-	fits := func(data []byte) bool {
-		switch b {
-		case BackendWinCred:
-			return len(data) <= wincredMaxBlob
-		case BackendFile:
-			return fitsFile(itemKey(b, name), data)
-		}
-		return true
-	}
+	fits := func(data []byte) bool { return fitsIn(b, itemKey(b, name), data) }
 	data, err := marshalSecretFor(name, sec)
 	if err != nil || fits(data) || sec.Cache == nil {
 		return data, err
@@ -261,21 +235,6 @@ func encodeSecret(b, name string, sec Secret) ([]byte, error) {
 func secretItem(b, name string, data []byte) keyring.Item {
 	return keyring.Item{Key: itemKey(b, name), Data: data, Label: itemLabel(name), Description: "CXone API credentials",
 		KeychainNotSynchronizable: true}
-}
-
-// prepare does, before the config lock is taken, what may ask a person something: the file
-// keyring's passphrase (asked, proven, or the keyring created). Holding the lock while a
-// person types would make every other cxone-auth process wait on them.
-func (s *Store) prepare(ctx context.Context, b string) error {
-	if b != BackendFile {
-		return nil
-	}
-	dir := s.FileDir()
-	if dir == "" {
-		return s.noFileDir()
-	}
-	_, err := s.fileKey(ctx, dir, true)
-	return err
 }
 
 // Save stores a profile: the keyring item first, then the config entry, both under the
@@ -322,13 +281,11 @@ func (s *Store) save(ctx context.Context, name string, sec Secret, meta Meta, ex
 		return fmt.Errorf("encode credentials: %w", err)
 	}
 	item := secretItem(b, name, data)
-	if err := s.prepare(ctx, b); err != nil {
+	r := s.ringFor(b)
+	if err := r.prepare(ctx); err != nil {
 		return err
 	}
-	fileDir := ""
-	if b == BackendFile {
-		fileDir = s.FileDir()
-	}
+	fileDir := r.folder()
 	var oldBackend string
 	err = withConfigLock(filepath.Dir(s.configPath), func() error {
 		c, err := readConfig(s.configPath)
@@ -340,7 +297,7 @@ func (s *Store) save(ctx context.Context, name string, sec Secret, meta Meta, ex
 				return err
 			}
 		}
-		restore, err := s.snapshot(ctx, b, item.Key)
+		restore, err := r.snapshot(ctx, item.Key)
 		if err != nil {
 			return err
 		}
@@ -355,7 +312,7 @@ func (s *Store) save(ctx context.Context, name string, sec Secret, meta Meta, ex
 			putBack = func() error { return writeConfig(s.configPath, orig) }
 			crashPoint("save: old entry taken out")
 		}
-		if err := s.setItem(ctx, b, item); err != nil {
+		if err := r.set(ctx, item); err != nil {
 			if perr := putBack(); perr != nil {
 				return fmt.Errorf("%w; putting the config entry back also failed: %v", err, perr)
 			}
@@ -402,37 +359,6 @@ func (s *Store) save(ctx context.Context, name string, sec Secret, meta Meta, ex
 	}
 	s.log.Debug("profile saved", "profile", name, "backend", b)
 	return nil
-}
-
-// maxSnapshotSize bounds the copy Save keeps of the file item it overwrites.
-const maxSnapshotSize = 16 << 20
-
-// snapshot records an item before it is overwritten and returns what puts it back. For the
-// file backend that is the file's exact bytes (no decryption needed); elsewhere the item read
-// from the keyring.
-func (s *Store) snapshot(ctx context.Context, b, key string) (func(context.Context) error, error) {
-	if b == BackendFile {
-		dir := s.FileDir()
-		name := fileName(key)
-		// Read with a far higher bound than an item may have: an oversized item (which no read
-		// accepts) must still be overwritable, and put back as it was if the save fails.
-		data, err := readFileLimited(filepath.Join(dir, name), maxSnapshotSize)
-		if errors.Is(err, os.ErrNotExist) {
-			return func(ctx context.Context) error { _, err := s.removeItem(ctx, b, key); return err }, nil
-		}
-		if err != nil {
-			return nil, s.fileErr("save", err, unlockHint(BackendFile, dir))
-		}
-		return func(context.Context) error { return writeRawItem(dir, name, data) }, nil
-	}
-	prev, err := s.getItem(ctx, b, key)
-	if errors.Is(err, keyring.ErrKeyNotFound) {
-		return func(ctx context.Context) error { _, err := s.removeItem(ctx, b, key); return err }, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context) error { return s.setItem(ctx, b, prev) }, nil
 }
 
 // UpdateSecret changes a stored profile's keyring item only if it still holds the issuer and
@@ -491,238 +417,6 @@ func (s *Store) UpdateSecret(ctx context.Context, name string, expect Secret, fn
 		return false, fmt.Errorf("update profile %q: %w", name, err)
 	}
 	return wrote, nil
-}
-
-// Load reads a profile's credentials from the keyring; the error wraps ErrNotFound when the
-// keyring has no such item. With the encrypted-file backend it costs one decryption.
-func (s *Store) Load(ctx context.Context, name string) (Secret, error) {
-	if err := ValidProfileName(name); err != nil {
-		return Secret{}, err
-	}
-	cfg, err := s.Config()
-	if err != nil {
-		// Credentials are still reachable without the metadata; say why the backend may differ.
-		s.log.Debug("config unreadable; using the default backend", "err", err)
-	}
-	b := s.backendFor(name, cfg)
-	sec, err := s.loadFrom(ctx, b, name)
-	if err != nil {
-		return Secret{}, err
-	}
-	if err := s.checkBinding(b, name, sec, cfg); err != nil {
-		return Secret{}, err
-	}
-	sec.named = false
-	return sec, nil
-}
-
-// ErrProfileMismatch reports a keyring item whose issuer, client ID or access key ID differ
-// from its profile's config entry while the item does not name its profile (it was saved by
-// an older cxone-auth): another profile's item moved into its place cannot be told from an
-// edited config, so it is refused, never used (docs/keyring.md, "Item binding").
-var ErrProfileMismatch = errors.New("the keyring item does not match the profile's config entry")
-
-// checkBinding holds an item read for profile name to its config entry. An item that names
-// its profile was already held to that name (decodeItem): a difference from the entry then
-// means the config file was edited (the item is what is used, as ever). An older item that
-// names no profile is refused when its issuer, client ID or access key ID differ from the
-// entry: it may be another profile's. Save keeps the two in step (it takes an entry out
-// before it writes an item of another identity), so neither is ever the product's own doing.
-// A profile without an entry (an orphan) and the fields an older entry lacks are not compared.
-func (s *Store) checkBinding(b, name string, sec Secret, cfg Config) error {
-	m, ok := cfg.Profiles[name]
-	if !ok {
-		return nil
-	}
-	var diff []string
-	for _, f := range []struct{ what, entry, item string }{
-		{"issuer", m.Issuer, sec.Issuer}, {"client ID", m.ClientID, sec.ClientID}, {"access key ID", m.AccessKeyID, sec.AccessKeyID},
-	} {
-		if f.entry != "" && f.entry != f.item {
-			diff = append(diff, f.what)
-		}
-	}
-	if len(diff) == 0 {
-		return nil
-	}
-	if sec.named {
-		s.log.Debug("config entry differs from the keyring item; the item is used", "profile", name, "fields", strings.Join(diff, ", "))
-		return nil
-	}
-	return &KeyringError{Backend: b, Op: "load", Err: fmt.Errorf("profile %q: %w (%s differ)", name, ErrProfileMismatch, strings.Join(diff, ", ")),
-		Hint: "nothing was used from it; if you did not change it, someone swapped keyring items: remove the profile with `cxone-auth remove` and set it up again"}
-}
-
-// loadFrom reads and decodes profile name from backend b.
-func (s *Store) loadFrom(ctx context.Context, b, name string) (Secret, error) {
-	item, err := s.getItem(ctx, b, itemKey(b, name))
-	if err != nil {
-		return Secret{}, s.loadErr(b, name, err)
-	}
-	return s.decodeItem(b, name, item)
-}
-
-func (s *Store) loadErr(b, name string, err error) error {
-	if errors.Is(err, keyring.ErrKeyNotFound) {
-		return fmt.Errorf("profile %q is not in the %s keyring: %w", name, b, ErrNotFound)
-	}
-	return err
-}
-
-func (s *Store) decodeItem(b, name string, item keyring.Item) (Secret, error) {
-	sec, err := decodeSecretFor(item.Data, name)
-	if errors.Is(err, errOtherProfile) {
-		return Secret{}, &KeyringError{Backend: b, Op: "load", Err: fmt.Errorf("profile %q: %w", name, err),
-			Hint: "nothing was used from it; someone moved another profile's item into its place: remove the profile with `cxone-auth remove` and set it up again"}
-	}
-	if err != nil {
-		return Secret{}, &KeyringError{Backend: b, Op: "load", Err: fmt.Errorf("profile %q: %w", name, err),
-			Hint: "the stored item is damaged; run `cxone-auth setup` to store the profile again"}
-	}
-	return sec, nil
-}
-
-// LoadResult is one profile's outcome of LoadMany: its Secret, or Err (wrapping ErrNotFound
-// when the keyring has no such item).
-type LoadResult struct {
-	Secret Secret
-	Err    error
-}
-
-// LoadMany reads several profiles at once, for commands that work on many. Each backend is
-// opened once and the passphrase asked once; the encrypted-file backend first decrypts one
-// item alone (so a wrong passphrase costs one decryption, not one per profile) and then the
-// others concurrently on up to runtime.GOMAXPROCS workers. A backend that fails to open or
-// times out fails its remaining profiles at once instead of once per profile.
-func (s *Store) LoadMany(ctx context.Context, names []string) map[string]LoadResult {
-	out := make(map[string]LoadResult, len(names))
-	var mu sync.Mutex
-	s.LoadEach(ctx, names, func(name string, r LoadResult) {
-		mu.Lock()
-		out[name] = r
-		mu.Unlock()
-	})
-	return out
-}
-
-// LoadEach is LoadMany handing each profile to fn as soon as it is read, so a caller can start
-// working on the first profiles (check --all sends their requests) while the others are still
-// being decrypted. fn is called once per distinct name, possibly from several goroutines at
-// once, and must not block for long: it holds up a decryption worker. LoadEach returns after
-// the last call of fn has returned.
-func (s *Store) LoadEach(ctx context.Context, names []string, fn func(name string, r LoadResult)) {
-	cfg, err := s.Config()
-	if err != nil {
-		s.log.Debug("config unreadable; using the default backend", "err", err)
-	}
-	user := fn
-	fn = func(name string, r LoadResult) {
-		if r.Err == nil {
-			if err := s.checkBinding(s.backendFor(name, cfg), name, r.Secret, cfg); err != nil {
-				r = LoadResult{Err: err}
-			}
-			r.Secret.named = false
-		}
-		user(name, r)
-	}
-	seen := make(map[string]bool, len(names))
-	byBackend := map[string][]string{}
-	var order []string
-	for _, n := range names {
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		if err := ValidProfileName(n); err != nil {
-			fn(n, LoadResult{Err: err})
-			continue
-		}
-		b := s.backendFor(n, cfg)
-		if _, ok := byBackend[b]; !ok {
-			order = append(order, b)
-		}
-		byBackend[b] = append(byBackend[b], n)
-	}
-	for _, b := range order {
-		if b == BackendFile {
-			s.loadEachFile(ctx, byBackend[b], fn)
-			continue
-		}
-		var fail error
-		for _, n := range byBackend[b] {
-			if fail != nil {
-				fn(n, LoadResult{Err: fail})
-				continue
-			}
-			sec, err := s.loadFrom(ctx, b, n)
-			fn(n, LoadResult{Secret: sec, Err: err})
-			var ke *KeyringError
-			if err != nil && errors.As(err, &ke) && (ke.Op == "open" || errors.Is(err, ErrKeyringTimeout)) || ctx.Err() != nil {
-				fail = err
-			}
-		}
-	}
-}
-
-// loadEachFile is LoadEach for the encrypted-file backend.
-func (s *Store) loadEachFile(ctx context.Context, names []string, fn func(string, LoadResult)) {
-	dir := s.FileDir()
-	if dir == "" {
-		for _, n := range names {
-			fn(n, LoadResult{Err: s.noFileDir()})
-		}
-		return
-	}
-	type job struct{ name, path string }
-	var jobs []job
-	for _, n := range names {
-		path := filepath.Join(dir, fileName(itemKey(BackendFile, n)))
-		if _, err := os.Lstat(path); err != nil {
-			fn(n, LoadResult{Err: s.loadErr(BackendFile, n, keyring.ErrKeyNotFound)})
-			continue
-		}
-		jobs = append(jobs, job{n, path})
-	}
-	if len(jobs) == 0 {
-		return
-	}
-	k, err := s.fileKey(ctx, dir, false)
-	if err != nil {
-		for _, j := range jobs {
-			if errors.Is(err, errNoKeyring) {
-				fn(j.name, LoadResult{Err: s.loadErr(BackendFile, j.name, keyring.ErrKeyNotFound)})
-				continue
-			}
-			fn(j.name, LoadResult{Err: err})
-		}
-		return
-	}
-	one := func(j job) LoadResult {
-		item, err := s.fileLoadWith(ctx, j.path, itemKey(BackendFile, j.name), k)
-		if err != nil {
-			return LoadResult{Err: s.loadErr(BackendFile, j.name, err)}
-		}
-		sec, err := s.decodeItem(BackendFile, j.name, item)
-		return LoadResult{Secret: sec, Err: err}
-	}
-	// The key is proven on the header already: a wrong passphrase never reaches here.
-	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	var wg sync.WaitGroup
-	next := make(chan job)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				fn(j.name, one(j))
-			}
-		}()
-	}
-	for _, j := range jobs {
-		next <- j
-	}
-	close(next)
-	wg.Wait()
 }
 
 // Delete removes a profile from the config and from the keyring, both under the config lock
@@ -785,116 +479,6 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 // crashPoint names a step between two writes that a killed process may stop after; tests
 // replace it to stop there (it is a no-op otherwise).
 var crashPoint = func(step string) {}
-
-// maxOrphans bounds what Orphans returns per backend.
-const maxOrphans = 1000
-
-// Orphans lists profiles that have a keyring item but no config entry (or whose entry says
-// their item lives in another backend): what a process killed between the keyring write and
-// the config write leaves behind, so `list` can show it and `remove` can clear it. The
-// encrypted-file backend is listed from its file names (no passphrase is asked); other
-// backends in use (the current one and those the config names) through the keyring library's
-// key listing, each bounded by the keyring timeout. The names found are returned even when a
-// backend could not be listed; err then says which.
-//
-// The config and the items are read under the config lock, which Save holds from its keyring
-// write to its config write: a setup under way in another process is never reported as an
-// orphan. Without a config folder there is nothing to lock (and no entry to miss).
-func (s *Store) Orphans(ctx context.Context) ([]string, error) {
-	dir := filepath.Dir(s.configPath)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return s.orphans(ctx)
-	}
-	var (
-		out  []string
-		oerr error
-	)
-	err := withLock(filepath.Join(dir, configFile+".lock"), func() error {
-		out, oerr = s.orphans(ctx)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, oerr
-}
-
-func (s *Store) orphans(ctx context.Context) ([]string, error) {
-	cfg, err := s.Config()
-	if err != nil {
-		return nil, err
-	}
-	backends := map[string]bool{s.Backend(): true}
-	if cfg.Backend != "" && ValidBackend(cfg.Backend) == nil && cfg.Backend != BackendAuto {
-		backends[cfg.Backend] = true
-	}
-	for _, m := range cfg.Profiles {
-		if m.Backend != "" && ValidBackend(m.Backend) == nil && m.Backend != BackendAuto {
-			backends[m.Backend] = true
-		}
-	}
-	found := map[string]bool{}
-	var errs []error
-	for b := range backends {
-		names, err := s.itemNames(ctx, b)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		for _, n := range names {
-			m, ok := cfg.Profiles[n]
-			home := m.Backend
-			if home == "" {
-				home = cfg.Backend
-			}
-			if !ok || (home != "" && home != b) {
-				found[n] = true
-			}
-		}
-	}
-	out := make([]string, 0, len(found))
-	for n := range found {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out, errors.Join(errs...)
-}
-
-// itemNames lists the profile names that have an item in backend b (at most maxOrphans).
-func (s *Store) itemNames(ctx context.Context, b string) ([]string, error) {
-	if b == BackendFile {
-		dir := s.FileDir()
-		if dir == "" {
-			return nil, nil
-		}
-		var out []string
-		for _, p := range fileItems(dir) {
-			if n := profileOfFile(p); n != "" && len(out) < maxOrphans {
-				out = append(out, n)
-			}
-		}
-		return out, nil
-	}
-	r, err := s.ring(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	var keys []string
-	err = s.call(ctx, b, "list", func() error {
-		var err error
-		keys, err = r.Keys()
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, k := range keys {
-		if n, ok := strings.CutPrefix(k, keyPrefix); ok && ValidProfileName(n) == nil && len(out) < maxOrphans {
-			out = append(out, n)
-		}
-	}
-	return out, nil
-}
 
 // UpdateMeta changes a profile's metadata under the config lock (read, fn, write), so a
 // concurrent save of another profile is never lost. The error wraps ErrNotFound when the
@@ -967,128 +551,4 @@ func (s *Store) updateConfig(fn func(*Config) (bool, error)) error {
 		}
 		return writeConfig(s.configPath, c)
 	})
-}
-
-// call runs one keyring operation bounded by the Store's timeout. A timeout becomes a
-// KeyringError naming the backend and how to unlock it; other failures are wrapped likewise,
-// except keyring.ErrKeyNotFound, which callers translate.
-func (s *Store) call(ctx context.Context, b, op string, fn func() error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("keyring %s: %s: %w", b, op, err)
-	}
-	tctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	done := make(chan error, 1)
-	start := time.Now()
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- fmt.Errorf("keyring library failed: %v", r)
-			}
-		}()
-		done <- fn()
-	}()
-	select {
-	case err := <-done:
-		s.log.Debug("keyring call", "backend", b, "op", op, "took", time.Since(start).Round(time.Millisecond), "ok", err == nil)
-		var ke *KeyringError
-		if err == nil || errors.Is(err, keyring.ErrKeyNotFound) || errors.As(err, &ke) {
-			return err
-		}
-		return &KeyringError{Backend: b, Op: op, Err: err, Hint: unlockHint(b, s.FileDir())}
-	case <-tctx.Done():
-		// The call may still be running: never reuse its keyring handle.
-		s.mu.Lock()
-		delete(s.rings, b)
-		s.mu.Unlock()
-		if ctx.Err() != nil {
-			return fmt.Errorf("keyring %s: %s: %w", b, op, ctx.Err())
-		}
-		s.log.Debug("keyring call timed out", "backend", b, "op", op, "after", s.timeout)
-		return &KeyringError{Backend: b, Op: op, Err: fmt.Errorf("%w (%s)", ErrKeyringTimeout, s.timeout), Hint: unlockHint(b, s.FileDir())}
-	}
-}
-
-// ring opens (once) a non-file backend.
-func (s *Store) ring(ctx context.Context, b string) (keyring.Keyring, error) {
-	s.mu.Lock()
-	r, ok := s.rings[b]
-	s.mu.Unlock()
-	if ok {
-		return r, nil
-	}
-	if !compiledIn(b) {
-		hint, why := notBuiltIn(b, runtime.GOOS, cgoEnabled)
-		return nil, &KeyringError{Backend: b, Op: "open", Err: why, Hint: hint}
-	}
-	if avail, note := probe(b, "", s.getenv); !avail {
-		return nil, &KeyringError{Backend: b, Op: "open", Err: errors.New("not available: " + note), Hint: unlockHint(b, "")}
-	}
-	err := s.call(ctx, b, "open", func() error {
-		var err error
-		r, err = keyring.Open(libConfig(b, s.getenv))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.rings[b] = r
-	s.mu.Unlock()
-	return r, nil
-}
-
-func (s *Store) getItem(ctx context.Context, b, key string) (keyring.Item, error) {
-	if b == BackendFile {
-		return s.fileLoad(ctx, key)
-	}
-	r, err := s.ring(ctx, b)
-	if err != nil {
-		return keyring.Item{}, err
-	}
-	var item keyring.Item
-	err = s.call(ctx, b, "load", func() error {
-		var err error
-		item, err = r.Get(key)
-		return err
-	})
-	if err != nil {
-		return keyring.Item{}, err
-	}
-	return item, nil
-}
-
-func (s *Store) setItem(ctx context.Context, b string, item keyring.Item) error {
-	if b == BackendFile {
-		return s.fileSet(ctx, item)
-	}
-	r, err := s.ring(ctx, b)
-	if err != nil {
-		return err
-	}
-	return s.call(ctx, b, "save", func() error { return r.Set(item) })
-}
-
-// removeItem deletes an item and reports whether there was one.
-func (s *Store) removeItem(ctx context.Context, b, key string) (bool, error) {
-	if b == BackendFile {
-		return s.fileRemove(ctx, key)
-	}
-	r, err := s.ring(ctx, b)
-	if err != nil {
-		return false, err
-	}
-	if b == BackendSecretService {
-		// The library's Remove succeeds silently when nothing matches; look first.
-		if _, err := s.getItem(ctx, b, key); errors.Is(err, keyring.ErrKeyNotFound) {
-			return false, nil
-		} else if err != nil {
-			return false, err
-		}
-	}
-	err = s.call(ctx, b, "delete", func() error { return r.Remove(key) })
-	if errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	return err == nil, err
 }

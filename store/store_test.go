@@ -405,7 +405,7 @@ func TestDamagedItemPayload(t *testing.T) {
 	cfgDir, fileDir := dirs(t)
 	ctx := context.Background()
 	s := newFileStore(t, cfgDir, fileDir, (&passCounter{pass: testPass}).fn)
-	if err := s.fileSet(ctx, keyring.Item{Key: "profile:x", Data: []byte("{not json SECRETPART")}); err != nil {
+	if err := s.setItem(ctx, BackendFile, keyring.Item{Key: "profile:x", Data: []byte("{not json SECRETPART")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := s.Load(ctx, "x")

@@ -1,4 +1,4 @@
-package store
+package gitignore
 
 import (
 	"os"
@@ -34,7 +34,7 @@ func TestGitIgnoreSplitIndex(t *testing.T) {
 		name    string
 		ignored bool
 	}{{"shared.env", false}, {"split.env", false}, {"untracked.env", true}} {
-		in, ignored := GitIgnoreStatus(filepath.Join(repo, tc.name), g.getenv)
+		in, ignored := Status(filepath.Join(repo, tc.name), g.getenv)
 		if !in || ignored != tc.ignored {
 			t.Errorf("%s in a split index: in work tree %v, ignored %v; want ignored %v", tc.name, in, ignored, tc.ignored)
 		}

@@ -1,11 +1,8 @@
-package store
+package gitignore
 
 import (
 	"bytes"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -231,7 +228,7 @@ func compareWithGit(t *testing.T, g *gitEnv, cases []ignoreCase) {
 	want := g.gitIgnored(t, repo, paths)
 	mismatches := 0
 	for i, c := range cases {
-		inTree, got := GitIgnoreStatus(filepath.Join(repo, filepath.FromSlash(paths[i])), g.getenv)
+		inTree, got := Status(filepath.Join(repo, filepath.FromSlash(paths[i])), g.getenv)
 		if !inTree {
 			t.Errorf("%s: not seen as inside the work tree", c.name)
 		}
@@ -305,7 +302,7 @@ func TestGitIgnoreStatusSources(t *testing.T) {
 				writeFile(t, target, "x")
 			}
 			want := g.gitIgnored(t, repo, []string{tt.path})[tt.path]
-			inTree, got := GitIgnoreStatus(target, g.getenv)
+			inTree, got := Status(target, g.getenv)
 			if !inTree {
 				t.Fatalf("not seen as inside the work tree")
 			}
@@ -339,7 +336,7 @@ func TestGitIgnoreStatusLinkedWorktree(t *testing.T) {
 	for _, p := range []string{"x.env", "x.txt"} {
 		writeFile(t, filepath.Join(wt, p), "x")
 		want := g.gitIgnored(t, wt, []string{p})[p]
-		inTree, got := GitIgnoreStatus(filepath.Join(wt, p), g.getenv)
+		inTree, got := Status(filepath.Join(wt, p), g.getenv)
 		if !inTree || got != want {
 			t.Errorf("%s in a linked work tree: inTree %v ignored %v, git says ignored %v", p, inTree, got, want)
 		}
@@ -348,15 +345,15 @@ func TestGitIgnoreStatusLinkedWorktree(t *testing.T) {
 
 func TestGitIgnoreStatusOutsideAndInsideGitDir(t *testing.T) {
 	g := newGitEnv(t)
-	if in, _ := GitIgnoreStatus(filepath.Join(t.TempDir(), "x.env"), g.getenv); in {
+	if in, _ := Status(filepath.Join(t.TempDir(), "x.env"), g.getenv); in {
 		t.Errorf("a folder outside any repository counts as a work tree")
 	}
 	repo := t.TempDir()
 	g.git(t, repo, "", "init", "-q")
-	if in, ign := GitIgnoreStatus(filepath.Join(repo, ".git", "x.env"), g.getenv); !in || !ign {
+	if in, ign := Status(filepath.Join(repo, ".git", "x.env"), g.getenv); !in || !ign {
 		t.Errorf("a file inside .git: inTree %v ignored %v; want true, true (git never adds it)", in, ign)
 	}
-	if in, ign := GitIgnoreStatus(filepath.Join(repo, "x.env"), g.getenv); !in || ign {
+	if in, ign := Status(filepath.Join(repo, "x.env"), g.getenv); !in || ign {
 		t.Errorf("an unignored file: inTree %v ignored %v; want true, false", in, ign)
 	}
 	// A .gitignore that cannot be read (a FIFO would block a reader) is not waited for and
@@ -365,7 +362,7 @@ func TestGitIgnoreStatusOutsideAndInsideGitDir(t *testing.T) {
 		t.Logf("no FIFO here (%v): that part is not checked", err)
 		return
 	}
-	if in, ign := GitIgnoreStatus(filepath.Join(repo, "sub", "x.env"), g.getenv); !in || ign {
+	if in, ign := Status(filepath.Join(repo, "sub", "x.env"), g.getenv); !in || ign {
 		t.Errorf("beside an unreadable .gitignore: inTree %v ignored %v; want true, false", in, ign)
 	}
 }
@@ -412,7 +409,7 @@ func TestGitIgnoreStatusRunsNothingFromTheRepository(t *testing.T) {
 	g.vars["CXONE_KEYRING_PASSPHRASE"] = "would-leak-to-the-monitor"
 	for _, p := range []string{"x.env", "x.txt", "tracked.txt", "sub/x.env"} {
 		writeFile(t, filepath.Join(repo, p), "x")
-		GitIgnoreStatus(filepath.Join(repo, p), g.getenv)
+		Status(filepath.Join(repo, p), g.getenv)
 	}
 	if data, err := os.ReadFile(marker); err == nil {
 		t.Fatalf("GitIgnoreStatus ran the repository's command: %.200s", data)
@@ -421,35 +418,6 @@ func TestGitIgnoreStatusRunsNothingFromTheRepository(t *testing.T) {
 	g.gitIgnored(t, repo, []string{"x.env"})
 	if _, err := os.Stat(marker); err != nil {
 		t.Errorf("git check-ignore did not run core.fsmonitor here; the attack test proves less than it should")
-	}
-}
-
-// TestStoreStartsNoProcess: no non-test file of the package starts a process, so repository
-// configuration or a planted binary can never make store run a command.
-func TestStoreStartsNoProcess(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	banned := map[string]bool{"exec.Command": true, "exec.CommandContext": true, "os.StartProcess": true,
-		"syscall.Exec": true, "syscall.ForkExec": true, "syscall.StartProcess": true, "unix.Exec": true}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			if sel, ok := n.(*ast.SelectorExpr); ok {
-				if id, ok := sel.X.(*ast.Ident); ok && banned[id.Name+"."+sel.Sel.Name] {
-					t.Errorf("%s: %s.%s starts a process", fset.Position(sel.Pos()), id.Name, sel.Sel.Name)
-				}
-			}
-			return true
-		})
 	}
 }
 

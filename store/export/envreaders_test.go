@@ -1,8 +1,9 @@
-package store
+package export
 
 import (
 	"bytes"
 	"context"
+	"cxone-auth/store/dotenv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -102,13 +103,13 @@ func TestEnvFileReaders(t *testing.T) {
 	written := make([]string, len(envCorpus)) // the quoting WriteEnv chose: the promises follow it
 	for i, c := range envCorpus {
 		var b bytes.Buffer
-		if err := WriteEnv(&b, ExportValues{ClientSecret: c.value, TenantID: envAfter}); err != nil {
+		if err := WriteEnv(&b, Values{ClientSecret: c.value, TenantID: envAfter}); err != nil {
 			t.Fatalf("%s: WriteEnv: %v", c.name, err)
 		}
 		if written[i] = envClassOf(b.String()); written[i] != c.class {
 			t.Errorf("%s: WriteEnv wrote it %s, want %s", c.name, written[i], c.class)
 		}
-		if got, err := ParseEnv(bytes.NewReader(b.Bytes())); err != nil || got["CXONE_CLIENT_SECRET"] != c.value {
+		if got, err := dotenv.Parse(bytes.NewReader(b.Bytes())); err != nil || got["CXONE_CLIENT_SECRET"] != c.value {
 			t.Errorf("%s: ParseEnv does not read WriteEnv's output back (err %v)", c.name, err)
 		}
 		files[i] = filepath.Join(dir, fmt.Sprintf("%02d.env", i))
@@ -285,20 +286,6 @@ done`
 		}
 		return res, version, nil
 	}}
-}
-
-// dirNames lists a folder's entries.
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
 }
 
 // envParsersDir is where scripts/install-env-parsers.sh puts node's dotenv package.

@@ -1,7 +1,8 @@
-package store
+package export
 
 import (
 	"bytes"
+	"cxone-auth/store/dotenv"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -37,8 +38,8 @@ var tricky = []string{
 	"=",
 }
 
-func trickyValues(s string) ExportValues {
-	return ExportValues{
+func trickyValues(s string) Values {
+	return Values{
 		Issuer: "https://cxone.niceincontact.com", ClientID: "client " + s, ClientSecret: s,
 		AccessKeyID: "ZO4E" + s, AccessKeySecret: s + s, TenantID: "11eb-" + s, BusinessUnitID: 4601234,
 		APIEndpoint: "https://api-na1.niceincontact.com", AccessToken: "tok." + s,
@@ -46,7 +47,7 @@ func trickyValues(s string) ExportValues {
 	}
 }
 
-func varsMap(v ExportValues) map[string]string {
+func varsMap(v Values) map[string]string {
 	m := map[string]string{}
 	for _, kv := range v.Vars() {
 		m[kv[0]] = kv[1]
@@ -57,13 +58,13 @@ func varsMap(v ExportValues) map[string]string {
 func TestVarsOrderAndOmission(t *testing.T) {
 	tests := []struct {
 		name string
-		in   ExportValues
+		in   Values
 		want [][2]string
 	}{
-		{"empty", ExportValues{}, nil},
-		{"partial", ExportValues{ClientID: "c", AccessKeySecret: "s"}, [][2]string{{"CXONE_CLIENT_ID", "c"}, {"CXONE_ACCESS_KEY_SECRET", "s"}}},
-		{"expiry without token is dropped", ExportValues{Issuer: "i", TokenExpiresAt: time.Unix(1, 0)}, [][2]string{{"CXONE_ISSUER", "i"}}},
-		{"all", ExportValues{Issuer: "i", ClientID: "c", ClientSecret: "cs", AccessKeyID: "k", AccessKeySecret: "ks", TenantID: "t",
+		{"empty", Values{}, nil},
+		{"partial", Values{ClientID: "c", AccessKeySecret: "s"}, [][2]string{{"CXONE_CLIENT_ID", "c"}, {"CXONE_ACCESS_KEY_SECRET", "s"}}},
+		{"expiry without token is dropped", Values{Issuer: "i", TokenExpiresAt: time.Unix(1, 0)}, [][2]string{{"CXONE_ISSUER", "i"}}},
+		{"all", Values{Issuer: "i", ClientID: "c", ClientSecret: "cs", AccessKeyID: "k", AccessKeySecret: "ks", TenantID: "t",
 			BusinessUnitID: 42, APIEndpoint: "a", AccessToken: "tok", TokenExpiresAt: time.Date(2026, 1, 2, 4, 4, 5, 0, time.FixedZone("x", 3600))},
 			[][2]string{{"CXONE_ISSUER", "i"}, {"CXONE_CLIENT_ID", "c"}, {"CXONE_CLIENT_SECRET", "cs"}, {"CXONE_ACCESS_KEY_ID", "k"},
 				{"CXONE_ACCESS_KEY_SECRET", "ks"}, {"CXONE_TENANT_ID", "t"}, {"CXONE_BUSINESS_UNIT_ID", "42"}, {"CXONE_API_ENDPOINT", "a"},
@@ -80,7 +81,7 @@ func TestVarsOrderAndOmission(t *testing.T) {
 
 func TestWriteEnvLayout(t *testing.T) {
 	var b bytes.Buffer
-	v := ExportValues{Issuer: "https://cxone.niceincontact.com", ClientID: "485a-647f", ClientSecret: "a b", BusinessUnitID: 7}
+	v := Values{Issuer: "https://cxone.niceincontact.com", ClientID: "485a-647f", ClientSecret: "a b", BusinessUnitID: 7}
 	if err := WriteEnv(&b, v); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestWriteEnvQuoting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
-		if err := WriteEnv(&b, ExportValues{ClientSecret: tt.in}); err != nil {
+		if err := WriteEnv(&b, Values{ClientSecret: tt.in}); err != nil {
 			t.Fatal(err)
 		}
 		if got, want := b.String(), "CXONE_CLIENT_SECRET="+tt.want+"\n"; got != want {
@@ -179,10 +180,10 @@ func TestExportFormatsRoundTrip(t *testing.T) {
 			if got := runBash(t, `eval "$(cat "$1")"; `+printVars, shFile); !reflect.DeepEqual(got, want) {
 				t.Errorf("bash eval of shell format:\ngot  %q\nwant %q", got, want)
 			}
-			if got, err := ParseEnv(bytes.NewReader(env.Bytes())); err != nil || !reflect.DeepEqual(got, want) {
+			if got, err := dotenv.Parse(bytes.NewReader(env.Bytes())); err != nil || !reflect.DeepEqual(got, want) {
 				t.Errorf("ParseEnv(env format) = %q, %v; want %q", got, err, want)
 			}
-			if got, err := ParseEnv(bytes.NewReader(sh.Bytes())); err != nil || !reflect.DeepEqual(got, want) {
+			if got, err := dotenv.Parse(bytes.NewReader(sh.Bytes())); err != nil || !reflect.DeepEqual(got, want) {
 				t.Errorf("ParseEnv(shell format) = %q, %v; want %q", got, err, want)
 			}
 			var gotJSON map[string]string
@@ -199,7 +200,7 @@ func TestShellFormatInPOSIXSh(t *testing.T) {
 		t.Fatalf("sh is needed: %v", err)
 	}
 	for _, s := range tricky {
-		v := ExportValues{ClientSecret: s}
+		v := Values{ClientSecret: s}
 		var b bytes.Buffer
 		if err := WriteShell(&b, v); err != nil {
 			t.Fatal(err)
@@ -213,7 +214,7 @@ func TestShellFormatInPOSIXSh(t *testing.T) {
 
 func TestJSONOrderAndTypes(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteJSON(&b, ExportValues{ClientID: "c<&>", BusinessUnitID: 12}); err != nil {
+	if err := WriteJSON(&b, Values{ClientID: "c<&>", BusinessUnitID: 12}); err != nil {
 		t.Fatal(err)
 	}
 	want := "{\n  \"CXONE_CLIENT_ID\": \"c<&>\",\n  \"CXONE_BUSINESS_UNIT_ID\": \"12\"\n}\n"
@@ -221,7 +222,7 @@ func TestJSONOrderAndTypes(t *testing.T) {
 		t.Errorf("WriteJSON = %q, want %q", b.String(), want)
 	}
 	b.Reset()
-	if err := WriteJSON(&b, ExportValues{}); err != nil || b.String() != "{}\n" {
+	if err := WriteJSON(&b, Values{}); err != nil || b.String() != "{}\n" {
 		t.Errorf("empty WriteJSON = %q, %v; want {}", b.String(), err)
 	}
 }
@@ -229,19 +230,19 @@ func TestJSONOrderAndTypes(t *testing.T) {
 func TestEncodersRefuseUnrepresentable(t *testing.T) {
 	tests := []struct {
 		name string
-		fn   func(*bytes.Buffer, ExportValues) error
+		fn   func(*bytes.Buffer, Values) error
 		val  string
 	}{
-		{"env CR", func(b *bytes.Buffer, v ExportValues) error { return WriteEnv(b, v) }, "a\rb"},
-		{"env NUL", func(b *bytes.Buffer, v ExportValues) error { return WriteEnv(b, v) }, "a\x00b"},
-		{"shell NUL", func(b *bytes.Buffer, v ExportValues) error { return WriteShell(b, v) }, "a\x00b"},
-		{"shell CR", func(b *bytes.Buffer, v ExportValues) error { return WriteShell(b, v) }, "a\r\nb"},
-		{"json bad UTF-8", func(b *bytes.Buffer, v ExportValues) error { return WriteJSON(b, v) }, "a\xffb"},
+		{"env CR", func(b *bytes.Buffer, v Values) error { return WriteEnv(b, v) }, "a\rb"},
+		{"env NUL", func(b *bytes.Buffer, v Values) error { return WriteEnv(b, v) }, "a\x00b"},
+		{"shell NUL", func(b *bytes.Buffer, v Values) error { return WriteShell(b, v) }, "a\x00b"},
+		{"shell CR", func(b *bytes.Buffer, v Values) error { return WriteShell(b, v) }, "a\r\nb"},
+		{"json bad UTF-8", func(b *bytes.Buffer, v Values) error { return WriteJSON(b, v) }, "a\xffb"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			err := tt.fn(&b, ExportValues{ClientSecret: tt.val})
+			err := tt.fn(&b, Values{ClientSecret: tt.val})
 			if err == nil {
 				t.Fatalf("got no error, want one")
 			}
@@ -256,7 +257,7 @@ func TestEncodersRefuseUnrepresentable(t *testing.T) {
 }
 
 func TestExportValuesMasked(t *testing.T) {
-	v := ExportValues{ClientSecret: "s3cr3t-value", AccessToken: "tok-value"}
+	v := Values{ClientSecret: "s3cr3t-value", AccessToken: "tok-value"}
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
 		if got := sprintf(f, v); strings.Contains(got, "s3cr3t") || strings.Contains(got, "tok-value") {
 			t.Errorf("%s printed a secret: %q", f, got)
@@ -288,7 +289,7 @@ func TestParseEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseEnv(strings.NewReader(tt.in))
+			got, err := dotenv.Parse(strings.NewReader(tt.in))
 			if err != nil {
 				t.Fatalf("ParseEnv: %v", err)
 			}
@@ -313,11 +314,11 @@ func TestParseEnvErrors(t *testing.T) {
 		{"unterminated single", "B='" + secret, "line 1: unterminated single-quoted"},
 		{"text after quote", "A=\"x\" " + secret, "line 1: unexpected text after the quoted value"},
 		{"line after multi-line", "A=\"x\ny\"\n" + secret, "line 3: not a NAME=value"},
-		{"too big", "A=" + strings.Repeat("x", maxEnvFileSize), "larger than"},
+		{"too big", "A=" + strings.Repeat("x", dotenv.MaxFileSize), "larger than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseEnv(strings.NewReader(tt.in))
+			_, err := dotenv.Parse(strings.NewReader(tt.in))
 			if err == nil {
 				t.Fatalf("got no error, want %q", tt.want)
 			}
@@ -336,17 +337,17 @@ func TestReadEnvFile(t *testing.T) {
 	if err := os.WriteFile(p, []byte("CXONE_CLIENT_ID=abc\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadEnvFile(p)
+	got, err := dotenv.ReadFile(p)
 	if err != nil || got["CXONE_CLIENT_ID"] != "abc" {
 		t.Errorf("ReadEnvFile = %q, %v; want CXONE_CLIENT_ID=abc", got, err)
 	}
-	if _, err := ReadEnvFile(p + ".missing"); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := dotenv.ReadFile(p + ".missing"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: got %v, want fs.ErrNotExist", err)
 	}
 	if err := os.WriteFile(p, []byte("oops\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadEnvFile(p); err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "line 1") {
+	if _, err := dotenv.ReadFile(p); err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "line 1") {
 		t.Errorf("bad file: got %v, want an error naming %s and line 1", err, p)
 	}
 }
@@ -359,7 +360,7 @@ func FuzzEnvRoundTrip(f *testing.F) {
 	f.Add("\xff\xfe", "#", "export A=1")
 	f.Add("\"\\\n", "'\\''", "\\\n")
 	f.Fuzz(func(t *testing.T, a, b, c string) {
-		v := ExportValues{ClientSecret: a, AccessKeySecret: b, TenantID: c, AccessToken: a + c}
+		v := Values{ClientSecret: a, AccessKeySecret: b, TenantID: c, AccessToken: a + c}
 		var buf bytes.Buffer
 		if err := WriteEnv(&buf, v); err != nil {
 			if !strings.ContainsAny(a+b+c, "\x00\r") {
@@ -368,7 +369,7 @@ func FuzzEnvRoundTrip(f *testing.F) {
 			return
 		}
 		want := varsMap(v)
-		got, err := ParseEnv(bytes.NewReader(buf.Bytes()))
+		got, err := dotenv.Parse(bytes.NewReader(buf.Bytes()))
 		if err != nil {
 			t.Fatalf("ParseEnv of WriteEnv output: %v", err)
 		}
@@ -379,7 +380,7 @@ func FuzzEnvRoundTrip(f *testing.F) {
 		if err := WriteShell(&buf, v); err != nil {
 			t.Fatalf("WriteShell refused what WriteEnv took: %v", err)
 		}
-		if got, err = ParseEnv(&buf); err != nil || !reflect.DeepEqual(got, want) {
+		if got, err = dotenv.Parse(&buf); err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("shell round trip: got %q, %v; want %q", got, err, want)
 		}
 	})
