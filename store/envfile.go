@@ -9,8 +9,6 @@ import (
 
 // The env-file reader is store/dotenv; these names forward to it.
 
-const maxEnvFileSize = dotenv.MaxFileSize
-
 // ParseEnv (dotenv.Parse) reads a dotenv file without expansion, its errors never echoing a
 // value; ReadEnvFile (dotenv.ReadFile) reads the file at a path.
 var (
