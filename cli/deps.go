@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/app"
 	"cxone-auth/steps"
 	"cxone-auth/store"
 )
@@ -206,19 +207,20 @@ func (m profileManager) CheckEach(ctx context.Context, names []string, fn func(s
 			fn(steps.ProfileCheck{Name: n, Status: statusError, Err: err, CheckedAt: time.Now().UTC()})
 		}
 	}
-	s, err := m.f.Store()
+	a, err := m.f.App()
 	if err != nil {
 		fail(err)
 		return
 	}
-	cfg, err := s.Config()
+	cfg, err := a.Store.Config() // one read serves every profile's metadata
 	if err != nil {
 		fail(err)
 		return
 	}
 	done := make(chan checkEntry, len(names))
 	go func() {
-		m.f.checkEach(ctx, s, cfg, names, m.f.checkSlots(), func(name string, e checkEntry) {
+		a.CheckEachIn(ctx, cfg, names, m.f.checkSlots(), func(name string, r app.Result) {
+			e := entryOf(r)
 			e.Name = name // the name asked for, whatever the check's view says
 			done <- e
 		})
@@ -243,7 +245,7 @@ func (m profileManager) CheckEach(ctx context.Context, names []string, fn func(s
 			}
 		}
 		linger.Stop()
-		m.f.recordChecks(s, batch)
+		m.f.recordChecks(a.Store, batch)
 		for _, e := range batch {
 			fn(steps.ProfileCheck{Name: e.Name, View: e.View, Status: e.Status, Err: e.err, Warnings: e.Warnings, CheckedAt: e.CheckedAt})
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/app"
 	"cxone-auth/steps"
 	"cxone-auth/store"
 )
@@ -226,22 +227,36 @@ func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 	}
 }
 
-// loadProfile loads a stored profile's secret and metadata. A profile with a keyring item
-// but no config entry (config lost) still works, with no metadata.
-func (f *Factory) loadProfile(ctx context.Context, name string) (store.Secret, store.Meta, error) {
+// newApp is the application layer over the store s (nil for operations that need none, such
+// as a check of credentials from the environment) and this command line's CXone client.
+func (f *Factory) newApp(s *store.Store) *app.App {
+	return &app.App{Store: s, Client: f.Client(), Issuer: f.Settings.Issuer, Scope: f.Settings.Scope, Logger: f.Settings.Logger,
+		Retry:    f.passphraseTries,
+		NotFound: func(name string) error { return &profileNotFound{name: name} }}
+}
+
+// App is the application layer over the profile store (internal/app): the operations the
+// commands and the wizard's dependencies share.
+func (f *Factory) App() (*app.App, error) {
 	s, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	return f.newApp(s), nil
+}
+
+// loadProfile loads a stored profile's secret and metadata (one read of config.json). A
+// profile with a keyring item but no config entry (config lost) still works, with no metadata.
+func (f *Factory) loadProfile(ctx context.Context, name string) (store.Secret, store.Meta, error) {
+	a, err := f.App()
 	if err != nil {
 		return store.Secret{}, store.Meta{}, err
 	}
-	meta, merr := s.Meta(name)
-	if merr != nil && !errors.Is(merr, store.ErrNotFound) {
-		return store.Secret{}, store.Meta{}, merr
+	sec, meta, err := a.Load(ctx, name)
+	var ce *app.ConfigError
+	if errors.As(err, &ce) {
+		return store.Secret{}, store.Meta{}, ce.Err
 	}
-	var sec store.Secret
-	err = f.passphraseTries(func() (err error) {
-		sec, err = s.Load(ctx, name)
-		return err
-	})
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Secret{}, store.Meta{}, &profileNotFound{name: name}
 	}
