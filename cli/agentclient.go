@@ -18,8 +18,8 @@ import (
 // screen owns the terminal.
 func (f *Factory) keyringNotice(msg string) {
 	var w io.Writer = f.IO.ErrOut
-	if f.logs != nil {
-		w = f.logs
+	if f.state().logs != nil {
+		w = f.state().logs
 	}
 	fmt.Fprintln(w, msg)
 }

@@ -177,12 +177,12 @@ func (m profileManager) List(context.Context) ([]steps.StoredProfile, error) {
 // checkSlots bounds the checks the screen runs at once, across all its calls, as check --all
 // does.
 func (f *Factory) checkSlots() chan struct{} {
-	f.passMu.Lock()
-	defer f.passMu.Unlock()
-	if f.checkSem == nil {
-		f.checkSem = make(chan struct{}, maxConcurrentChecks)
+	f.state().passMu.Lock()
+	defer f.state().passMu.Unlock()
+	if f.state().checkSem == nil {
+		f.state().checkSem = make(chan struct{}, maxConcurrentChecks)
 	}
-	return f.checkSem
+	return f.state().checkSem
 }
 
 // recordLinger is how long the screen's checks wait for more results to record with the one
@@ -261,30 +261,21 @@ func (m profileManager) Load(ctx context.Context, name string) (steps.StoredSecr
 // SetDefault makes name the default profile, as `cxone-auth use` does.
 func (m profileManager) SetDefault(_ context.Context, name string) error {
 	defer m.f.background()()
-	s, err := m.f.Store()
+	a, err := m.f.App()
 	if err != nil {
 		return err
 	}
-	if err := s.SetDefault(name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return &profileNotFound{name: name}
-		}
-		return err
-	}
-	return nil
+	return a.SetDefault(name)
 }
 
 // Remove deletes a profile from the keyring and the config, as `cxone-auth remove` does.
 func (m profileManager) Remove(ctx context.Context, name string) error {
 	defer m.f.background()()
-	s, err := m.f.Store()
+	a, err := m.f.App()
 	if err != nil {
 		return err
 	}
-	if err := s.Delete(ctx, name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return &profileNotFound{name: name}
-		}
+	if err := a.Remove(ctx, name); err != nil {
 		return err
 	}
 	m.f.rememberRemoved(name) // a profile of that name set up again here expects none

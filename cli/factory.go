@@ -32,29 +32,14 @@ type Factory struct {
 	st        *store.Store
 	stErr     error
 
-	// The encrypted-file keyring's passphrase, once it has been typed and proven in this run
-	// (docs/profiles-screen.md): every store this run opens (the save step's, the reuse of
-	// another profile's client credentials) gets it, so it is asked once per run. It lives
-	// only in this process's memory, like the store's own copy.
-	passMu      sync.Mutex
-	keyringPass string
-	typed       string        // the last passphrase typed at the terminal prompt, until proven
-	prompted    int           // how many passphrases were typed at the prompt (passphraseTries)
-	gaveUp      bool          // maxPassphraseTries wrong passphrases were typed: ask no more
-	screen      bool          // a full-screen program owns the terminal: no prompt may read it
-	checkSem    chan struct{} // bounds the screen's concurrent checks
+	// run is this run's state (runstate.go): what it learnt and owns while it runs, apart
+	// from the dependencies above.
+	runOnce sync.Once
+	run     *runState
 
 	// flowStart is what each profile was when the wizard's flows started from it, for their
 	// compare-and-swap saves (cli/trust.go).
 	flowStart flowStarts
-
-	// logs is where --debug lines go (the Settings' logger and every store's): stderr, or
-	// held back while a screen owns the terminal.
-	logs *logSink
-	// bgMu is held (read) by the screens' dependencies while they run in the program's
-	// command goroutines, and (write) by runScreen while it swaps stderr: a call still under
-	// way when the person quits finishes before stderr is handed back.
-	bgMu sync.RWMutex
 
 	// cyclrNoPush is setup's --no-cyclr-push; beforeRecords runs when a screen has closed,
 	// before its record is printed (a guided rotation pushes the new key to Cyclr there).
@@ -73,9 +58,9 @@ func (f *Factory) passphraseKnown() bool {
 	if f.Settings != nil && f.Settings.Passphrase != "" {
 		return true
 	}
-	f.passMu.Lock()
-	known := f.keyringPass != ""
-	f.passMu.Unlock()
+	f.state().passMu.Lock()
+	known := f.state().keyringPass != ""
+	f.state().passMu.Unlock()
 	return known || f.agentHolds()
 }
 
@@ -85,22 +70,22 @@ func (f *Factory) rememberPassphrase(p string) {
 	if p == "" {
 		return
 	}
-	f.passMu.Lock()
-	f.keyringPass = p
-	f.passMu.Unlock()
+	f.state().passMu.Lock()
+	f.state().keyringPass = p
+	f.state().passMu.Unlock()
 }
 
 func (f *Factory) knownPassphrase() string {
-	f.passMu.Lock()
-	defer f.passMu.Unlock()
-	return f.keyringPass
+	f.state().passMu.Lock()
+	defer f.state().passMu.Unlock()
+	return f.state().keyringPass
 }
 
 // setScreen marks the terminal as owned (or no longer owned) by a full-screen program.
 func (f *Factory) setScreen(on bool) {
-	f.passMu.Lock()
-	f.screen = on
-	f.passMu.Unlock()
+	f.state().passMu.Lock()
+	f.state().screen = on
+	f.state().passMu.Unlock()
 }
 
 // Store opens the profile store once; it touches the keyring only when a command needs it.
@@ -179,15 +164,15 @@ var errScreenOwnsTerminal = errors.New("the encrypted-file keyring needs its pas
 // passphrasePrompt asks for the file keyring's passphrase, masked, on the controlling terminal
 // (stdin and stderr where there is none; IOStreams.ReadSecret); CXONE_KEYRING_PASSPHRASE, or
 // a passphrase proven earlier in this run, answers without asking. What is typed is kept
-// (f.typed) until the keyring proves it right; a wrong one is asked again by passphraseTries.
+// (f.state().typed) until the keyring proves it right; a wrong one is asked again by passphraseTries.
 func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 	return func(ctx context.Context, prompt string, confirm bool) (string, error) {
 		if p := f.Settings.Passphrase; p != "" {
 			return p, nil
 		}
-		f.passMu.Lock()
-		known, screen, gaveUp := f.keyringPass, f.screen, f.gaveUp
-		f.passMu.Unlock()
+		f.state().passMu.Lock()
+		known, screen, gaveUp := f.state().keyringPass, f.state().screen, f.state().gaveUp
+		f.state().passMu.Unlock()
 		if known != "" {
 			return known, nil
 		}
@@ -205,10 +190,10 @@ func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 		}
 		p1, err := f.IO.ReadSecret(ctx, prompt+": ")
 		if err == nil {
-			f.passMu.Lock()
-			f.typed = p1
-			f.prompted++
-			f.passMu.Unlock()
+			f.state().passMu.Lock()
+			f.state().typed = p1
+			f.state().prompted++
+			f.state().passMu.Unlock()
 		}
 		if err != nil || !confirm {
 			return p1, err

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -73,32 +72,12 @@ func (f *Factory) profileWithToken(ctx context.Context, name string, fresh bool)
 	if err != nil {
 		return profileToken{}, err
 	}
-	if !fresh {
-		if tok, exp, ok := sec.Cache.UsableToken(time.Now()); ok {
-			f.Settings.Logger.Debug("token from the keyring", "profile", name, "expires", exp)
-			c := sec.Cache
-			return profileToken{sec: sec, meta: meta, token: &auth.Result{Issuer: sec.Issuer, AccessToken: tok, TokenExpiresAt: exp,
-				TenantID: c.TenantID, APIEndpoint: c.APIEndpoint, TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod, BasicEncoding: c.BasicEncoding}}, nil
-		}
-	}
-	issuer := sec.Issuer
-	if issuer == "" {
-		issuer = f.Settings.Issuer
-	}
-	res, err := f.Client().Check(ctx, sec.Credentials(), auth.Options{
-		Issuer: issuer, Scope: f.Settings.Scope, Cache: sec.AuthCache(), Logger: f.Settings.Logger, SkipProof: true,
-	})
+	s, _ := f.Store() // loadProfile opened it
+	tok, err := f.newApp(s).Token(ctx, name, sec, fresh)
 	if err != nil {
 		return profileToken{}, err
 	}
-	if s, err := f.Store(); err == nil && sec.Issuer != "" {
-		fresh := store.CacheFromResult(res)
-		fresh.Inherit(sec.Cache)
-		if _, err := s.UpdateSecret(ctx, name, sec, func(x *store.Secret) { x.Cache = fresh }); err != nil {
-			f.Settings.Logger.Debug("token not cached", "profile", name, "err", err)
-		}
-	}
-	return profileToken{sec: sec, meta: meta, token: res}, nil
+	return profileToken{sec: sec, meta: meta, token: tok}, nil
 }
 
 // exportValues are the variables a profile is exported as; tok may be nil. Everything but the

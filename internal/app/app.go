@@ -103,20 +103,16 @@ type ConfigError struct{ Err error }
 func (e *ConfigError) Error() string { return e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// Remove deletes a profile from the keyring and the config, and says which profile is the
-// default afterwards ("" for none) and whether the removed one was.
-func (a *App) Remove(ctx context.Context, name string) (wasDefault bool, err error) {
-	before, err := a.Store.Config()
-	if err != nil {
-		return false, err
-	}
+// Remove deletes a profile from the keyring and the config (store.Delete: one locked write;
+// the next profile by name becomes the default if it was the default).
+func (a *App) Remove(ctx context.Context, name string) error {
 	if err := a.Store.Delete(ctx, name); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return false, a.notFound(name)
+			return a.notFound(name)
 		}
-		return false, err
+		return err
 	}
-	return before.DefaultProfile == name, nil
+	return nil
 }
 
 // SetDefault makes name the default profile.
@@ -130,20 +126,16 @@ func (a *App) SetDefault(name string) error {
 	return nil
 }
 
-// Token gives a stored profile a usable access token: the one cached in its keyring item
-// while it has at least 5 minutes left (one read, no request), else a new one through the
+// Token gives a loaded profile (sec, from Load) a usable access token: the one cached in its
+// keyring item while it has at least 5 minutes left (no request), else a new one through the
 // cached token endpoint (no proof call: the caller is about to use the token), which then
 // replaces the cached one unless the profile changed meanwhile.
-func (a *App) Token(ctx context.Context, name string, fresh bool) (store.Secret, store.Meta, *auth.Result, error) {
-	sec, meta, err := a.Load(ctx, name)
-	if err != nil {
-		return sec, meta, nil, err
-	}
+func (a *App) Token(ctx context.Context, name string, sec store.Secret, fresh bool) (*auth.Result, error) {
 	if !fresh {
 		if tok, exp, ok := sec.Cache.UsableToken(time.Now()); ok {
 			a.logger().Debug("token from the keyring", "profile", name, "expires", exp)
 			c := sec.Cache
-			return sec, meta, &auth.Result{Issuer: sec.Issuer, AccessToken: tok, TokenExpiresAt: exp,
+			return &auth.Result{Issuer: sec.Issuer, AccessToken: tok, TokenExpiresAt: exp,
 				TenantID: c.TenantID, APIEndpoint: c.APIEndpoint, TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod, BasicEncoding: c.BasicEncoding}, nil
 		}
 	}
@@ -151,16 +143,16 @@ func (a *App) Token(ctx context.Context, name string, fresh bool) (store.Secret,
 		Issuer: a.issuerOf(sec), Scope: a.Scope, Cache: sec.AuthCache(), Logger: a.Logger, SkipProof: true,
 	})
 	if err != nil {
-		return sec, meta, nil, err
+		return nil, err
 	}
-	if sec.Issuer != "" {
+	if a.Store != nil && sec.Issuer != "" {
 		fresh := store.CacheFromResult(res)
 		fresh.Inherit(sec.Cache)
 		if _, err := a.Store.UpdateSecret(ctx, name, sec, func(x *store.Secret) { x.Cache = fresh }); err != nil {
 			a.logger().Debug("token not cached", "profile", name, "err", err)
 		}
 	}
-	return sec, meta, res, nil
+	return res, nil
 }
 
 func (a *App) issuerOf(sec store.Secret) string {
