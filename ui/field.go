@@ -8,11 +8,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/textclean"
 )
 
 // Field is a labelled single-line input. A masked field echoes bullets until the reveal key
-// toggles it. Pastes and typed text are cleaned (auth.CleanInput) before they reach the input,
-// and the value never grows beyond auth.MaxValueLen runes.
+// toggles it. Pastes and typed text are cleaned (textclean.CleanInput) before they reach the input,
+// and the value never grows beyond textclean.MaxValueLen runes.
 //
 // A field can hold a stored value (Keep): it shows only that value's masked form, Enter keeps
 // it, and the first key typed replaces it (editing a profile never asks to retype what is
@@ -43,7 +44,7 @@ func NewField(label, placeholder string, masked bool) Field {
 	in := textinput.New()
 	in.Prompt = "> "
 	in.Placeholder = placeholder
-	in.CharLimit = auth.MaxValueLen
+	in.CharLimit = textclean.MaxValueLen
 	in.EchoCharacter = '•'
 	f := Field{Label: label, input: in, masked: masked}
 	// Styles until the step applies the session's: they also make the cursor steady.
@@ -95,7 +96,7 @@ func (f *Field) Typed() string { return f.input.Value() }
 // SetValue replaces the value, cleaned; it drops a stored value.
 func (f *Field) SetValue(s string) {
 	f.kept = ""
-	f.input.SetValue(auth.CleanInput(s))
+	f.input.SetValue(textclean.CleanInput(s))
 	f.input.CursorEnd()
 }
 
@@ -154,7 +155,7 @@ func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 			f.Error = "that paste held several values (spaces or line breaks inside); nothing was entered"
 			return nil, false
 		}
-		msg.Content = auth.CleanInput(msg.Content)
+		msg.Content = textclean.CleanInput(msg.Content)
 		if msg.Content == "" {
 			return nil, false
 		}
@@ -177,7 +178,7 @@ func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 			}, false
 		}
 		if msg.Text != "" {
-			msg.Text = auth.CleanInput(msg.Text)
+			msg.Text = textclean.CleanInput(msg.Text)
 			if msg.Text == "" && msg.Code != ' ' {
 				return nil, false
 			}
@@ -199,7 +200,7 @@ func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 // keptText is how the stored value is shown (Describe).
 func (f *Field) keptText() string {
 	if f.Describe != nil {
-		return auth.Sanitize(f.Describe(f.kept))
+		return textclean.Sanitize(f.Describe(f.kept))
 	}
 	return auth.Mask(f.kept)
 }
