@@ -238,18 +238,40 @@ func (f *Factory) loadProfile(ctx context.Context, name string) (store.Secret, s
 		return store.Secret{}, store.Meta{}, err
 	}
 	sec, meta, err := a.Load(ctx, name)
-	var ce *app.ConfigError
-	if errors.As(err, &ce) {
-		return store.Secret{}, store.Meta{}, ce.Err
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Secret{}, store.Meta{}, &profileNotFound{name: name}
-	}
-	if err == errPassphraseTries {
-		return store.Secret{}, store.Meta{}, err // one plain line
-	}
 	if err != nil {
-		return store.Secret{}, store.Meta{}, fmt.Errorf("load profile %q: %w", name, err)
+		return store.Secret{}, store.Meta{}, profileErr(name, err)
 	}
 	return sec, meta, nil
+}
+
+// profileErr words an application operation's failure to read profile name: a config that
+// cannot be read as it is, a missing keyring item as profileNotFound, three wrong passphrases
+// as one plain line, another keyring failure as "load profile NAME: ...". What the operation
+// did after the read (a save) keeps its own error.
+func profileErr(name string, err error) error {
+	var ce *app.ConfigError
+	if errors.As(err, &ce) {
+		return ce.Err
+	}
+	var le *app.LoadError
+	if !errors.As(err, &le) {
+		return err
+	}
+	err = le.Err
+	if errors.Is(err, store.ErrNotFound) {
+		return &profileNotFound{name: name}
+	}
+	if err == errPassphraseTries {
+		return err // one plain line
+	}
+	return fmt.Errorf("load profile %q: %w", name, err)
+}
+
+// profileArg is the profile named with --profile or CXONE_PROFILE, "" for the config's default
+// (which the application operation takes from its own read of the config).
+func (f *Factory) profileArg() string {
+	if f.Settings.ProfileSet {
+		return f.Settings.Profile
+	}
+	return ""
 }

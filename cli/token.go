@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/app"
 	"cxone-auth/store"
 )
 
@@ -80,38 +81,9 @@ func (f *Factory) profileWithToken(ctx context.Context, name string, fresh bool)
 	return profileToken{sec: sec, meta: meta, token: tok}, nil
 }
 
-// exportValues are the variables a profile is exported as; tok may be nil. Everything but the
-// four credentials comes from the profile's keyring item (its cache, bound to its issuer) or
-// from tok, a check of that item just now; never from config.json, which anyone who can write
-// that file could point elsewhere (docs/trust.md). What neither knows is left out.
+// exportValues are the variables a profile is exported as (app.ExportValues); tok may be nil.
 func exportValues(sec store.Secret, tok *auth.Result) store.ExportValues {
-	v := store.ExportValues{
-		Issuer: sec.Issuer, ClientID: sec.ClientID, ClientSecret: sec.ClientSecret,
-		AccessKeyID: sec.AccessKeyID, AccessKeySecret: sec.AccessKeySecret,
-	}
-	if c := sec.Cache; c != nil {
-		v.TenantID, v.BusinessUnitID, v.APIEndpoint, v.Area, v.Cluster = c.TenantID, c.BusinessUnitID, c.APIEndpoint, c.Area, c.Cluster
-	}
-	if tok != nil {
-		v.AccessToken, v.TokenExpiresAt = tok.AccessToken, tok.TokenExpiresAt
-		if tok.TenantID != "" && tok.TenantID != v.TenantID {
-			// Another tenant than the cache's: nothing else the cache knows applies.
-			v.TenantID, v.BusinessUnitID, v.APIEndpoint, v.Area, v.Cluster = tok.TenantID, 0, "", "", ""
-		}
-		if tok.APIEndpoint != "" {
-			v.APIEndpoint = tok.APIEndpoint
-		}
-		if tok.BusinessUnitID != 0 {
-			v.BusinessUnitID = tok.BusinessUnitID
-		}
-		if tok.Area != "" {
-			v.Area = tok.Area
-		}
-		if tok.Cluster != "" {
-			v.Cluster = tok.Cluster
-		}
-	}
-	return v
+	return app.ExportValues(sec, tok)
 }
 
 // credentialSource is the --from-env and --env-file choice of token, exec and export (as

@@ -80,12 +80,18 @@ func DefaultName(cfg store.Config) string {
 }
 
 // Load reads a stored profile's secret and metadata with one config read. A profile with a
-// keyring item but no config entry (config lost) still loads, with no metadata. The error is
-// the store's (it wraps store.ErrNotFound when the keyring has no such item).
+// keyring item but no config entry (config lost) still loads, with no metadata. The error is a
+// *ConfigError or a *LoadError (the store's error inside, wrapping store.ErrNotFound when the
+// keyring has no such item).
 func (a *App) Load(ctx context.Context, name string) (store.Secret, store.Meta, error) {
+	sec, meta, _, err := a.load(ctx, name)
+	return sec, meta, err
+}
+
+func (a *App) load(ctx context.Context, name string) (store.Secret, store.Meta, store.Config, error) {
 	cfg, err := a.Store.Config()
 	if err != nil {
-		return store.Secret{}, store.Meta{}, &ConfigError{Err: err}
+		return store.Secret{}, store.Meta{}, cfg, &ConfigError{Err: err}
 	}
 	meta := cfg.Profiles[name]
 	var sec store.Secret
@@ -93,7 +99,10 @@ func (a *App) Load(ctx context.Context, name string) (store.Secret, store.Meta, 
 		sec, err = a.Store.LoadIn(ctx, cfg, name)
 		return err
 	})
-	return sec, meta, err
+	if err != nil {
+		return store.Secret{}, store.Meta{}, cfg, &LoadError{Err: err}
+	}
+	return sec, meta, cfg, nil
 }
 
 // ConfigError is a config.json that could not be read, as the operation's first step (before
