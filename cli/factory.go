@@ -37,10 +37,6 @@ type Factory struct {
 	runOnce sync.Once
 	run     *runState
 
-	// flowStart is what each profile was when the wizard's flows started from it, for their
-	// compare-and-swap saves (cli/trust.go).
-	flowStart flowStarts
-
 	// cyclrNoPush is setup's --no-cyclr-push; beforeRecords runs when a screen has closed,
 	// before its record is printed (a guided rotation pushes the new key to Cyclr there).
 	cyclrNoPush   bool
@@ -49,7 +45,6 @@ type Factory struct {
 	clientOnce sync.Once
 	client     *auth.Client // one per command line: its connections are reused by every check
 
-	agent agentCache // whether the unlock agent holds the file keyring's key (agentclient.go)
 }
 
 // passphraseKnown reports whether the file keyring's passphrase is at hand without asking:

@@ -6,8 +6,10 @@ import (
 
 // runState is what one run of the program owns while it runs, apart from the dependencies the
 // Factory injects: the keyring passphrase it was told, whether a full-screen program owns the
-// terminal, the --debug lines it holds back meanwhile, and the lock around handing stderr to
-// that program and back. It lives only in this process's memory.
+// terminal, the --debug lines it holds back meanwhile, the lock around handing stderr to that
+// program and back, what the wizard's flows started from, and whether the unlock agent holds
+// the key. (setup's --no-cyclr-push and the hook a screen runs before its record are still
+// Factory fields: cli/cyclr.go sets them.) It lives only in this process's memory.
 type runState struct {
 	// The encrypted-file keyring's passphrase, once it has been typed and proven in this run
 	// (docs/profiles-screen.md): every store this run opens (the save step's, the reuse of
@@ -27,6 +29,11 @@ type runState struct {
 	// command goroutines, and (write) by runScreen while it swaps stderr: a call still under
 	// way when the person quits finishes before stderr is handed back.
 	bgMu sync.RWMutex
+
+	// flowStart is what each profile was when the wizard's flows started from it, for their
+	// compare-and-swap saves (cli/trust.go).
+	flowStart flowStarts
+	agent     agentCache // whether the unlock agent holds the file keyring's key (agentclient.go)
 }
 
 // state is this run's state, made on first use.

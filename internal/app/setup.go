@@ -48,6 +48,16 @@ func (a *App) Setup(ctx context.Context, name, issuer string, creds auth.Credent
 	return r, existed, a.Store.SaveIf(ctx, name, expect, store.NewSecret(issuer, creds, r.Check), NewMeta(issuer, creds, r.Check))
 }
 
+// Save stores a profile checked by the front end (the wizard): the whole keyring item and its
+// config entry at once, as a compare and swap when expect is given (the profile must still be
+// as the flow started from it), else unconditionally.
+func (a *App) Save(ctx context.Context, name string, expect *store.Expect, sec store.Secret, meta store.Meta) error {
+	if expect != nil {
+		return a.Store.SaveIf(ctx, name, *expect, sec, meta)
+	}
+	return a.Store.Save(ctx, name, sec, meta)
+}
+
 // Rotation is a rotated profile: the check of the new key (Result), the credentials it
 // replaced (Before) and those now stored.
 type Rotation struct {
