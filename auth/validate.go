@@ -1,12 +1,13 @@
 package auth
 
 import (
-	"cxone-auth/internal/textclean"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
+
+	"cxone-auth/internal/textclean"
 )
 
 // MaxValueLen is the longest credential value accepted, in bytes here and in runes for

@@ -7,7 +7,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"cxone-auth/auth"
 	"cxone-auth/internal/textclean"
 )
 
@@ -29,7 +28,7 @@ type Field struct {
 	// values (spaces or line breaks inside) is refused rather than glued together.
 	Single bool
 
-	// Describe says how a stored value (Keep) is shown; nil: its masked form (auth.Mask).
+	// Describe says how a stored value (Keep) is shown; nil: its masked form (textclean.Mask).
 	// A secret's field sets it, so as to show no more than its last 2 characters.
 	Describe func(stored string) string
 
@@ -202,7 +201,7 @@ func (f *Field) keptText() string {
 	if f.Describe != nil {
 		return textclean.Sanitize(f.Describe(f.kept))
 	}
-	return auth.Mask(f.kept)
+	return textclean.Mask(f.kept)
 }
 
 // View renders the label, the input and any warning, in width cells.

@@ -39,9 +39,6 @@ type Result struct {
 	Ident *store.MetaUpdate
 }
 
-// Failed reports whether the check failed.
-func (r Result) Failed() bool { return r.ErrorKind != "" || r.Err != nil }
-
 // CheckOptions adjust one check.
 type CheckOptions struct {
 	// Progress gets each stage of the check as it runs; nil for none.

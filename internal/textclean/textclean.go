@@ -1,5 +1,6 @@
 // Package textclean is the one set of rules that keeps hostile text away from the terminal and
-// out of credential fields: Sanitize for text shown, CleanInput for text typed or pasted. It
+// out of credential fields: Sanitize for text shown, CleanInput for text typed or pasted, Mask
+// for an identifier shown in part. It
 // is a leaf (the standard library only), so that both the CXone client (auth, which
 // re-exports it for its callers) and the screen engine (ui) use the same rules without ui
 // depending on the client.
@@ -191,4 +192,20 @@ func skipString(s string, i int) int {
 		i += size
 	}
 	return i
+}
+
+// Mask shows the first 4 and last 4 characters of an identifier with "…"
+// between them; values of 12 characters or fewer are shown as "…" plus their last 2 at most,
+// so a short value is never revealed whole.
+func Mask(s string) string {
+	r := []rune(s)
+	switch {
+	case len(r) == 0:
+		return ""
+	case len(r) <= 4:
+		return "…"
+	case len(r) <= 12:
+		return "…" + string(r[len(r)-2:])
+	}
+	return string(r[:4]) + "…" + string(r[len(r)-4:])
 }
