@@ -1,7 +1,8 @@
 // Package auth checks NICE CXone API credentials live: OIDC discovery, the password-grant
 // token with the access key, unverified claims decoding, tenant discovery and a proof API call.
-// It also holds the product's one sanitiser for text shown on a terminal (Sanitize) and typed
-// into a field (CleanInput), so the CLI, the wizard and the tests share one implementation.
+// It also gives its callers the product's one sanitiser for text shown on a terminal (Sanitize)
+// and typed into a field (CleanInput), kept in the leaf package internal/textclean, so the CLI,
+// the wizard and the tests share one implementation.
 // Credentials only ever go to the origin they were addressed to: see Client.
 package auth
 
@@ -9,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"cxone-auth/internal/textclean"
 )
 
 // Default issuers of the two public CXone environments.
@@ -67,21 +70,9 @@ func hidden(s string) string {
 	return "(hidden)"
 }
 
-// Mask shows the first 4 and last 4 characters of an identifier with "…"
-// between them; values of 12 characters or fewer are shown as "…" plus their last 2 at most,
-// so a short value is never revealed whole.
-func Mask(s string) string {
-	r := []rune(s)
-	switch {
-	case len(r) == 0:
-		return ""
-	case len(r) <= 4:
-		return "…"
-	case len(r) <= 12:
-		return "…" + string(r[len(r)-2:])
-	}
-	return string(r[:4]) + "…" + string(r[len(r)-4:])
-}
+// Mask shows the first 4 and last 4 characters of an identifier with "…" between them
+// (textclean.Mask, the one masking rule, which the screens use too).
+func Mask(s string) string { return textclean.Mask(s) }
 
 // Cache holds what a successful check learnt, so that a later check can go straight to token
 // and proof (two round trips). Any field may be empty.

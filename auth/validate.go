@@ -6,11 +6,13 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"cxone-auth/internal/textclean"
 )
 
 // MaxValueLen is the longest credential value accepted, in bytes here and in runes for
 // CleanInput: far above any real value (56 for access keys), it only stops a runaway paste.
-const MaxValueLen = 4096
+const MaxValueLen = textclean.MaxValueLen
 
 // Validate checks that the four values are present and plausible as values: non-empty, no white
 // space or control characters inside, at most 4096 characters. Messages name the field, never

@@ -18,8 +18,8 @@ import (
 // screen owns the terminal.
 func (f *Factory) keyringNotice(msg string) {
 	var w io.Writer = f.IO.ErrOut
-	if f.logs != nil {
-		w = f.logs
+	if f.state().logs != nil {
+		w = f.state().logs
 	}
 	fmt.Fprintln(w, msg)
 }
@@ -71,7 +71,7 @@ func (f *Factory) agentHolds() bool {
 	if !agent.Supported || f.Settings == nil {
 		return false
 	}
-	f.agent.once.Do(func() {
+	f.state().agent.once.Do(func() {
 		s, err := f.Store()
 		if err != nil {
 			return
@@ -86,8 +86,8 @@ func (f *Factory) agentHolds() bool {
 		}
 		if key := f.agentKey(context.Background(), dir, hdr); key != nil {
 			clear(key)
-			f.agent.ok = true
+			f.state().agent.ok = true
 		}
 	})
-	return f.agent.ok
+	return f.state().agent.ok
 }

@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/app"
 	"cxone-auth/store"
 )
 
@@ -148,19 +147,14 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		}
 		entries = []checkEntry{f.checkCredentials(ctx, f.ProfileName(), source, f.Settings.Issuer, creds, nil, !o.JSON)}
 	case o.All:
-		s, err := f.Store()
+		a, err := f.App()
 		if err != nil {
 			return err
 		}
-		cfg, err := s.Config()
+		names, cfg, err := a.Names()
 		if err != nil {
 			return err
 		}
-		names := make([]string, 0, len(cfg.Profiles))
-		for n := range cfg.Profiles {
-			names = append(names, n)
-		}
-		sort.Strings(names)
 		if len(names) == 0 {
 			if o.JSON {
 				if err := writeJSON(f.IO.Out, checkReport{Profiles: []checkEntry{}}); err != nil {
@@ -172,21 +166,27 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		// The passphrase is asked (and asked again, up to three tries) before the checks
 		// start; a failure, three wrong passphrases included, is each profile's own, in its row.
 		_ = f.unlockKeyring(ctx)
-		entries = f.checkProfiles(ctx, s, cfg, names)
+		results, rerr := a.CheckAll(ctx, cfg, make(chan struct{}, maxConcurrentChecks))
+		entries = entriesOf(results)
+		f.warnRecord(rerr)
 	default:
-		s, err := f.Store()
+		a, err := f.App()
 		if err != nil {
 			return err
 		}
-		name := f.ProfileName()
-		if o.IssuerFlag {
-			if m, err := s.Meta(name); err == nil && m.Issuer != "" && m.Issuer != f.Settings.Issuer {
+		name := "" // the config's default profile, from the check's own read of it
+		if f.Settings.ProfileSet {
+			name = f.Settings.Profile
+		}
+		warn := func(name string, m *store.Meta) {
+			if o.IssuerFlag && m != nil && m.Issuer != "" && m.Issuer != f.Settings.Issuer {
 				fmt.Fprintf(f.IO.ErrOut, "Warning: profile %q is checked against its stored issuer %s, not %s. To move it to another issuer, edit it: cxone-auth setup --profile %s --issuer URL\n",
 					name, auth.Sanitize(m.Issuer), f.Settings.Issuer, name)
 			}
 		}
-		entries = []checkEntry{f.checkProfile(ctx, s, name, !o.JSON)}
-		f.recordChecks(s, entries)
+		r, rerr := a.Check(ctx, name, app.CheckOptions{Progress: f.progress(!o.JSON), Before: warn})
+		entries = []checkEntry{entryOf(r)}
+		f.warnRecord(rerr)
 	}
 
 	if o.JSON {
@@ -287,37 +287,44 @@ func (f *Factory) credentialsFrom(vars map[string]string, path string) (auth.Cre
 // checkCredentials runs the live check and turns its outcome into a report entry. With
 // progress, each stage is drawn on stderr as it finishes when stderr is a terminal.
 func (f *Factory) checkCredentials(ctx context.Context, profile, source, issuer string, c auth.Credentials, cache *auth.Cache, progress bool) checkEntry {
-	e := checkEntry{
-		View:     store.ViewOfCheck(profile, issuer, c, nil),
-		Source:   source,
-		Warnings: []string{},
+	return entryOf(f.newApp(nil).CheckCredentials(ctx, profile, source, issuer, c, cache, f.progress(progress)))
+}
+
+// progress is what draws a single check's stages on stderr: only when asked and stderr is a
+// terminal.
+func (f *Factory) progress(on bool) func(auth.StageEvent) {
+	if on && f.IO.IsStderrTTY() {
+		return f.drawStage
 	}
-	opts := auth.Options{Issuer: issuer, Scope: f.Settings.Scope, Cache: cache, Logger: f.Settings.Logger}
-	if progress && f.IO.IsStderrTTY() {
-		opts.Progress = f.drawStage
-	}
-	start := time.Now()
-	res, err := f.Client().Check(ctx, c, opts)
-	e.CheckedAt = start.UTC().Truncate(time.Second)
-	e.DurationMS = time.Since(start).Milliseconds()
-	if err != nil {
-		e.err = err
-		kind := auth.KindOf(err)
-		e.Status = store.StatusOf(kind)
-		e.Error = &checkError{Kind: string(kind), Message: errorText(err)}
-		return e
-	}
-	e.result = res
-	e.Status = statusValid
-	e.View = store.ViewOfCheck(profile, issuer, c, res)
-	if !res.TokenExpiresAt.IsZero() {
-		t := res.TokenExpiresAt.UTC()
-		e.TokenExpiresAt = &t
-	}
-	for _, w := range res.Warnings {
-		e.Warnings = append(e.Warnings, auth.Sanitize(w))
+	return nil
+}
+
+// entryOf is the report entry of a check's result.
+func entryOf(r app.Result) checkEntry {
+	e := checkEntry{View: r.View, Source: r.Source, Status: r.Status, TokenExpiresAt: r.TokenExpiresAt, CheckedAt: r.CheckedAt,
+		DurationMS: r.DurationMS, Warnings: r.Warnings, err: r.Err, result: r.Check, ident: r.Ident}
+	if r.Err != nil {
+		e.Error = &checkError{Kind: r.ErrorKind, Message: r.ErrorMessage}
 	}
 	return e
+}
+
+func entriesOf(rs []app.Result) []checkEntry {
+	out := make([]checkEntry, len(rs))
+	for i, r := range rs {
+		out[i] = entryOf(r)
+	}
+	return out
+}
+
+// result is the check's result behind a report entry.
+func (e checkEntry) appResult() app.Result {
+	r := app.Result{View: e.View, Source: e.Source, Status: e.Status, TokenExpiresAt: e.TokenExpiresAt, CheckedAt: e.CheckedAt,
+		DurationMS: e.DurationMS, Warnings: e.Warnings, Err: e.err, Check: e.result, Ident: e.ident}
+	if e.Error != nil {
+		r.ErrorKind, r.ErrorMessage = e.Error.Kind, e.Error.Message
+	}
+	return r
 }
 
 // drawStage prints one finished stage of a single check on stderr.
@@ -354,150 +361,25 @@ func (f *Factory) drawStage(ev auth.StageEvent) {
 // cheaper: with TLS it saves a handshake per profile.
 const maxConcurrentChecks = 64
 
-// checkProfiles checks several profiles concurrently (at most maxConcurrentChecks at once),
-// records the results in one config write, and returns the entries in name order. cfg is the
-// config the names came from: one read serves every profile's metadata.
-func (f *Factory) checkProfiles(ctx context.Context, s *store.Store, cfg store.Config, names []string) []checkEntry {
-	index := make(map[string]int, len(names))
-	for i, n := range names {
-		index[n] = i
-	}
-	entries := make([]checkEntry, len(names))
-	f.checkEach(ctx, s, cfg, names, make(chan struct{}, maxConcurrentChecks), func(name string, e checkEntry) {
-		entries[index[name]] = e // each name once: no two calls write the same element
-	})
-	f.recordChecks(s, entries)
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
-	return entries
-}
-
-// checkEach checks several profiles concurrently, at most cap(slots) at once, and hands each
-// profile's entry to fn as soon as its check ends (from the goroutine that ran it; fn may be called from
-// several at once). It records nothing. The keyring is opened once for all of them (one
-// passphrase, the decryptions spread over the cores), and each profile's check starts as soon
-// as its item is decrypted, so the requests of the first profiles overlap the decryption of
-// the others. It returns after the last call of fn.
-func (f *Factory) checkEach(ctx context.Context, s *store.Store, cfg store.Config, names []string, slots chan struct{}, fn func(string, checkEntry)) {
-	var wg sync.WaitGroup
-	s.LoadEach(ctx, names, func(name string, r store.LoadResult) {
-		var meta *store.Meta
-		if m, ok := cfg.Profiles[name]; ok {
-			meta = &m
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case slots <- struct{}{}:
-				defer func() { <-slots }()
-			case <-ctx.Done():
-				// The check below fails at once on the ended context, with its own error.
-			}
-			fn(name, f.checkLoaded(ctx, s, name, meta, r.Secret, r.Err, false))
-		}()
-	})
-	wg.Wait()
-}
-
-// checkProfile loads one stored profile and checks it against its stored issuer, with the
-// endpoints its last check learnt.
-func (f *Factory) checkProfile(ctx context.Context, s *store.Store, name string, progress bool) checkEntry {
-	var meta *store.Meta
-	if m, err := s.Meta(name); err == nil {
-		meta = &m
-	}
-	var sec store.Secret
-	err := f.passphraseTries(func() (err error) {
-		sec, err = s.Load(ctx, name)
-		return err
-	})
-	return f.checkLoaded(ctx, s, name, meta, sec, err, progress)
-}
-
 // checkLoaded checks a stored profile whose keyring item was read (sec, or the error of the
-// read); meta is its config entry, nil when it has none.
+// read); meta is its config entry, nil when it has none (app.CheckLoaded).
 func (f *Factory) checkLoaded(ctx context.Context, s *store.Store, name string, meta *store.Meta, sec store.Secret, err error, progress bool) checkEntry {
-	if err != nil {
-		e := checkEntry{View: store.View{Name: name}, Source: "keyring", CheckedAt: time.Now().UTC().Truncate(time.Second), Warnings: []string{}}
-		if meta != nil {
-			e.View = store.ViewOfMeta(name, *meta)
-			e.ident = &store.MetaUpdate{Issuer: meta.Issuer, ClientID: meta.ClientID, AccessKeyID: meta.AccessKeyID}
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			e.Status, e.err = statusMissing, &profileNotFound{name: name}
-			e.Error = &checkError{Kind: string(auth.KindNotFound), Message: e.err.Error()}
-		} else {
-			e.Status, e.err = statusError, err
-			e.Error = &checkError{Kind: string(auth.KindKeyring), Message: errorText(err)}
-		}
-		return e
-	}
-	issuer := sec.Issuer
-	if issuer == "" {
-		issuer = f.Settings.Issuer
-	}
-	// The cached endpoints come from the keyring item, bound to its issuer; config.json's
-	// copies are for display only.
-	e := f.checkCredentials(ctx, name, "keyring", issuer, sec.Credentials(), sec.AuthCache(), progress)
-	e.ident = &store.MetaUpdate{Issuer: sec.Issuer, ClientID: sec.ClientID, AccessKeyID: sec.AccessKeyID}
-	if e.result == nil && meta != nil && meta.ClientID == sec.ClientID && meta.AccessKeyID == sec.AccessKeyID {
-		// A failed check learnt nothing: show who the profile was for, from its last check.
-		last := store.ViewOfMeta(name, *meta)
-		e.User, e.TenantID, e.Tenant = last.User, last.TenantID, last.Tenant
-		e.BusinessUnitID, e.BusinessUnit, e.Area = last.BusinessUnitID, last.BusinessUnit, last.Area
-		e.Cluster, e.Full.TenantID = last.Cluster, last.Full.TenantID
-	}
-	if e.Status == statusValid && e.result != nil && sec.Issuer != "" {
-		f.rememberEndpoints(ctx, s, name, sec, e.result)
-	}
-	return e
-}
-
-// rememberEndpoints stores what a check learnt in the profile's keyring item when the
-// endpoints differ from the cache there, unless the profile's credentials changed meanwhile.
-// It is a shortcut for later checks: a failure is only logged.
-func (f *Factory) rememberEndpoints(ctx context.Context, s *store.Store, name string, sec store.Secret, r *auth.Result) {
-	fresh := store.CacheFromResult(r)
-	fresh.Inherit(sec.Cache)
-	if sec.Cache.SameFindings(fresh) {
-		return
-	}
-	if _, err := s.UpdateSecret(ctx, name, sec, func(x *store.Secret) { x.Cache = fresh }); err != nil {
-		f.Settings.Logger.Debug("endpoints not cached", "profile", name, "err", err)
-	}
+	return entryOf(f.newApp(s).CheckLoaded(ctx, name, meta, sec, err, f.progress(progress)))
 }
 
 // recordChecks writes the outcome of the checks of stored profiles into their config entries,
-// in one write. Missing profiles are not recorded. A failure to record is a warning, not a
-// failed check.
+// in one write (app.Record). A failure to record is a warning, not a failed check.
 func (f *Factory) recordChecks(s *store.Store, entries []checkEntry) {
-	updates := map[string]store.MetaUpdate{}
-	for _, e := range entries {
-		if e.Status != statusMissing && e.ident != nil {
-			u := *e.ident
-			u.Apply = recordCheck(e)
-			updates[e.Name] = u
-		}
+	rs := make([]app.Result, len(entries))
+	for i, e := range entries {
+		rs[i] = e.appResult()
 	}
-	if len(updates) == 0 {
-		return
-	}
-	if _, err := s.UpdateMetasIf(updates); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: warning: could not record the check results: %s\n", errorText(err))
-	}
+	f.warnRecord(f.newApp(s).Record(rs))
 }
 
-// recordCheck is the config update for one check's outcome.
-func recordCheck(e checkEntry) func(*store.Meta) {
-	return func(m *store.Meta) {
-		m.LastCheckAt = e.CheckedAt
-		m.LastCheckStatus = e.Status
-		m.LastErrorKind = ""
-		if e.Error != nil {
-			m.LastErrorKind = e.Error.Kind
-		}
-		if e.Status == statusValid && e.result != nil {
-			m.Learn(e.result)
-		}
+// warnRecord says that check results could not be recorded.
+func (f *Factory) warnRecord(err error) {
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "cxone-auth: warning: could not record the check results: %s\n", errorText(err))
 	}
 }

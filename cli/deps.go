@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/app"
 	"cxone-auth/steps"
 	"cxone-auth/store"
 )
@@ -176,12 +177,12 @@ func (m profileManager) List(context.Context) ([]steps.StoredProfile, error) {
 // checkSlots bounds the checks the screen runs at once, across all its calls, as check --all
 // does.
 func (f *Factory) checkSlots() chan struct{} {
-	f.passMu.Lock()
-	defer f.passMu.Unlock()
-	if f.checkSem == nil {
-		f.checkSem = make(chan struct{}, maxConcurrentChecks)
+	f.state().passMu.Lock()
+	defer f.state().passMu.Unlock()
+	if f.state().checkSem == nil {
+		f.state().checkSem = make(chan struct{}, maxConcurrentChecks)
 	}
-	return f.checkSem
+	return f.state().checkSem
 }
 
 // recordLinger is how long the screen's checks wait for more results to record with the one
@@ -206,19 +207,20 @@ func (m profileManager) CheckEach(ctx context.Context, names []string, fn func(s
 			fn(steps.ProfileCheck{Name: n, Status: statusError, Err: err, CheckedAt: time.Now().UTC()})
 		}
 	}
-	s, err := m.f.Store()
+	a, err := m.f.App()
 	if err != nil {
 		fail(err)
 		return
 	}
-	cfg, err := s.Config()
+	cfg, err := a.Store.Config() // one read serves every profile's metadata
 	if err != nil {
 		fail(err)
 		return
 	}
 	done := make(chan checkEntry, len(names))
 	go func() {
-		m.f.checkEach(ctx, s, cfg, names, m.f.checkSlots(), func(name string, e checkEntry) {
+		a.CheckEachIn(ctx, cfg, names, m.f.checkSlots(), func(name string, r app.Result) {
+			e := entryOf(r)
 			e.Name = name // the name asked for, whatever the check's view says
 			done <- e
 		})
@@ -243,7 +245,7 @@ func (m profileManager) CheckEach(ctx context.Context, names []string, fn func(s
 			}
 		}
 		linger.Stop()
-		m.f.recordChecks(s, batch)
+		m.f.recordChecks(a.Store, batch)
 		for _, e := range batch {
 			fn(steps.ProfileCheck{Name: e.Name, View: e.View, Status: e.Status, Err: e.err, Warnings: e.Warnings, CheckedAt: e.CheckedAt})
 		}
@@ -259,30 +261,21 @@ func (m profileManager) Load(ctx context.Context, name string) (steps.StoredSecr
 // SetDefault makes name the default profile, as `cxone-auth use` does.
 func (m profileManager) SetDefault(_ context.Context, name string) error {
 	defer m.f.background()()
-	s, err := m.f.Store()
+	a, err := m.f.App()
 	if err != nil {
 		return err
 	}
-	if err := s.SetDefault(name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return &profileNotFound{name: name}
-		}
-		return err
-	}
-	return nil
+	return a.SetDefault(name)
 }
 
 // Remove deletes a profile from the keyring and the config, as `cxone-auth remove` does.
 func (m profileManager) Remove(ctx context.Context, name string) error {
 	defer m.f.background()()
-	s, err := m.f.Store()
+	a, err := m.f.App()
 	if err != nil {
 		return err
 	}
-	if err := s.Delete(ctx, name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return &profileNotFound{name: name}
-		}
+	if err := a.Remove(ctx, name); err != nil {
 		return err
 	}
 	m.f.rememberRemoved(name) // a profile of that name set up again here expects none

@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"cxone-auth/auth"
 	"cxone-auth/store"
 )
 
@@ -113,31 +112,17 @@ type exportRequest struct {
 	force, withToken, fresh bool
 }
 
-// exportBytes is profile name in format.
+// exportBytes is profile name in format (app.Export).
 func (f *Factory) exportBytes(ctx context.Context, name, format string, withToken, fresh bool) ([]byte, error) {
-	fm, ok := store.FormatNamed(format)
-	if !ok {
-		return nil, fmt.Errorf("unknown export format %q: want %s", format, strings.Join(store.FormatNames(), ", "))
-	}
-	var (
-		sec store.Secret
-		tok *auth.Result
-		err error
-	)
-	if withToken {
-		p, err := f.profileWithToken(ctx, name, fresh)
-		if err != nil {
-			return nil, err
-		}
-		sec, tok = p.sec, p.token
-	} else if sec, _, err = f.loadProfile(ctx, name); err != nil {
+	a, err := f.App()
+	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := fm.Write(&buf, exportValues(sec, tok)); err != nil {
-		return nil, fmt.Errorf("cannot write the %s format: %w", format, err)
+	b, err := a.Export(ctx, name, format, withToken, fresh)
+	if err != nil {
+		return nil, profileErr(name, err)
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 // writeExport writes a profile to a file the way `export -o` does (mode 0600, through a temp

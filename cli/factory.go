@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/app"
 	"cxone-auth/steps"
 	"cxone-auth/store"
 )
@@ -31,29 +32,10 @@ type Factory struct {
 	st        *store.Store
 	stErr     error
 
-	// The encrypted-file keyring's passphrase, once it has been typed and proven in this run
-	// (docs/profiles-screen.md): every store this run opens (the save step's, the reuse of
-	// another profile's client credentials) gets it, so it is asked once per run. It lives
-	// only in this process's memory, like the store's own copy.
-	passMu      sync.Mutex
-	keyringPass string
-	typed       string        // the last passphrase typed at the terminal prompt, until proven
-	prompted    int           // how many passphrases were typed at the prompt (passphraseTries)
-	gaveUp      bool          // maxPassphraseTries wrong passphrases were typed: ask no more
-	screen      bool          // a full-screen program owns the terminal: no prompt may read it
-	checkSem    chan struct{} // bounds the screen's concurrent checks
-
-	// flowStart is what each profile was when the wizard's flows started from it, for their
-	// compare-and-swap saves (cli/trust.go).
-	flowStart flowStarts
-
-	// logs is where --debug lines go (the Settings' logger and every store's): stderr, or
-	// held back while a screen owns the terminal.
-	logs *logSink
-	// bgMu is held (read) by the screens' dependencies while they run in the program's
-	// command goroutines, and (write) by runScreen while it swaps stderr: a call still under
-	// way when the person quits finishes before stderr is handed back.
-	bgMu sync.RWMutex
+	// run is this run's state (runstate.go): what it learnt and owns while it runs, apart
+	// from the dependencies above.
+	runOnce sync.Once
+	run     *runState
 
 	// cyclrNoPush is setup's --no-cyclr-push; beforeRecords runs when a screen has closed,
 	// before its record is printed (a guided rotation pushes the new key to Cyclr there).
@@ -63,7 +45,6 @@ type Factory struct {
 	clientOnce sync.Once
 	client     *auth.Client // one per command line: its connections are reused by every check
 
-	agent agentCache // whether the unlock agent holds the file keyring's key (agentclient.go)
 }
 
 // passphraseKnown reports whether the file keyring's passphrase is at hand without asking:
@@ -72,9 +53,9 @@ func (f *Factory) passphraseKnown() bool {
 	if f.Settings != nil && f.Settings.Passphrase != "" {
 		return true
 	}
-	f.passMu.Lock()
-	known := f.keyringPass != ""
-	f.passMu.Unlock()
+	f.state().passMu.Lock()
+	known := f.state().keyringPass != ""
+	f.state().passMu.Unlock()
 	return known || f.agentHolds()
 }
 
@@ -84,22 +65,22 @@ func (f *Factory) rememberPassphrase(p string) {
 	if p == "" {
 		return
 	}
-	f.passMu.Lock()
-	f.keyringPass = p
-	f.passMu.Unlock()
+	f.state().passMu.Lock()
+	f.state().keyringPass = p
+	f.state().passMu.Unlock()
 }
 
 func (f *Factory) knownPassphrase() string {
-	f.passMu.Lock()
-	defer f.passMu.Unlock()
-	return f.keyringPass
+	f.state().passMu.Lock()
+	defer f.state().passMu.Unlock()
+	return f.state().keyringPass
 }
 
 // setScreen marks the terminal as owned (or no longer owned) by a full-screen program.
 func (f *Factory) setScreen(on bool) {
-	f.passMu.Lock()
-	f.screen = on
-	f.passMu.Unlock()
+	f.state().passMu.Lock()
+	f.state().screen = on
+	f.state().passMu.Unlock()
 }
 
 // Store opens the profile store once; it touches the keyring only when a command needs it.
@@ -178,15 +159,15 @@ var errScreenOwnsTerminal = errors.New("the encrypted-file keyring needs its pas
 // passphrasePrompt asks for the file keyring's passphrase, masked, on the controlling terminal
 // (stdin and stderr where there is none; IOStreams.ReadSecret); CXONE_KEYRING_PASSPHRASE, or
 // a passphrase proven earlier in this run, answers without asking. What is typed is kept
-// (f.typed) until the keyring proves it right; a wrong one is asked again by passphraseTries.
+// (f.state().typed) until the keyring proves it right; a wrong one is asked again by passphraseTries.
 func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 	return func(ctx context.Context, prompt string, confirm bool) (string, error) {
 		if p := f.Settings.Passphrase; p != "" {
 			return p, nil
 		}
-		f.passMu.Lock()
-		known, screen, gaveUp := f.keyringPass, f.screen, f.gaveUp
-		f.passMu.Unlock()
+		f.state().passMu.Lock()
+		known, screen, gaveUp := f.state().keyringPass, f.state().screen, f.state().gaveUp
+		f.state().passMu.Unlock()
 		if known != "" {
 			return known, nil
 		}
@@ -204,10 +185,10 @@ func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 		}
 		p1, err := f.IO.ReadSecret(ctx, prompt+": ")
 		if err == nil {
-			f.passMu.Lock()
-			f.typed = p1
-			f.prompted++
-			f.passMu.Unlock()
+			f.state().passMu.Lock()
+			f.state().typed = p1
+			f.state().prompted++
+			f.state().passMu.Unlock()
 		}
 		if err != nil || !confirm {
 			return p1, err
@@ -226,30 +207,66 @@ func (f *Factory) passphrasePrompt() store.PassphraseFunc {
 	}
 }
 
-// loadProfile loads a stored profile's secret and metadata. A profile with a keyring item
-// but no config entry (config lost) still works, with no metadata.
-func (f *Factory) loadProfile(ctx context.Context, name string) (store.Secret, store.Meta, error) {
+// newApp is the application layer over the store s (nil for operations that need none, such
+// as a check of credentials from the environment) and this command line's CXone client.
+func (f *Factory) newApp(s *store.Store) *app.App {
+	return &app.App{Store: s, Client: f.Client(), Issuer: f.Settings.Issuer, Scope: f.Settings.Scope, Logger: f.Settings.Logger,
+		Retry:    f.passphraseTries,
+		NotFound: func(name string) error { return &profileNotFound{name: name} }}
+}
+
+// App is the application layer over the profile store (internal/app): the operations the
+// commands and the wizard's dependencies share.
+func (f *Factory) App() (*app.App, error) {
 	s, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	return f.newApp(s), nil
+}
+
+// loadProfile loads a stored profile's secret and metadata (one read of config.json). A
+// profile with a keyring item but no config entry (config lost) still works, with no metadata.
+func (f *Factory) loadProfile(ctx context.Context, name string) (store.Secret, store.Meta, error) {
+	a, err := f.App()
 	if err != nil {
 		return store.Secret{}, store.Meta{}, err
 	}
-	meta, merr := s.Meta(name)
-	if merr != nil && !errors.Is(merr, store.ErrNotFound) {
-		return store.Secret{}, store.Meta{}, merr
-	}
-	var sec store.Secret
-	err = f.passphraseTries(func() (err error) {
-		sec, err = s.Load(ctx, name)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Secret{}, store.Meta{}, &profileNotFound{name: name}
-	}
-	if err == errPassphraseTries {
-		return store.Secret{}, store.Meta{}, err // one plain line
-	}
+	sec, meta, err := a.Load(ctx, name)
 	if err != nil {
-		return store.Secret{}, store.Meta{}, fmt.Errorf("load profile %q: %w", name, err)
+		return store.Secret{}, store.Meta{}, profileErr(name, err)
 	}
 	return sec, meta, nil
+}
+
+// profileErr words an application operation's failure to read profile name: a config that
+// cannot be read as it is, a missing keyring item as profileNotFound, three wrong passphrases
+// as one plain line, another keyring failure as "load profile NAME: ...". What the operation
+// did after the read (a save) keeps its own error.
+func profileErr(name string, err error) error {
+	var ce *app.ConfigError
+	if errors.As(err, &ce) {
+		return ce.Err
+	}
+	var le *app.LoadError
+	if !errors.As(err, &le) {
+		return err
+	}
+	err = le.Err
+	if errors.Is(err, store.ErrNotFound) {
+		return &profileNotFound{name: name}
+	}
+	if err == errPassphraseTries {
+		return err // one plain line
+	}
+	return fmt.Errorf("load profile %q: %w", name, err)
+}
+
+// profileArg is the profile named with --profile or CXONE_PROFILE, "" for the config's default
+// (which the application operation takes from its own read of the config).
+func (f *Factory) profileArg() string {
+	if f.Settings.ProfileSet {
+		return f.Settings.Profile
+	}
+	return ""
 }

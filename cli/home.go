@@ -90,10 +90,10 @@ func (f *Factory) proveKeyring(ctx context.Context, s *store.Store, names []stri
 		if err != nil {
 			return err
 		}
-		f.passMu.Lock()
-		typed := f.typed
-		f.typed = ""
-		f.passMu.Unlock()
+		f.state().passMu.Lock()
+		typed := f.state().typed
+		f.state().typed = ""
+		f.state().passMu.Unlock()
 		f.rememberPassphrase(typed)
 		return nil
 	}
@@ -166,10 +166,10 @@ func (f *Factory) runScreen(ctx context.Context, run screenRunner) error {
 	term := f.IO.ErrOut
 	held := &lockedBuffer{}
 	if !f.Settings.Accessible {
-		f.logs.hold()
-		f.bgMu.Lock()
+		f.state().logs.hold()
+		f.state().bgMu.Lock()
 		f.IO.ErrOut = held
-		f.bgMu.Unlock()
+		f.state().bgMu.Unlock()
 		f.setScreen(true)
 	}
 	cfg := f.stepsConfig()
@@ -179,11 +179,11 @@ func (f *Factory) runScreen(ctx context.Context, run screenRunner) error {
 	}
 	out, err := run(ctx, f.wizardDeps(), cfg, in, term)
 	f.setScreen(false)
-	f.bgMu.Lock() // what the program started and is still under way finishes first
+	f.state().bgMu.Lock() // what the program started and is still under way finishes first
 	f.IO.ErrOut = term
-	f.bgMu.Unlock()
+	f.state().bgMu.Unlock()
 	f.printRecords(out)
-	logs := f.logs.release()
+	logs := f.state().logs.release()
 	held.mu.Lock()
 	warnings := held.buf.Bytes()
 	held.mu.Unlock()
@@ -207,6 +207,6 @@ func (f *Factory) runScreen(ctx context.Context, run screenRunner) error {
 // background marks a dependency call of a screen as under way (see bgMu); call the returned
 // function when it ends.
 func (f *Factory) background() func() {
-	f.bgMu.RLock()
-	return f.bgMu.RUnlock
+	f.state().bgMu.RLock()
+	return f.state().bgMu.RUnlock
 }

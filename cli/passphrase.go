@@ -49,9 +49,9 @@ func (f *Factory) passphraseTries(op func() error) error {
 			return err
 		}
 		if try >= maxPassphraseTries {
-			f.passMu.Lock()
-			f.gaveUp = true // no prompt of this run asks again
-			f.passMu.Unlock()
+			f.state().passMu.Lock()
+			f.state().gaveUp = true // no prompt of this run asks again
+			f.state().passMu.Unlock()
 			return errPassphraseTries
 		}
 		fmt.Fprintln(f.IO.PromptOut(), triesLeft(maxPassphraseTries-try))
@@ -60,7 +60,7 @@ func (f *Factory) passphraseTries(op func() error) error {
 
 // promptCount is how many passphrases were typed at the prompt so far in this run.
 func (f *Factory) promptCount() int {
-	f.passMu.Lock()
-	defer f.passMu.Unlock()
-	return f.prompted
+	f.state().passMu.Lock()
+	defer f.state().passMu.Unlock()
+	return f.state().prompted
 }

@@ -100,10 +100,7 @@ func removeRun(ctx context.Context, o *RemoveOptions) error {
 			return &exitError{code: exitCancelled, err: errors.New("nothing removed")}
 		}
 	}
-	if err := s.Delete(ctx, name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return &profileNotFound{name: name}
-		}
+	if err := f.newApp(s).Remove(ctx, name); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Removed profile %q.\n", name)

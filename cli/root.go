@@ -155,8 +155,8 @@ func (f *Factory) prepare(cmd *cobra.Command, g *globalFlags) error {
 			return err
 		}
 	}
-	f.logs = &logSink{w: f.IO.ErrOut}
-	s, err := resolve(cmd, g, f.Env, f.logs, vars, path)
+	f.state().logs = &logSink{w: f.IO.ErrOut}
+	s, err := resolve(cmd, g, f.Env, f.state().logs, vars, path)
 	if err != nil {
 		return &exitError{code: exitUsage, err: errors.Unwrap(err), hint: helpHint(cmd)}
 	}

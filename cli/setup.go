@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/app"
 	"cxone-auth/steps"
 	"cxone-auth/store"
 	"cxone-auth/ui"
@@ -130,20 +130,18 @@ func setupRun(ctx context.Context, o *SetupOptions) error {
 // (the one given with --issuer, --environment or CXONE_ISSUER when set: that is how a profile
 // moves) and the keyring that holds it.
 func (f *Factory) storedSecret(ctx context.Context, name string) (steps.StoredSecret, error) {
-	sec, meta, err := f.loadProfile(ctx, name)
+	a, err := f.App()
 	if err != nil {
 		return steps.StoredSecret{}, err
+	}
+	sec, _, backend, err := a.Stored(ctx, name)
+	if err != nil {
+		return steps.StoredSecret{}, profileErr(name, err)
 	}
 	f.rememberSecret(name, sec) // its save is a compare and swap against these credentials
 	issuer := sec.Issuer
 	if issuer == "" || f.Settings.IssuerSet {
 		issuer = f.Settings.Issuer
-	}
-	backend := meta.Backend
-	if s, err := f.Store(); err == nil && backend == "" {
-		if c, err := s.Config(); err == nil {
-			backend = c.Backend
-		}
 	}
 	return steps.StoredSecret{Name: name, Issuer: issuer, Creds: sec.Credentials(), Backend: backend}, nil
 }
@@ -154,29 +152,20 @@ func (f *Factory) setupUnattended(ctx context.Context, vars map[string]string, p
 	if err != nil {
 		return err
 	}
-	s, err := f.Store()
+	a, err := f.App()
 	if err != nil {
 		return err
 	}
-	name := f.ProfileName()
-	started, metaErr := s.Meta(name)
-	existed := metaErr == nil
-	if metaErr != nil && !errors.Is(metaErr, store.ErrNotFound) {
-		return metaErr
-	}
-	expect := store.ExpectAbsent()
-	if existed {
-		expect = store.ExpectEntry(started)
-	}
-	e := f.checkCredentials(ctx, name, "keyring", f.Settings.Issuer, creds, nil, true)
-	if e.Status != statusValid {
-		return f.refuse(e, "nothing was stored")
-	}
 	// Saved only while the profile is as it was before the check: a setup or rotation that
 	// finished meanwhile is not silently undone.
-	if err := s.SaveIf(ctx, name, expect, store.NewSecret(f.Settings.Issuer, creds, e.result), newMeta(f.Settings.Issuer, creds, e.result)); err != nil {
+	r, existed, err := a.Setup(ctx, f.profileArg(), f.Settings.Issuer, creds, f.progress(true))
+	if r.Status != "" && r.Status != statusValid {
+		return f.refuse(entryOf(r), "nothing was stored")
+	}
+	if err != nil {
 		return err // Save's error names the profile
 	}
+	e, name, s := entryOf(r), r.Name, a.Store
 	verb := "Saved"
 	if existed {
 		verb = "Updated"
@@ -188,9 +177,7 @@ func (f *Factory) setupUnattended(ctx context.Context, vars map[string]string, p
 // newMeta is the config entry of credentials just checked. Its creation time is left for Save
 // to fill: the stored profile's own when it is replaced, else now.
 func newMeta(issuer string, creds auth.Credentials, r *auth.Result) store.Meta {
-	m := store.MetaFromResult(issuer, creds, r)
-	m.CreatedAt = time.Time{}
-	return m
+	return app.NewMeta(issuer, creds, r)
 }
 
 // rotateUnattended replaces a stored profile's access key with the one in the environment or an
@@ -203,44 +190,24 @@ func (f *Factory) rotateUnattended(ctx context.Context, vars map[string]string, 
 	if err != nil {
 		return err
 	}
-	s, err := f.Store()
+	a, err := f.App()
 	if err != nil {
 		return err
-	}
-	name := f.ProfileName()
-	if _, err := s.Meta(name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return &profileNotFound{name: name}
-		}
-		return err
-	}
-	sec, meta, err := f.loadProfile(ctx, name)
-	if err != nil {
-		return err
-	}
-	issuer := sec.Issuer
-	if issuer == "" {
-		issuer = f.Settings.Issuer
-	}
-	creds := sec.Credentials()
-	old := creds.AccessKeyID
-	creds.AccessKeyID, creds.AccessKeySecret = id, secret
-	e := f.checkCredentials(ctx, name, "keyring", issuer, creds, nil, true)
-	if e.Status != statusValid {
-		return f.refuse(e, "nothing was stored; the profile keeps its old access key")
 	}
 	// Saved only while the keyring item still holds the credentials the rotation started from.
-	if err := s.SaveIf(ctx, name, store.ExpectSecret(sec), store.NewSecret(issuer, creds, e.result), newMeta(issuer, creds, e.result)); err != nil {
-		return err // Save's error names the profile
+	rot, err := a.Rotate(ctx, f.profileArg(), id, secret, f.progress(true))
+	if err != nil {
+		return profileErr(rot.Name, err) // Save's error names the profile
 	}
-	backend := meta.Backend
-	if backend == "" {
-		backend = s.Backend()
+	if rot.Status != statusValid {
+		return f.refuse(entryOf(rot.Result), "nothing was stored; the profile keeps its old access key")
 	}
+	s, name, issuer, creds, backend, old := a.Store, rot.Name, rot.Issuer, rot.Creds, rot.Backend, rot.Before.AccessKeyID
+	e := entryOf(rot.Result)
 	d := &ui.Draft{Profile: name, Issuer: issuer, Creds: creds, Result: e.result, Backend: backend,
 		Saved: true, Existing: true, OldAccessKeyID: old}
 	// The new key goes to the profile's Cyclr installs before the old key is named.
-	pushed := f.rotationCyclrPush(ctx, s, name, store.NewSecret(issuer, creds, e.result), false)
+	pushed := f.rotationCyclrPush(ctx, s, name, rot.Saved(), false)
 	f.writeRecords(steps.Outcome{Records: []steps.Record{steps.RecordOf(d)}})
 	if !pushed {
 		return silentExit(exitFailure)

@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/app"
 	"cxone-auth/store"
 )
 
@@ -73,66 +73,17 @@ func (f *Factory) profileWithToken(ctx context.Context, name string, fresh bool)
 	if err != nil {
 		return profileToken{}, err
 	}
-	if !fresh {
-		if tok, exp, ok := sec.Cache.UsableToken(time.Now()); ok {
-			f.Settings.Logger.Debug("token from the keyring", "profile", name, "expires", exp)
-			c := sec.Cache
-			return profileToken{sec: sec, meta: meta, token: &auth.Result{Issuer: sec.Issuer, AccessToken: tok, TokenExpiresAt: exp,
-				TenantID: c.TenantID, APIEndpoint: c.APIEndpoint, TokenEndpoint: c.TokenEndpoint, AuthMethod: c.AuthMethod, BasicEncoding: c.BasicEncoding}}, nil
-		}
-	}
-	issuer := sec.Issuer
-	if issuer == "" {
-		issuer = f.Settings.Issuer
-	}
-	res, err := f.Client().Check(ctx, sec.Credentials(), auth.Options{
-		Issuer: issuer, Scope: f.Settings.Scope, Cache: sec.AuthCache(), Logger: f.Settings.Logger, SkipProof: true,
-	})
+	s, _ := f.Store() // loadProfile opened it
+	tok, err := f.newApp(s).Token(ctx, name, sec, fresh)
 	if err != nil {
 		return profileToken{}, err
 	}
-	if s, err := f.Store(); err == nil && sec.Issuer != "" {
-		fresh := store.CacheFromResult(res)
-		fresh.Inherit(sec.Cache)
-		if _, err := s.UpdateSecret(ctx, name, sec, func(x *store.Secret) { x.Cache = fresh }); err != nil {
-			f.Settings.Logger.Debug("token not cached", "profile", name, "err", err)
-		}
-	}
-	return profileToken{sec: sec, meta: meta, token: res}, nil
+	return profileToken{sec: sec, meta: meta, token: tok}, nil
 }
 
-// exportValues are the variables a profile is exported as; tok may be nil. Everything but the
-// four credentials comes from the profile's keyring item (its cache, bound to its issuer) or
-// from tok, a check of that item just now; never from config.json, which anyone who can write
-// that file could point elsewhere (docs/trust.md). What neither knows is left out.
+// exportValues are the variables a profile is exported as (app.ExportValues); tok may be nil.
 func exportValues(sec store.Secret, tok *auth.Result) store.ExportValues {
-	v := store.ExportValues{
-		Issuer: sec.Issuer, ClientID: sec.ClientID, ClientSecret: sec.ClientSecret,
-		AccessKeyID: sec.AccessKeyID, AccessKeySecret: sec.AccessKeySecret,
-	}
-	if c := sec.Cache; c != nil {
-		v.TenantID, v.BusinessUnitID, v.APIEndpoint, v.Area, v.Cluster = c.TenantID, c.BusinessUnitID, c.APIEndpoint, c.Area, c.Cluster
-	}
-	if tok != nil {
-		v.AccessToken, v.TokenExpiresAt = tok.AccessToken, tok.TokenExpiresAt
-		if tok.TenantID != "" && tok.TenantID != v.TenantID {
-			// Another tenant than the cache's: nothing else the cache knows applies.
-			v.TenantID, v.BusinessUnitID, v.APIEndpoint, v.Area, v.Cluster = tok.TenantID, 0, "", "", ""
-		}
-		if tok.APIEndpoint != "" {
-			v.APIEndpoint = tok.APIEndpoint
-		}
-		if tok.BusinessUnitID != 0 {
-			v.BusinessUnitID = tok.BusinessUnitID
-		}
-		if tok.Area != "" {
-			v.Area = tok.Area
-		}
-		if tok.Cluster != "" {
-			v.Cluster = tok.Cluster
-		}
-	}
-	return v
+	return app.ExportValues(sec, tok)
 }
 
 // credentialSource is the --from-env and --env-file choice of token, exec and export (as

@@ -43,7 +43,7 @@ func (f *Factory) rememberConfig() {
 	if err != nil {
 		return
 	}
-	fs := &f.flowStart
+	fs := &f.state().flowStart
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if fs.byName == nil {
@@ -59,7 +59,7 @@ func (f *Factory) rememberConfig() {
 
 // rememberSecret records the keyring item a flow loaded to edit or rotate it (or just saved).
 func (f *Factory) rememberSecret(name string, sec store.Secret) {
-	fs := &f.flowStart
+	fs := &f.state().flowStart
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if fs.byName == nil {
@@ -70,7 +70,7 @@ func (f *Factory) rememberSecret(name string, sec store.Secret) {
 
 // rememberRemoved records that this run removed profile name (the profiles screen).
 func (f *Factory) rememberRemoved(name string) {
-	fs := &f.flowStart
+	fs := &f.state().flowStart
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if fs.byName == nil {
@@ -81,7 +81,7 @@ func (f *Factory) rememberRemoved(name string) {
 
 // expectFor is what a save of name must still find; ok is false when nothing was recorded.
 func (f *Factory) expectFor(name string) (store.Expect, bool) {
-	fs := &f.flowStart
+	fs := &f.state().flowStart
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if e, ok := fs.byName[name]; ok {
@@ -95,12 +95,11 @@ func (f *Factory) expectFor(name string) (store.Expect, bool) {
 
 // saveFlow saves a profile for the wizard: with a compare and swap when its start is known.
 func (f *Factory) saveFlow(ctx context.Context, st *store.Store, name string, sec store.Secret, meta store.Meta) error {
-	var err error
+	var expect *store.Expect
 	if e, ok := f.expectFor(name); ok {
-		err = st.SaveIf(ctx, name, e, sec, meta)
-	} else {
-		err = st.Save(ctx, name, sec, meta)
+		expect = &e
 	}
+	err := f.newApp(st).Save(ctx, name, expect, sec, meta)
 	if err == nil {
 		f.rememberSecret(name, sec)
 	}

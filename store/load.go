@@ -132,6 +132,11 @@ func (s *Store) LoadEach(ctx context.Context, names []string, fn func(name strin
 	if err != nil {
 		s.log.Debug("config unreadable; using the default backend", "err", err)
 	}
+	s.loadEach(ctx, cfg, names, fn)
+}
+
+// loadEach is LoadEach with the config read (LoadEachIn hands in the caller's read).
+func (s *Store) loadEach(ctx context.Context, cfg Config, names []string, fn func(name string, r LoadResult)) {
 	user := fn
 	fn = func(name string, r LoadResult) {
 		if r.Err == nil {

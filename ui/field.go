@@ -7,12 +7,12 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"cxone-auth/auth"
+	"cxone-auth/internal/textclean"
 )
 
 // Field is a labelled single-line input. A masked field echoes bullets until the reveal key
-// toggles it. Pastes and typed text are cleaned (auth.CleanInput) before they reach the input,
-// and the value never grows beyond auth.MaxValueLen runes.
+// toggles it. Pastes and typed text are cleaned (textclean.CleanInput) before they reach the input,
+// and the value never grows beyond textclean.MaxValueLen runes.
 //
 // A field can hold a stored value (Keep): it shows only that value's masked form, Enter keeps
 // it, and the first key typed replaces it (editing a profile never asks to retype what is
@@ -28,7 +28,7 @@ type Field struct {
 	// values (spaces or line breaks inside) is refused rather than glued together.
 	Single bool
 
-	// Describe says how a stored value (Keep) is shown; nil: its masked form (auth.Mask).
+	// Describe says how a stored value (Keep) is shown; nil: its masked form (textclean.Mask).
 	// A secret's field sets it, so as to show no more than its last 2 characters.
 	Describe func(stored string) string
 
@@ -43,7 +43,7 @@ func NewField(label, placeholder string, masked bool) Field {
 	in := textinput.New()
 	in.Prompt = "> "
 	in.Placeholder = placeholder
-	in.CharLimit = auth.MaxValueLen
+	in.CharLimit = textclean.MaxValueLen
 	in.EchoCharacter = '•'
 	f := Field{Label: label, input: in, masked: masked}
 	// Styles until the step applies the session's: they also make the cursor steady.
@@ -95,7 +95,7 @@ func (f *Field) Typed() string { return f.input.Value() }
 // SetValue replaces the value, cleaned; it drops a stored value.
 func (f *Field) SetValue(s string) {
 	f.kept = ""
-	f.input.SetValue(auth.CleanInput(s))
+	f.input.SetValue(textclean.CleanInput(s))
 	f.input.CursorEnd()
 }
 
@@ -154,7 +154,7 @@ func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 			f.Error = "that paste held several values (spaces or line breaks inside); nothing was entered"
 			return nil, false
 		}
-		msg.Content = auth.CleanInput(msg.Content)
+		msg.Content = textclean.CleanInput(msg.Content)
 		if msg.Content == "" {
 			return nil, false
 		}
@@ -177,7 +177,7 @@ func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 			}, false
 		}
 		if msg.Text != "" {
-			msg.Text = auth.CleanInput(msg.Text)
+			msg.Text = textclean.CleanInput(msg.Text)
 			if msg.Text == "" && msg.Code != ' ' {
 				return nil, false
 			}
@@ -199,9 +199,9 @@ func (f *Field) Update(msg tea.Msg, keys KeyMap) (cmd tea.Cmd, changed bool) {
 // keptText is how the stored value is shown (Describe).
 func (f *Field) keptText() string {
 	if f.Describe != nil {
-		return auth.Sanitize(f.Describe(f.kept))
+		return textclean.Sanitize(f.Describe(f.kept))
 	}
-	return auth.Mask(f.kept)
+	return textclean.Mask(f.kept)
 }
 
 // View renders the label, the input and any warning, in width cells.

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"cxone-auth/auth"
+	"cxone-auth/internal/textclean"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -144,11 +144,11 @@ func (g *Group) HideAll() {
 }
 
 // Values splits pasted text into the values it holds: runs of anything but white space, each
-// cleaned (auth.CleanInput), the empty ones (only control characters) dropped.
+// cleaned (textclean.CleanInput), the empty ones (only control characters) dropped.
 func Values(s string) []string {
 	var out []string
 	for _, v := range strings.Fields(s) {
-		if v = auth.CleanInput(v); v != "" {
+		if v = textclean.CleanInput(v); v != "" {
 			out = append(out, v)
 		}
 	}

@@ -3,7 +3,7 @@ package ui
 import (
 	"bufio"
 	"context"
-	"cxone-auth/auth"
+	"cxone-auth/internal/textclean"
 	"errors"
 	"fmt"
 	"io"
@@ -174,7 +174,7 @@ func (p *Prompter) read() (string, error) {
 		return "", fmt.Errorf("read answer: %w", err)
 	}
 	// A tab between two pasted values is a separator, not something to drop.
-	return auth.CleanInput(strings.ReplaceAll(s, "\t", " ")), nil
+	return textclean.CleanInput(strings.ReplaceAll(s, "\t", " ")), nil
 }
 
 // Passphrase asks for a passphrase (prompt is printed as it is): masked on a terminal, and
@@ -205,7 +205,7 @@ func (p *Prompter) Line(prompt string) (string, error) {
 		}
 		return "", fmt.Errorf("read the answer: %w", err)
 	}
-	return auth.CleanInput(s), nil
+	return textclean.CleanInput(s), nil
 }
 
 // Confirm asks a y/N question whose answer is no unless it is y or yes; the end of the input
@@ -220,7 +220,7 @@ func (p *Prompter) Confirm(question string) (bool, error) {
 	if err != nil && !p.tty {
 		fmt.Fprintln(p.out) // the input ended on the prompt's line
 	}
-	switch strings.ToLower(strings.TrimSpace(auth.CleanInput(s))) {
+	switch strings.ToLower(strings.TrimSpace(textclean.CleanInput(s))) {
 	case "y", "yes":
 		return true, nil
 	}
