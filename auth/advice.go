@@ -73,7 +73,7 @@ func AdviceFor(k Kind) Advice {
 			Title: "CXone did not answer in time",
 			Short: "timed out",
 			Cause: "A request outlived its time limit.",
-			Fix:   "Try again; if it keeps happening, raise --timeout.",
+			Fix:   "Try again; if it keeps happening, allow each request more time.",
 			Retry: true, Target: TargetNone,
 		}
 	case KindServer:
@@ -89,7 +89,7 @@ func AdviceFor(k Kind) Advice {
 			Title:  "The keyring could not be read",
 			Short:  "keyring unreadable",
 			Cause:  "The keyring is locked, its passphrase is wrong, or it is not available here.",
-			Fix:    "Unlock the keyring (or give its passphrase), or pick another with --keyring-backend; run with --debug for details.",
+			Fix:    "Unlock the keyring (or give its passphrase), or pick another keyring.",
 			Target: TargetKeyring,
 		}
 	case KindNotFound:
@@ -105,7 +105,7 @@ func AdviceFor(k Kind) Advice {
 		Title:  "Unexpected answer from the issuer",
 		Short:  "unexpected answer",
 		Cause:  "CXone's answer was not what was expected.",
-		Fix:    "Check that the environment or the issuer URL is right; run with --debug for details.",
+		Fix:    "Check that the environment or the issuer URL is right.",
 		Target: TargetIssuer,
 	}
 }

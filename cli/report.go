@@ -227,5 +227,23 @@ func fixAdvice(e checkEntry) string {
 	case auth.TargetProfile:
 		return "run '" + setup + "' to create it, or 'cxone-auth list' to see what exists."
 	}
-	return a.Fix
+	return a.Fix + flagHint(auth.Kind(e.Error.Kind))
+}
+
+// flagHint is what the command line adds to an error kind's advice: the flags that act on it.
+// The advice itself (auth/advice.go) names no flag, since the wizard and the profiles screen
+// show it too.
+func flagHint(k auth.Kind) string {
+	switch k {
+	case auth.KindTimeout:
+		return " Raise the bound with --timeout (or CXONE_TIMEOUT)."
+	case auth.KindKeyring:
+		return " Choose one with --keyring-backend; --debug shows the backends tried."
+	case auth.KindNetwork, auth.KindServer:
+		return ""
+	}
+	if a := auth.AdviceFor(k); a.Target == auth.TargetIssuer {
+		return " Run with --debug for details."
+	}
+	return ""
 }
