@@ -105,31 +105,39 @@ const (
 // MarshalJSON writes an entry as `check --json` gives it: the IDs in full (scripts use them;
 // they are not secrets; the text report masks them), in the order of docs/cli-habits.md.
 func (e checkEntry) MarshalJSON() ([]byte, error) {
-	v := e.View
 	return json.Marshal(struct {
-		Profile        string      `json:"profile"`
-		Source         string      `json:"source"`
-		Status         string      `json:"status"`
-		Issuer         string      `json:"issuer,omitempty"`
-		ClientID       string      `json:"client_id,omitempty"`
-		AccessKeyID    string      `json:"access_key_id,omitempty"`
-		User           string      `json:"user,omitempty"`
-		TenantID       string      `json:"tenant_id,omitempty"`
-		Tenant         string      `json:"tenant,omitempty"`
-		BusinessUnitID int64       `json:"business_unit_id,omitempty"`
-		BusinessUnit   string      `json:"business_unit,omitempty"`
-		Area           string      `json:"area,omitempty"`
-		Cluster        string      `json:"cluster,omitempty"`
-		APIEndpoint    string      `json:"api_endpoint,omitempty"`
-		AuthMethod     string      `json:"auth_method,omitempty"`
+		Profile string `json:"profile"`
+		Source  string `json:"source"`
+		Status  string `json:"status"`
+		viewJSON
 		TokenExpiresAt *time.Time  `json:"token_expires_at,omitempty"`
 		CheckedAt      time.Time   `json:"checked_at"`
 		DurationMS     int64       `json:"duration_ms"`
 		Warnings       []string    `json:"warnings"`
 		Error          *checkError `json:"error"`
-	}{v.Name, e.Source, e.Status, v.Issuer, v.Full.ClientID, v.Full.AccessKeyID, v.User, v.Full.TenantID, v.Tenant,
-		v.BusinessUnitID, v.BusinessUnit, v.Area, v.Cluster, v.APIEndpoint, v.AuthMethod,
-		e.TokenExpiresAt, e.CheckedAt, e.DurationMS, e.Warnings, e.Error})
+	}{e.Name, e.Source, e.Status, viewFields(e.View), e.TokenExpiresAt, e.CheckedAt, e.DurationMS, e.Warnings, e.Error})
+}
+
+// viewJSON is what check --json and list --json both give of a profile's view, in this order
+// and with the IDs in full.
+type viewJSON struct {
+	Issuer         string `json:"issuer,omitempty"`
+	ClientID       string `json:"client_id,omitempty"`
+	AccessKeyID    string `json:"access_key_id,omitempty"`
+	User           string `json:"user,omitempty"`
+	TenantID       string `json:"tenant_id,omitempty"`
+	Tenant         string `json:"tenant,omitempty"`
+	BusinessUnitID int64  `json:"business_unit_id,omitempty"`
+	BusinessUnit   string `json:"business_unit,omitempty"`
+	Area           string `json:"area,omitempty"`
+	Cluster        string `json:"cluster,omitempty"`
+	APIEndpoint    string `json:"api_endpoint,omitempty"`
+	AuthMethod     string `json:"auth_method,omitempty"`
+}
+
+func viewFields(v store.View) viewJSON {
+	return viewJSON{v.Issuer, v.Full.ClientID, v.Full.AccessKeyID, v.User, v.Full.TenantID, v.Tenant,
+		v.BusinessUnitID, v.BusinessUnit, v.Area, v.Cluster, v.APIEndpoint, v.AuthMethod}
 }
 
 func checkRun(ctx context.Context, o *CheckOptions) error {

@@ -86,3 +86,19 @@ func withPrefix(words []string, prefix string) []cobra.Completion {
 	}
 	return out
 }
+
+// optionalProfileArg is the Args of a command that takes at most one profile name (remove,
+// use): a usage error (exit 2) for more, or for a name the name rule refuses.
+func optionalProfileArg(name string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 1 {
+			return usageErrorHint(helpHint(cmd), "%s takes one profile name, got %d arguments", name, len(args))
+		}
+		if len(args) == 1 {
+			if err := store.ValidProfileName(args[0]); err != nil {
+				return usageErrorHint(helpHint(cmd), "%v", err)
+			}
+		}
+		return nil
+	}
+}

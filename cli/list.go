@@ -57,31 +57,17 @@ type listEntry struct {
 
 // MarshalJSON writes an entry as `list --json` gives it.
 func (e listEntry) MarshalJSON() ([]byte, error) {
-	v := e.View
 	return json.Marshal(struct {
-		Profile            string     `json:"profile"`
-		Default            bool       `json:"default"`
-		Issuer             string     `json:"issuer,omitempty"`
-		ClientID           string     `json:"client_id,omitempty"`
-		AccessKeyID        string     `json:"access_key_id,omitempty"`
-		User               string     `json:"user,omitempty"`
-		TenantID           string     `json:"tenant_id,omitempty"`
-		Tenant             string     `json:"tenant,omitempty"`
-		BusinessUnitID     int64      `json:"business_unit_id,omitempty"`
-		BusinessUnit       string     `json:"business_unit,omitempty"`
-		Area               string     `json:"area,omitempty"`
-		Cluster            string     `json:"cluster,omitempty"`
-		APIEndpoint        string     `json:"api_endpoint,omitempty"`
-		AuthMethod         string     `json:"auth_method,omitempty"`
+		Profile string `json:"profile"`
+		Default bool   `json:"default"`
+		viewJSON
 		CreatedAt          *time.Time `json:"created_at,omitempty"`
 		LastCheckAt        *time.Time `json:"last_check_at,omitempty"`
 		LastCheckStatus    string     `json:"last_check_status,omitempty"`
 		LastErrorKind      string     `json:"last_error_kind,omitempty"`
 		AccessKeyCreatedAt *time.Time `json:"access_key_created_at,omitempty"`
 		AccessKeyLastUsed  *time.Time `json:"access_key_last_used,omitempty"`
-	}{v.Name, e.Default, v.Issuer, v.Full.ClientID, v.Full.AccessKeyID, v.User, v.Full.TenantID, v.Tenant,
-		v.BusinessUnitID, v.BusinessUnit, v.Area, v.Cluster, v.APIEndpoint, v.AuthMethod,
-		e.CreatedAt, e.LastCheckAt, e.LastCheckStatus, e.LastErrorKind, e.AccessKeyCreatedAt, e.AccessKeyLastUsed})
+	}{e.Name, e.Default, viewFields(e.View), e.CreatedAt, e.LastCheckAt, e.LastCheckStatus, e.LastErrorKind, e.AccessKeyCreatedAt, e.AccessKeyLastUsed})
 }
 
 func listRun(ctx context.Context, o *ListOptions) error {

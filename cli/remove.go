@@ -30,17 +30,7 @@ func newRemoveCmd(f *Factory, runF func(context.Context, *RemoveOptions) error) 
 Removing the default profile makes the first remaining one (by name) the default, and says so.`,
 		Example: `  cxone-auth remove staging
   cxone-auth remove ci --yes`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usageErrorHint(helpHint(cmd), "remove takes one profile name, got %d arguments", len(args))
-			}
-			if len(args) == 1 {
-				if err := store.ValidProfileName(args[0]); err != nil {
-					return usageErrorHint(helpHint(cmd), "%v", err)
-				}
-			}
-			return nil
-		},
+		Args:              optionalProfileArg("remove"),
 		ValidArgsFunction: completeProfileArg(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			flagName := ""

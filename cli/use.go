@@ -31,17 +31,7 @@ func newUseCmd(f *Factory, runF func(context.Context, *UseOptions) error) *cobra
 		Example: `  cxone-auth use prod
   cxone-auth token            # now prod's token
   cxone-auth use              # pick from the list`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usageErrorHint(helpHint(cmd), "use takes one profile name, got %d arguments", len(args))
-			}
-			if len(args) == 1 {
-				if err := store.ValidProfileName(args[0]); err != nil {
-					return usageErrorHint(helpHint(cmd), "%v", err)
-				}
-			}
-			return nil
-		},
+		Args:              optionalProfileArg("use"),
 		ValidArgsFunction: completeProfileArg(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

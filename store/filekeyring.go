@@ -475,21 +475,7 @@ func decryptFile1(path, pass string) (keyring.Item, error) {
 var errDecrypt = errors.New("could not be decrypted")
 
 // readItemFile reads one keyring file, refusing symbolic links and oversized files.
-func readItemFile(path string) ([]byte, error) {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readLimited(f, maxItemSize)
-}
+func readItemFile(path string) ([]byte, error) { return readFileLimited(path, maxItemSize) }
 
 // errOldFormatItem marks a format-1 item in a format-2 keyring.
 var errOldFormatItem = errors.New("the item is in the earlier keyring format, which this keyring no longer uses")

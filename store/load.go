@@ -21,16 +21,7 @@ func (s *Store) Load(ctx context.Context, name string) (Secret, error) {
 		// Credentials are still reachable without the metadata; say why the backend may differ.
 		s.log.Debug("config unreadable; using the default backend", "err", err)
 	}
-	b := s.backendFor(name, cfg)
-	sec, err := s.loadFrom(ctx, b, name)
-	if err != nil {
-		return Secret{}, err
-	}
-	if err := s.checkBinding(b, name, sec, cfg); err != nil {
-		return Secret{}, err
-	}
-	sec.named = false
-	return sec, nil
+	return s.LoadIn(ctx, cfg, name)
 }
 
 // ErrProfileMismatch reports a keyring item whose issuer, client ID or access key ID differ
