@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"time"
 
@@ -18,12 +17,7 @@ import (
 // with "profile:", so Orphans (which lists profile items only) never reports it.
 const cyclrItemName = "cyclr:client"
 
-func cyclrItemKey(backend string) string {
-	if backend == BackendFile && runtime.GOOS == "windows" {
-		return "cyclr_client" // ':' cannot appear in a Windows file name
-	}
-	return cyclrItemName
-}
+func cyclrItemKey(backend string) string { return keyFor(backend, cyclrItemName) }
 
 // CyclrSecret is the keyring item of the Cyclr API client: the API domain, the OAuth client ID
 // and secret (Partner Console → Settings → OAuth Client Credentials), and the last access
@@ -136,10 +130,7 @@ func (s *Store) SaveCyclr(ctx context.Context, sec CyclrSecret) error {
 	if err := s.prepare(ctx, b); err != nil {
 		return err
 	}
-	fileDir := ""
-	if b == BackendFile {
-		fileDir = s.FileDir()
-	}
+	fileDir := s.ringFor(b).folder()
 	err = withConfigLock(filepath.Dir(s.configPath), func() error {
 		c, err := readConfig(s.configPath)
 		if err != nil {

@@ -59,11 +59,15 @@ func (s *Store) fileKeyring() *fileRing {
 // itemKey is the keyring key of a profile. On Windows the encrypted-file backend uses
 // "profile_NAME", because ':' cannot appear in a Windows file name (it would open an NTFS
 // alternate data stream); profile names never contain '_' in that position, so it is unambiguous.
-func itemKey(backend, name string) string {
-	if backend == BackendFile && runtime.GOOS == "windows" {
-		return "profile_" + name
+func itemKey(backend, name string) string { return keyFor(backend, keyPrefix+name) }
+
+// keyFor is key as backend b stores it: the encrypted-file keyring on Windows cannot have ':'
+// in a file name (it would open an NTFS stream), so its first ':' becomes '_' there.
+func keyFor(b, key string) string {
+	if b == BackendFile && runtime.GOOS == "windows" {
+		return strings.Replace(key, ":", "_", 1)
 	}
-	return keyPrefix + name
+	return key
 }
 
 // fitsIn reports whether an item document of this size can be stored in backend b and read
