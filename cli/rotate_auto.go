@@ -217,7 +217,10 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 		log.Debug("access keys not listed", "err", lerr)
 	}
 	newSec := store.NewSecret(issuer, creds, res)
-	if err := s.Save(ctx, name, newSec, m); err != nil {
+	// A compare and swap against the item this run loaded: a rotation or edit stored while the
+	// new key was being checked is refused, not undone (its key would stay active in CXone,
+	// held by nothing).
+	if err := s.SaveIf(ctx, name, store.ExpectSecret(sec), newSec, m); err != nil {
 		left := "it was deleted again"
 		dctx, cancel := rotateCleanupContext(ctx, f.Settings.Timeout)
 		derr := api.Delete(dctx, nk.ID)
@@ -225,13 +228,17 @@ func (f *Factory) rotateAuto(ctx context.Context, o *SetupOptions) error {
 		if derr != nil {
 			left = fmt.Sprintf("remove access key %s in CXone (My Profile → Access Keys)", auth.Mask(nk.ID))
 		}
-		return fmt.Errorf("save profile %q: %w; the profile keeps its old key, and the new key was not stored: %s", name, err, left)
+		kept := "the profile keeps its old key"
+		if errors.Is(err, store.ErrProfileChanged) {
+			kept = "the profile keeps what the other change stored"
+		}
+		return fmt.Errorf("save profile %q: %w; %s, and the new key was not stored: %s", name, err, kept, left)
 	}
 	backend := meta.Backend
 	if backend == "" {
 		backend = s.Backend()
 	}
-	fmt.Fprintf(errOut, "  stored it in profile %q (%s keyring)\n", name, backend)
+	fmt.Fprintf(errOut, "  stored it in profile %q (%s keyring)\n", name, auth.Sanitize(backend))
 
 	// 6. Everything else that uses the key: the profile's recorded Cyclr installs (without
 	// asking: --auto is unattended; --no-cyclr-push leaves them), then any other pusher.

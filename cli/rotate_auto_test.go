@@ -345,3 +345,44 @@ func TestRotateAutoDebugLogHoldsNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// A rotation stored while `rotate --auto` waits for its new key to work is not undone: the
+// automatic rotation's save is a compare and swap against the item it loaded, so it refuses,
+// exits 1, deletes the key it made, and the other rotation's key stays the profile's.
+func TestRotateAutoConcurrentRotationIsNotUndone(t *testing.T) {
+	e := rotateAutoEnv(t)
+	e.srv.SetNewKeyDelay(1500 * time.Millisecond)
+	other := cxonetest.Credentials{AccessKeyID: "OTHERKEYOTHERKEYOTHERKEYOTHERKEYOTHERKEYOTHERKEYOTHE====",
+		AccessKeySecret: "OTHERSECRETOTHERSECRETOTHERSECRETOTHERSECRETOTHERSEC===="}
+	e.srv.AddAccessKey(other.AccessKeyID, other.AccessKeySecret, cxonetest.DefaultUser)
+	p := filepath.Join(e.dir, "other.env")
+	if err := os.WriteFile(p, []byte("CXONE_ACCESS_KEY_ID="+other.AccessKeyID+"\nCXONE_ACCESS_KEY_SECRET="+other.AccessKeySecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		code   int
+		stderr string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, _, stderr := e.run("setup", "--profile", "prod", "--rotate", "--auto")
+		done <- result{code, stderr}
+	}()
+	time.Sleep(500 * time.Millisecond) // the automatic rotation is waiting for its new key
+	if code, _, stderr := e.run("setup", "--rotate", "--env-file", p, "--profile", "prod"); code != 0 {
+		t.Fatalf("the concurrent rotation: exit %d\n%s", code, stderr)
+	}
+	r := <-done
+	if r.code != 1 || !strings.Contains(r.stderr, "changed meanwhile") {
+		t.Errorf("rotate --auto after a concurrent rotation: exit %d, want 1 naming the change\n%s", r.code, r.stderr)
+	}
+	code, out, _ := e.run("check", "--profile", "prod", "--json")
+	if code != 0 || parseCheck(t, out).Profiles[0].AccessKeyID != other.AccessKeyID {
+		t.Errorf("the profile does not hold the concurrent rotation's key: exit %d\n%s", code, out)
+	}
+	for _, id := range e.srv.AccessKeyIDs(cxonetest.DefaultUser.ID) {
+		if id != other.AccessKeyID && id != cxonetest.DefaultCredentials.AccessKeyID {
+			t.Errorf("the automatic rotation's key %s was left in CXone", id)
+		}
+	}
+}
