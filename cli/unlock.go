@@ -56,9 +56,6 @@ The agent serves only processes of the same user, only for the keyring folder it
 	return cmd
 }
 
-// unlockAttempts is how often unlock asks for a passphrase typed wrong at the prompt.
-const unlockAttempts = 3
-
 func unlockRun(ctx context.Context, o *UnlockOptions) error {
 	f := o.F
 	s, err := f.Store()
@@ -76,14 +73,11 @@ func unlockRun(ctx context.Context, o *UnlockOptions) error {
 		dir         string
 		header, key []byte
 	)
-	for try := 1; ; try++ {
-		dir, header, key, err = s.UnlockKey(ctx)
-		if err == nil || !errors.Is(err, store.ErrWrongPassphrase) || try >= unlockAttempts ||
-			f.Settings.Passphrase != "" || !f.IO.IsStdinTTY() {
-			break
-		}
-		fmt.Fprintln(f.IO.ErrOut, "That passphrase does not open the keyring; try again.")
-	}
+	// Three tries at the prompt, as every command has them (passphraseTries).
+	err = f.passphraseTries(func() (e error) {
+		dir, header, key, e = s.UnlockKey(ctx)
+		return e
+	})
 	if err != nil {
 		return err
 	}
