@@ -57,8 +57,7 @@ const tmpPrefix = ".tmp-"
 // item. Nothing else in the folder (an export someone writes there) is theirs to clean.
 func isKeyringFile(base string) bool {
 	key := keyFromFile(base)
-	return base == headerName || key == markerKey || profileOfFile(base) != "" ||
-		strings.HasPrefix(key, "cyclr:") || strings.HasPrefix(key, "cyclr_")
+	return base == headerName || key == markerKey || profileOfFile(base) != "" || key == cyclrItemKey(BackendFile)
 }
 
 // markerDoc is the marker item's content: no secret, only what made the keyring and when.
@@ -107,7 +106,7 @@ func fileItems(dir string) []string {
 		if !e.Type().IsRegular() || strings.HasPrefix(n, ".") {
 			continue
 		}
-		if strings.HasPrefix(n, keyPrefix) || strings.HasPrefix(n, "profile_") {
+		if strings.HasPrefix(keyFromFile(n), keyFor(BackendFile, keyPrefix)) {
 			out = append(out, filepath.Join(dir, n))
 		}
 	}
@@ -118,10 +117,8 @@ func fileItems(dir string) []string {
 // profileOfFile is the profile name of an item file, or "" when the name is not one.
 func profileOfFile(path string) string {
 	key := keyFromFile(filepath.Base(path))
-	for _, p := range []string{keyPrefix, "profile_"} {
-		if n, ok := strings.CutPrefix(key, p); ok && ValidProfileName(n) == nil {
-			return n
-		}
+	if n, ok := strings.CutPrefix(key, keyFor(BackendFile, keyPrefix)); ok && ValidProfileName(n) == nil {
+		return n
 	}
 	return ""
 }
