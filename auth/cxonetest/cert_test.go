@@ -113,3 +113,30 @@ func TestEmulatorIssuerAsAddressed(t *testing.T) {
 		t.Errorf("Host evil.example: issuer %v, want %s", d["issuer"], s.URL)
 	}
 }
+
+// The id_token names the issuer as discovery does for the same address: an OpenID client that
+// holds the token's iss to the issuer it discovered accepts the emulator under localhost too.
+func TestEmulatorTokenIssuerIsDiscoverys(t *testing.T) {
+	s := Start(t, Config{})
+	port := s.URL[strings.LastIndex(s.URL, ":")+1:]
+	base := "http://localhost:" + port
+	req, _ := http.NewRequest(http.MethodPost, base+"/auth/token", strings.NewReader(goodForm().Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.SetBasicAuth(DefaultCredentials.ClientID, DefaultCredentials.ClientSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	tok, _ := body["id_token"].(string)
+	claims, err := VerifyJWT(tok)
+	if err != nil {
+		t.Fatalf("HTTP %d, id_token: %v", resp.StatusCode, err)
+	}
+	if claims["iss"] != base {
+		t.Errorf("addressed as %s: id_token iss %v, want the issuer discovery names", base, claims["iss"])
+	}
+}

@@ -90,7 +90,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, formErr error) {
 		k.lastUsed = time.Now().UTC()
 	}
 	s.mu.Unlock()
-	s.issue(w, id, username, keyCopy.user, f.Get("scope"))
+	s.issue(w, r, id, username, keyCopy.user, f.Get("scope"))
 }
 
 // refreshGrant is grant_type=refresh_token (lenient servers only). NICE's SDK sends it with no
@@ -135,7 +135,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request, f url.Valu
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid.")
 		return
 	}
-	s.issue(w, g.clientID, g.keyID, g.user, f.Get("scope"))
+	s.issue(w, r, g.clientID, g.keyID, g.user, f.Get("scope"))
 }
 
 // isJSONLabel reports a Content-Type of application/json (with any parameters).
@@ -236,11 +236,11 @@ func (s *Server) basicClient(b basicHalves) (id, secret string) {
 	return b.id, b.secret
 }
 
-func (s *Server) issue(w http.ResponseWriter, clientID, keyID string, u User, scope string) {
+func (s *Server) issue(w http.ResponseWriter, r *http.Request, clientID, keyID string, u User, scope string) {
 	now := time.Now()
 	exp := now.Add(s.cfg.TokenTTL)
 	common := map[string]any{
-		"sub": "user:" + u.ID, "userId": u.ID, "iss": s.URL, "aud": clientID,
+		"sub": "user:" + u.ID, "userId": u.ID, "iss": s.issuerFor(r), "aud": clientID, // the issuer discovery names
 		"tenantId": u.TenantID, "tenant": u.Tenant, "icBUId": u.BusinessUnitID,
 		"icClusterId": u.Cluster, "icDomain": "niceincontact.com", "icAgentId": "123456",
 		"iat": now.Unix(), "exp": exp.Unix(),

@@ -111,5 +111,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 		http.Redirect(w, r, orStr(f.Location, r.URL.RequestURI()), orInt(f.Status, http.StatusFound))
 	case FaultEscape:
 		message(w, orInt(f.Status, http.StatusBadRequest), EscapeText)
+	default: // a Fault without a Kind is a mistake in the test, not a success (as in cxonetest)
+		message(w, http.StatusInternalServerError, "unknown fault")
 	}
 }
