@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -21,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"cxone-auth/auth"
 	"cxone-auth/auth/cxonetest"
 	"cxone-auth/auth/cyclrtest"
 )
@@ -76,6 +78,13 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return 2
 	}
 	if *issuer != "" {
+		// Only a CXone on loopback (the cxone-emulator): the check posts every installed access
+		// key, with the client secret of the flags, to that issuer.
+		u, err := url.Parse(*issuer)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !auth.IsLoopback(u.Hostname()) {
+			fmt.Fprintf(stderr, "cyclr-emulator: -cxone-issuer must be a loopback URL (the cxone-emulator's CXONE_ISSUER), not %q\n", *issuer)
+			return 2
+		}
 		cfg.Verify = cyclrtest.VerifyWithCXone(strings.TrimRight(*issuer, "/")+"/auth/token", *cxID, *cxSecret)
 	}
 	parsed := map[cyclrtest.Endpoint]cyclrtest.Fault{}

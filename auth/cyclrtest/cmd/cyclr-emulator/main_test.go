@@ -25,7 +25,8 @@ func TestCyclrEmulatorCommandPrintsDomainAndStops(t *testing.T) {
 }
 
 func TestCyclrEmulatorCommandRefusesBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-schema", "nope"}, {"-fault", "nowhere=status"}, {"-addr", "0.0.0.0:0"}} {
+	for _, args := range [][]string{{"-schema", "nope"}, {"-fault", "nowhere=status"}, {"-addr", "0.0.0.0:0"},
+		{"-cxone-issuer", "https://cxone.niceincontact.com"}, {"-cxone-issuer", "http://10.0.0.1:8080"}} { // the keys would go there
 		var out, errb bytes.Buffer
 		stop := make(chan struct{})
 		close(stop)
