@@ -604,11 +604,13 @@ func (s *Save) Prompt(sess *ui.Session, p *ui.Prompter) (tea.Msg, error) {
 		}
 		p.Say("Error: could not save: %s", errorText(err))
 		acts := s.failureActions(err)
-		var labels []string // whatNow adds "Quit without saving", which is what leaving is
-		for _, a := range acts {
-			if a != saveActLeave {
-				labels = append(labels, saveActLabels[a])
-			}
+		if len(acts) == 1 && acts[0] == saveActLeave { // as on the screen: nothing else to choose
+			p.Say("%s.", saveActLabels[saveActLeave])
+			return ui.AbortMsg{}, nil
+		}
+		labels := make([]string, len(acts))
+		for i, a := range acts {
+			labels[i] = saveActLabels[a]
 		}
 		if _, quit, err := whatNow(p, labels); err != nil || quit {
 			return ui.AbortMsg{}, err

@@ -206,3 +206,23 @@ func TestWeakPassphraseRefusedInTheField(t *testing.T) {
 		t.Errorf("%d saves with a weak passphrase, want 0", n)
 	}
 }
+
+// The line prompt says what the screen says after a refused compare and swap: leave, and run
+// the command again; it asks nothing more and sends the save once.
+func TestChangedMeanwhileLinePromptSaysLeave(t *testing.T) {
+	deps, _, s := testDeps()
+	s.errs = []error{fmt.Errorf("save profile %q: %w", "acme", store.ErrProfileChanged)}
+	step := NewSave(deps.Backends, deps.Saver, Config{PassphraseKnown: true})
+	sess := &ui.Session{Ctx: context.Background(), Draft: &ui.Draft{Profile: "acme", Issuer: testIssuer}}
+	var out strings.Builder
+	msg, err := step.Prompt(sess, ui.NewPrompter(context.Background(), strings.NewReader("\n\n\n"), &out))
+	if err != nil || msg != (ui.AbortMsg{}) {
+		t.Fatalf("prompt: %v %v\n%s", msg, err, out.String())
+	}
+	if !strings.Contains(out.String(), saveActLabels[saveActLeave]) || strings.Contains(out.String(), "Retry") {
+		t.Errorf("the line prompt does not say what the screen says:\n%s", out.String())
+	}
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("%d saves, want 1", n)
+	}
+}
