@@ -59,8 +59,8 @@ func checkPrivate(dir string) error {
 	return nil
 }
 
-// SocketPath is the socket of the agent for keyring folder dir ("" when the runtime folder is
-// missing or refused: then there is no agent to ask).
+// SocketPath is the socket of the agent for keyring folder dir; an error when the runtime
+// folder is missing (and not to be created) or refused: then there is no agent to ask.
 func SocketPath(getenv func(string) string, dir string, create bool) (string, error) {
 	rt, err := RuntimeDir(getenv, create)
 	if err != nil {

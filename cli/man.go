@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	mango "github.com/muesli/mango-cobra"
@@ -69,12 +70,12 @@ var manSections = []struct {
 	items [][2]string
 }{
 	{"Exit status", [][2]string{
-		{"0", "Success; for check --all, every profile valid."},
-		{"1", "A failure that is not the credentials' fault: network, timeout, server error, malformed answer, keyring or file error."},
-		{"2", "Usage error: unknown command, unexpected argument, bad flag or profile name, no terminal for an interactive command."},
-		{"3", "Credentials rejected: invalid_client, invalid_grant, or the API refused the new token."},
-		{"4", "Not found: no such profile, nothing stored."},
-		{"130", "Cancelled by the user."},
+		{strconv.Itoa(exitOK), "Success; for check --all, every profile valid."},
+		{strconv.Itoa(exitFailure), "A failure that is not the credentials' fault: network, timeout, server error, malformed answer, keyring or file error."},
+		{strconv.Itoa(exitUsage), "Usage error: unknown command, unexpected argument, bad flag or profile name, no terminal for an interactive command."},
+		{strconv.Itoa(exitRejected), "Credentials rejected: invalid_client, invalid_grant, or the API refused the new token."},
+		{strconv.Itoa(exitNotFound), "Not found: no such profile, nothing stored."},
+		{strconv.Itoa(exitCancelled), "Cancelled by the user."},
 	}},
 	{"Environment", [][2]string{
 		{"CXONE_PROFILE", "The profile to use (--profile)."},
@@ -82,10 +83,11 @@ var manSections = []struct {
 		{"CXONE_SCOPE", "Sent as scope in the token request when set."},
 		{"CXONE_KEYRING_BACKEND", "The keyring backend (--keyring-backend): auto, keychain, wincred, secret-service, kwallet, pass, keyctl or file."},
 		{"CXONE_KEYRING_DIR", "The encrypted-file keyring's folder (--keyring-dir)."},
-		{"CXONE_KEYRING_PASSPHRASE", "The encrypted-file keyring's passphrase, for unattended use; otherwise it is asked for on the terminal."},
+		{"CXONE_KEYRING_PASSPHRASE", "The encrypted-file keyring's passphrase, for unattended use; otherwise the unlock agent's key (cxone-auth unlock), else it is asked for on the terminal."},
 		{"CXONE_CONFIG_DIR", "The config folder (--config-dir)."},
 		{"CXONE_TIMEOUT", "The bound on each HTTP request (--timeout), such as 15s."},
 		{"CXONE_DEBUG", "A diagnostic log on stderr (--debug); never a secret."},
+		{"CXONE_CA_FILE", "PEM certificates trusted for https to loopback hosts only (an emulator's); read from the environment only."},
 		{"CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET", "The credentials read by --from-env (and written by export)."},
 		{"NO_COLOR", "No colour (--no-color)."},
 		{"ACCESSIBLE", "Plain line-by-line prompts (--accessible)."},

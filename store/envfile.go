@@ -7,14 +7,7 @@ import (
 	"cxone-auth/store/dotenv"
 )
 
-// The env-file reader is store/dotenv; these names forward to it.
-
-// ParseEnv (dotenv.Parse) reads a dotenv file without expansion, its errors never echoing a
-// value; ReadEnvFile (dotenv.ReadFile) reads the file at a path.
-var (
-	ParseEnv    = dotenv.Parse
-	ReadEnvFile = dotenv.ReadFile
-)
+// The env-file reader is store/dotenv; this name forwards to it.
 
 // ReadEnvFileContext is dotenv.ReadFileContext: the read is abandoned when ctx ends.
 func ReadEnvFileContext(ctx context.Context, path string, in io.Reader) (map[string]string, error) {

@@ -16,13 +16,6 @@ type Format = export.Format
 // table export.Formats.
 var Formats = export.Formats
 
-// The encoders, under their earlier names (the command line reaches them through Formats).
-var (
-	WriteEnv   = export.WriteEnv   // the dotenv format
-	WriteShell = export.WriteShell // `export NAME='value'` lines
-	WriteJSON  = export.WriteJSON  // one JSON object
-)
-
 // FormatNames are the names of Formats, in order.
 func FormatNames() []string { return export.FormatNames() }
 

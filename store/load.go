@@ -98,9 +98,9 @@ type LoadResult struct {
 }
 
 // LoadMany reads several profiles at once, for commands that work on many. Each backend is
-// opened once and the passphrase asked once; the encrypted-file backend first decrypts one
-// item alone (so a wrong passphrase costs one decryption, not one per profile) and then the
-// others concurrently on up to runtime.GOMAXPROCS workers. A backend that fails to open or
+// opened once and the passphrase asked once; the encrypted-file backend proves the key on its
+// header's verifier first (so a wrong passphrase opens no item) and then opens the items
+// concurrently on up to runtime.GOMAXPROCS workers. A backend that fails to open or
 // times out fails its remaining profiles at once instead of once per profile.
 func (s *Store) LoadMany(ctx context.Context, names []string) map[string]LoadResult {
 	out := make(map[string]LoadResult, len(names))

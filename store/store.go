@@ -214,9 +214,6 @@ func itemLabel(name string) string { return fmt.Sprintf("CXone credentials (%s)"
 // keyring reads at most maxItemSize per file: a cached token that would not fit is left out
 // (the cache is only a shortcut), then the whole cache.
 func encodeSecret(b, name string, sec Secret) ([]byte, error) {
-	if sec.Version == 0 {
-		sec.Version = secretVersion
-	}
 	fits := func(data []byte) bool { return fitsIn(b, itemKey(b, name), data) }
 	data, err := marshalSecretFor(name, sec)
 	if err != nil || fits(data) || sec.Cache == nil {

@@ -76,7 +76,6 @@ func ViewOfCheck(name, issuer string, c auth.Credentials, r *auth.Result) View {
 	v.User, v.TenantID, v.Tenant = auth.Sanitize(r.User), auth.Sanitize(auth.Mask(r.TenantID)), auth.Sanitize(r.Tenant)
 	v.BusinessUnitID, v.BusinessUnit = r.BusinessUnitID, auth.Sanitize(r.BusinessUnit)
 	v.Area, v.APIEndpoint, v.AuthMethod = auth.Sanitize(r.Area), auth.Sanitize(r.APIEndpoint), auth.Sanitize(r.AuthMethod)
-	v.Cluster = auth.Sanitize(r.Cluster)
 	return v
 }
 
