@@ -56,8 +56,9 @@ func newLeafCert() (tls.Certificate, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
 }
 
-// startTLS starts ts with a fresh leaf certificate (newLeafCert) instead of httptest's.
-func startTLS(ts *httptest.Server) {
+// StartTLS starts ts with a fresh leaf certificate (newLeafCert) instead of httptest's, whose
+// key is public and which is a CA: the emulators' https (this one's and cyclrtest's).
+func StartTLS(ts *httptest.Server) {
 	cert, err := newLeafCert()
 	if err != nil {
 		panic("cxonetest: " + err.Error()) // only when the system's random source fails

@@ -231,7 +231,7 @@ func (s *Server) start() {
 	}
 	s.URL = scheme + "://" + s.ts.Listener.Addr().String()
 	if s.cfg.TLS {
-		startTLS(s.ts)
+		StartTLS(s.ts)
 	} else {
 		s.ts.Start()
 	}

@@ -83,7 +83,7 @@ func NewSink(cfg SinkConfig) (*Sink, error) {
 		}
 	}
 	if cfg.TLS {
-		startTLS(s.ts)
+		StartTLS(s.ts)
 	} else {
 		s.ts.Start()
 	}

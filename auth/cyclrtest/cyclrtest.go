@@ -27,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cxone-auth/auth/cxonetest"
 )
 
 // ConnectorName is the exact name of the NICE CXone connector in Cyclr's library.
@@ -73,7 +75,8 @@ type Config struct {
 	Verify func(ctx context.Context, accessKeyID, accessKeySecret string) bool
 	// TokenTTL is the tokens' lifetime (default 14 days, as Cyclr).
 	TokenTTL time.Duration
-	// TLS serves https with httptest's certificate.
+	// TLS serves https with a fresh leaf certificate for loopback names (cxonetest.StartTLS),
+	// never httptest's CA, whose key is public; Client trusts it.
 	TLS bool
 	// Latency is added before every answer.
 	Latency time.Duration
@@ -181,7 +184,7 @@ func Listen(addr string, cfg Config) (*Server, error) {
 
 func (s *Server) start() {
 	if s.cfg.TLS {
-		s.ts.StartTLS()
+		cxonetest.StartTLS(s.ts)
 	} else {
 		s.ts.Start()
 	}

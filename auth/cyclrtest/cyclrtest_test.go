@@ -1,6 +1,7 @@
 package cyclrtest_test
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -164,5 +165,20 @@ func TestCyclrEmulatorListsDecoysAndRefusesUnknownProperties(t *testing.T) {
 	}
 	if len(srv.Installs()) != 0 {
 		t.Error("a refused install was stored")
+	}
+}
+
+// With TLS the emulator serves a leaf certificate made for this run, never httptest's CA
+// (whose private key is public: trusting it trusts anything anyone signs with it).
+func TestCyclrEmulatorTLSIsALeaf(t *testing.T) {
+	s := cyclrtest.Start(t, cyclrtest.Config{TLS: true})
+	resp, err := s.Client().Get(s.URL + "/v1.0/connectors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cert := resp.TLS.PeerCertificates[0]
+	if cert.IsCA || cert.KeyUsage&x509.KeyUsageCertSign != 0 {
+		t.Errorf("the emulator's certificate is a CA (IsCA %v, CertSign %v)", cert.IsCA, cert.KeyUsage&x509.KeyUsageCertSign != 0)
 	}
 }
