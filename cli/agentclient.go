@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -80,8 +78,8 @@ func (f *Factory) agentHolds() bool {
 		if dir == "" {
 			return
 		}
-		hdr, err := os.ReadFile(filepath.Join(dir, "keyring.json"))
-		if err != nil || len(hdr) > 4096 {
+		hdr, err := store.ReadKeyringHeader(dir)
+		if err != nil || hdr == nil {
 			return
 		}
 		if key := f.agentKey(context.Background(), dir, hdr); key != nil {

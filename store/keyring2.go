@@ -146,6 +146,11 @@ func parseHeader(data []byte) (header2, error) {
 	return h, nil
 }
 
+// ReadKeyringHeader is the encrypted-file keyring's header in dir as the store reads it (a
+// regular file, never through a link, at most maxHeaderSize bytes): (nil, nil) when there is
+// none. The unlock agent is asked for the key of exactly these bytes.
+func ReadKeyringHeader(dir string) ([]byte, error) { return readHeader(dir) }
+
 // readHeader reads keyring.json: (nil, nil) when there is none.
 func readHeader(dir string) ([]byte, error) {
 	data, err := readFileLimited(filepath.Join(dir, headerName), maxHeaderSize)
