@@ -173,7 +173,15 @@ func (s *Store) backendFor(name string, c Config) string {
 
 // Config reads config.json: a missing file is an empty config, a corrupt one an error naming
 // the file (it is never overwritten silently).
-func (s *Store) Config() (Config, error) { return readConfig(s.configPath) }
+// A read also tells the store the encrypted-file keyring's folder it records, so FileDir needs
+// no read of its own (knowFileDir).
+func (s *Store) Config() (Config, error) {
+	c, err := readConfig(s.configPath)
+	if err == nil {
+		s.knowFileDir(c)
+	}
+	return c, err
+}
 
 // Names lists the stored profiles, sorted, from the config.
 func (s *Store) Names() ([]string, error) {
