@@ -182,10 +182,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		if err != nil {
 			return err
 		}
-		name := "" // the config's default profile, from the check's own read of it
-		if f.Settings.ProfileSet {
-			name = f.Settings.Profile
-		}
+		name := f.profileArg() // "": the config's default profile, from the check's own read of it
 		warn := func(name string, m *store.Meta) {
 			if o.IssuerFlag && m != nil && m.Issuer != "" && m.Issuer != f.Settings.Issuer {
 				fmt.Fprintf(f.IO.ErrOut, "Warning: profile %q is checked against its stored issuer %s, not %s. To move it to another issuer, edit it: cxone-auth setup --profile %s --issuer URL\n",

@@ -43,13 +43,10 @@ func cyclrLoginRun(ctx context.Context, o *CyclrOptions) error {
 	var domain, id, secret string
 	switch {
 	case o.FromEnv || o.EnvFile != "":
-		get, where := f.Env.Getenv, "the environment"
+		get, where := f.Env.Getenv, credentialWhere(o.EnvFile)
 		if o.EnvFile != "" {
 			vars := f.Settings.EnvFile
-			get, where = func(k string) string { return vars[k] }, o.EnvFile
-			if o.EnvFile == "-" {
-				where = "stdin"
-			}
+			get = func(k string) string { return vars[k] }
 		}
 		domain = strings.TrimSpace(get(cyclrEnvDomain))
 		id, secret = strings.TrimSpace(get(cyclrEnvClientID)), strings.TrimSpace(get(cyclrEnvClientSecret))

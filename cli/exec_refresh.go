@@ -160,7 +160,7 @@ func (f *Factory) keepTokenFresh(ctx context.Context, path string, p profileToke
 				left = "it expires in " + d.Round(time.Second).String()
 			}
 			fmt.Fprintf(errOut, "cxone-auth: exec --refresh: could not renew the token (%v); trying again in %s; the file keeps the current token (%s)\n",
-				auth.Sanitize(err.Error()), backoff, left)
+				errorText(err), backoff, left)
 			wait = backoff
 			backoff = min(2*backoff, refreshMaxBackoff)
 			continue
