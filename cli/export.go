@@ -82,8 +82,16 @@ func exportRun(ctx context.Context, o *ExportOptions) error {
 	f.noticeIgnoredEnvironment(&o.Creds)
 	f.warnLooseConfig()
 	name := f.ProfileName()
+	return f.exportTo(o, fmt.Sprintf("profile %q", name), func() ([]byte, error) {
+		return f.exportBytes(ctx, name, o.Format, o.WithToken, o.Fresh)
+	})
+}
+
+// exportTo writes what produce makes to stdout, or to -o FILE as writeExportFile does, saying
+// so ("Wrote what to FILE") and warning when FILE is in a git work tree and not ignored.
+func (f *Factory) exportTo(o *ExportOptions, what string, produce func() ([]byte, error)) error {
 	if o.Output == "" {
-		buf, err := f.exportBytes(ctx, name, o.Format, o.WithToken, o.Fresh)
+		buf, err := produce()
 		if err != nil {
 			return err
 		}
@@ -92,14 +100,14 @@ func exportRun(ctx context.Context, o *ExportOptions) error {
 		}
 		return nil
 	}
-	_, gitWarn, err := f.writeExport(ctx, exportRequest{name: name, format: o.Format, path: o.Output, force: o.Force, withToken: o.WithToken, fresh: o.Fresh})
+	_, gitWarn, err := f.writeExportFile(o.Output, o.Force, produce)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return existsError(o.Output)
 		}
 		return err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Wrote profile %q to %s (mode 0600).\n", name, o.Output)
+	fmt.Fprintf(f.IO.ErrOut, "Wrote %s to %s (mode 0600).\n", what, o.Output)
 	if gitWarn {
 		fmt.Fprintf(f.IO.ErrOut, "Warning: %s is inside a git work tree and not ignored: add it to .gitignore so the secrets are never committed.\n", o.Output)
 	}
@@ -130,23 +138,31 @@ func (f *Factory) exportBytes(ctx context.Context, name, format string, withToke
 // file's absolute path and whether it lies in a git work tree without being ignored. The
 // profiles screen's export goes through here too.
 func (f *Factory) writeExport(ctx context.Context, r exportRequest) (string, bool, error) {
-	if !r.force {
-		if _, err := os.Lstat(r.path); err == nil {
-			return "", false, fmt.Errorf("%s: %w", r.path, fs.ErrExist)
+	return f.writeExportFile(r.path, r.force, func() ([]byte, error) {
+		return f.exportBytes(ctx, r.name, r.format, r.withToken, r.fresh)
+	})
+}
+
+// writeExportFile is writeExport's file handling for what produce makes: an existing path is
+// refused before produce runs (no token is asked for an export that cannot be written).
+func (f *Factory) writeExportFile(path string, force bool, produce func() ([]byte, error)) (string, bool, error) {
+	if !force {
+		if _, err := os.Lstat(path); err == nil {
+			return "", false, fmt.Errorf("%s: %w", path, fs.ErrExist)
 		}
 	}
-	buf, err := f.exportBytes(ctx, r.name, r.format, r.withToken, r.fresh)
+	buf, err := produce()
 	if err != nil {
 		return "", false, err
 	}
-	if err := store.WriteFileAtomic(r.path, buf, r.force); err != nil {
+	if err := store.WriteFileAtomic(path, buf, force); err != nil {
 		return "", false, err
 	}
-	abs, err := filepath.Abs(r.path)
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		abs = r.path
+		abs = path
 	}
-	inTree, ignored := store.GitIgnoreStatus(r.path, f.Env.Getenv)
+	inTree, ignored := store.GitIgnoreStatus(path, f.Env.Getenv)
 	return abs, inTree && !ignored, nil
 }
 
@@ -155,40 +171,21 @@ func (f *Factory) writeExport(ctx context.Context, r exportRequest) (string, boo
 // nothing read from or written to the keyring or the config. -o FILE is written as usual.
 func (f *Factory) exportStateless(ctx context.Context, o *ExportOptions) error {
 	fm, _ := store.FormatNamed(o.Format) // checked in RunE
-	if o.Output != "" && !o.Force {
-		if _, err := os.Lstat(o.Output); err == nil {
-			return existsError(o.Output)
+	return f.exportTo(o, "the credentials of "+credentialWhere(o.Creds.EnvFile), func() ([]byte, error) {
+		p, err := f.statelessToken(ctx, &o.Creds)
+		if err != nil {
+			return nil, err
 		}
-	}
-	p, err := f.statelessToken(ctx, &o.Creds)
-	if err != nil {
-		return err
-	}
-	v := exportValues(p.sec, p.token)
-	if !o.WithToken {
-		v.AccessToken, v.TokenExpiresAt = "", time.Time{}
-	}
-	var buf bytes.Buffer
-	if err := fm.Write(&buf, v); err != nil {
-		return fmt.Errorf("cannot write the %s format: %w", o.Format, err)
-	}
-	if o.Output == "" {
-		if _, err := f.IO.Out.Write(buf.Bytes()); err != nil {
-			return fmt.Errorf("write: %w", err)
+		v := exportValues(p.sec, p.token)
+		if !o.WithToken {
+			v.AccessToken, v.TokenExpiresAt = "", time.Time{}
 		}
-		return nil
-	}
-	if err := store.WriteFileAtomic(o.Output, buf.Bytes(), o.Force); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return existsError(o.Output)
+		var buf bytes.Buffer
+		if err := fm.Write(&buf, v); err != nil {
+			return nil, fmt.Errorf("cannot write the %s format: %w", o.Format, err)
 		}
-		return err
-	}
-	fmt.Fprintf(f.IO.ErrOut, "Wrote the credentials of %s to %s (mode 0600).\n", credentialWhere(o.Creds.EnvFile), o.Output)
-	if inTree, ignored := store.GitIgnoreStatus(o.Output, f.Env.Getenv); inTree && !ignored {
-		fmt.Fprintf(f.IO.ErrOut, "Warning: %s is inside a git work tree and not ignored: add it to .gitignore so the secrets are never committed.\n", o.Output)
-	}
-	return nil
+		return buf.Bytes(), nil
+	})
 }
 
 // credentialWhere names where stateless credentials came from.
