@@ -38,6 +38,27 @@ func detailPairs(r *profileRow, status profStatus) [][2]string {
 
 // fixText says which keys fix what a failed check points at.
 func fixText(target auth.Target) string {
+	return fixWords(target, false)
+}
+
+// fixWords is fixText for the screen (its keys) or for the line prompts (their menu's items),
+// so both say the same way to fix it.
+func fixWords(target auth.Target, lines bool) string {
+	if lines {
+		switch target {
+		case auth.TargetClient:
+			return `Choose "Edit a profile" to enter the Client ID and Client Secret again.`
+		case auth.TargetAccessKey:
+			return `Choose "Edit a profile" to enter the access key again, or "Replace the access key of a profile" to replace it with a new one.`
+		case auth.TargetIssuer:
+			return `Choose "Edit a profile" to change the environment or the issuer.`
+		case auth.TargetNone:
+			return `Choose "Check a profile again".`
+		case auth.TargetProfile:
+			return `Choose "Remove a profile" to remove the entry, or "Set up a new profile" to set it up again.`
+		}
+		return ""
+	}
 	switch target {
 	case auth.TargetClient:
 		return "Press e to enter the Client ID and Client Secret again."
@@ -138,5 +159,8 @@ func sayDetails(pr *ui.Prompter, r *profileRow, status profStatus) {
 		a := auth.AdviceFor(auth.KindOf(r.err))
 		pr.Say("Error: %s. %s %s", a.Title, a.Cause, a.Fix)
 		pr.Say("Details: %s", errorText(r.err))
+		if f := fixWords(a.Target, true); f != "" {
+			pr.Say("%s", f)
+		}
 	}
 }
