@@ -156,11 +156,7 @@ func (m profileManager) List(context.Context) ([]steps.StoredProfile, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(cfg.Profiles))
-	for n := range cfg.Profiles {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := cfg.Names()
 	out := make([]steps.StoredProfile, 0, len(names))
 	for _, n := range names {
 		meta := cfg.Profiles[n]

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -65,10 +64,7 @@ func useRun(ctx context.Context, o *UseOptions) error {
 		}
 		o.Name = name
 	}
-	if err := s.SetDefault(o.Name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return &profileNotFound{name: o.Name}
-		}
+	if err := f.newApp(s).SetDefault(o.Name); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Profile %q is now the default.\n", o.Name)
@@ -83,7 +79,7 @@ var errNothingChosen = &exitError{code: exitCancelled, err: errors.New("nothing 
 // config file can be edited by anyone who can write it).
 func (f *Factory) pickProfile(ctx context.Context, cfg store.Config) (string, error) {
 	var names []string
-	for _, n := range sortedProfileNames(cfg) {
+	for _, n := range cfg.Names() {
 		if store.ValidProfileName(n) == nil {
 			names = append(names, n)
 		}
@@ -127,15 +123,6 @@ func (f *Factory) pickProfile(ctx context.Context, cfg store.Config) (string, er
 		return "", errNothingChosen
 	}
 	return names[m.cur], nil
-}
-
-func sortedProfileNames(cfg store.Config) []string {
-	names := make([]string, 0, len(cfg.Profiles))
-	for n := range cfg.Profiles {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // usePicker is the list `use` shows without NAME: inline on the normal screen (a few lines,

@@ -189,8 +189,11 @@ func (s *Store) Names() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sortedNames(c), nil
+	return c.Names(), nil
 }
+
+// Names lists the config's profiles, sorted.
+func (c Config) Names() []string { return sortedNames(c) }
 
 func sortedNames(c Config) []string {
 	names := make([]string, 0, len(c.Profiles))

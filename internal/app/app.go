@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sort"
 	"time"
 
 	"cxone-auth/auth"
@@ -169,14 +168,4 @@ func (a *App) issuerOf(sec store.Secret) string {
 		return sec.Issuer
 	}
 	return a.Issuer
-}
-
-// sortedNames are the profiles of cfg by name.
-func sortedNames(cfg store.Config) []string {
-	names := make([]string, 0, len(cfg.Profiles))
-	for n := range cfg.Profiles {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

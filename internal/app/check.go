@@ -106,7 +106,7 @@ func (a *App) Check(ctx context.Context, name string, o CheckOptions) (Result, e
 // the names and every profile's metadata), at most cap(slots) at once, records the results in
 // one config write, and returns them in name order. The error is the record's failure only.
 func (a *App) CheckAll(ctx context.Context, cfg store.Config, slots chan struct{}) ([]Result, error) {
-	names := sortedNames(cfg)
+	names := cfg.Names()
 	index := make(map[string]int, len(names))
 	for i, n := range names {
 		index[n] = i
@@ -124,7 +124,7 @@ func (a *App) Names() ([]string, store.Config, error) {
 	if err != nil {
 		return nil, cfg, err
 	}
-	return sortedNames(cfg), cfg, nil
+	return cfg.Names(), cfg, nil
 }
 
 // CheckEachIn checks the profiles names of cfg (a config just read, which serves every
