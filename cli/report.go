@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"cxone-auth/auth"
+	"cxone-auth/internal/textclean"
 	"cxone-auth/store"
 )
 
@@ -75,12 +75,10 @@ func writeJSON(w io.Writer, v any) error {
 	return nil
 }
 
-// jsonInvisible reports whether r must not reach a terminal raw from JSON output.
-func jsonInvisible(r rune) bool {
-	return r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u2028' || r == '\u2029' ||
-		unicode.Is(unicode.Bidi_Control, r) || unicode.Is(unicode.Cf, r) ||
-		unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)
-}
+// jsonInvisible reports whether r must not reach a terminal raw from JSON output: the runes
+// the sanitiser removes (textclean.Invisible) but for the C0 controls, which encoding/json
+// escapes itself (and the indent's newlines, which stay).
+func jsonInvisible(r rune) bool { return r >= 0x20 && textclean.Invisible(r) }
 
 // jsonEscapeInvisible rewrites every jsonInvisible rune of encoded JSON as \uXXXX.
 func jsonEscapeInvisible(b []byte) []byte {

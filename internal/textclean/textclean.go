@@ -45,7 +45,7 @@ func Sanitize(s string) string {
 			space = n > 0
 			continue
 		}
-		if unsafeRune(r) || unicode.Is(unicode.Cf, r) {
+		if Invisible(r) {
 			continue
 		}
 		if space {
@@ -77,7 +77,7 @@ func CleanInput(s string) string {
 	var b strings.Builder
 	b.Grow(min(len(s), MaxValueLen*4))
 	for r := range scrub(s) {
-		if unsafeRune(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+		if Invisible(r) || r == utf8.RuneError {
 			continue
 		}
 		b.WriteRune(r)
@@ -88,6 +88,11 @@ func CleanInput(s string) string {
 	}
 	return out
 }
+
+// Invisible reports the runes that never reach a terminal or a pasted value: unsafeRune's,
+// and every other format character (category Cf: zero-width spaces and joiners, soft hyphens,
+// tag characters).
+func Invisible(r rune) bool { return unsafeRune(r) || unicode.Is(unicode.Cf, r) }
 
 // unsafeRune reports the characters that never reach a terminal: C0 controls, DEL, C1
 // controls (U+0080–U+009F), the bidirectional controls (U+061C, U+200E, U+200F,
@@ -103,7 +108,7 @@ func HasUnsafe(s string) bool {
 	if !utf8.ValidString(s) {
 		return true
 	}
-	return strings.ContainsFunc(s, func(r rune) bool { return unsafeRune(r) || unicode.Is(unicode.Cf, r) })
+	return strings.ContainsFunc(s, Invisible)
 }
 
 // scrub yields the runes of s with every escape sequence removed, body included, and each
